@@ -1,0 +1,9 @@
+/** Every event subject the suite exchanges. `:` is a legal NATS subject character. */
+export enum Subjects {
+  TicketCreated = 'ticket:created',
+  TicketUpdated = 'ticket:updated',
+  OrderCreated = 'order:created',
+  OrderCancelled = 'order:cancelled',
+}
+
+export const ALL_SUBJECTS: readonly Subjects[] = Object.values(Subjects);

@@ -1,0 +1,3 @@
+// Public surface of @ticketing/common. Each area re-exports its own modules.
+export * from './events/subjects';
+export * from './events/types';
