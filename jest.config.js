@@ -1,4 +1,4 @@
 // One Jest run over every workspace, so `npm test` prints one summary.
 module.exports = {
-  projects: ['<rootDir>/testkit', '<rootDir>/common', '<rootDir>/auth', '<rootDir>/tickets', '<rootDir>/orders'],
+  projects: ['<rootDir>/testkit', '<rootDir>/common', '<rootDir>/auth', '<rootDir>/tickets', '<rootDir>/orders', '<rootDir>/infra'],
 };
