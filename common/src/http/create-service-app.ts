@@ -1,0 +1,86 @@
+import 'express-async-errors';
+import cookieSession from 'cookie-session';
+import express, { Express, Request } from 'express';
+import type { ErrorResponseBody } from '../errors/custom-error';
+import { logger as defaultLogger, Logger } from '../logger';
+import { currentUser } from '../middlewares/current-user';
+import { createErrorHandler } from '../middlewares/error-handler';
+import { notFoundRoute } from '../middlewares/not-found-route';
+import { requestLogger } from '../middlewares/request-logger';
+import type { ReadinessCheck } from './readiness';
+import { SESSION_COOKIE_NAME } from './session';
+
+export interface ServiceAppOptions {
+  /** The service's validated JWT_KEY: verifies session tokens. */
+  jwtKey: string;
+  /** COOKIE_SECURE: send the session cookie over HTTPS only (behind the ingress, via X-Forwarded-Proto). */
+  cookieSecure: boolean;
+  /** Dependencies `/readyz` checks, e.g. `[mongooseReadinessCheck()]`. */
+  readinessChecks?: readonly ReadinessCheck[];
+  /** Largest JSON body accepted; larger ones get 413. Default `100kb`. */
+  jsonBodyLimit?: string | number;
+  /** Express `trust proxy`. Default true: services run behind the ingress, which sets X-Forwarded-*. */
+  trustProxy?: boolean | number | string;
+  logger?: Logger;
+}
+
+async function failedChecks(checks: readonly ReadinessCheck[], req: Request): Promise<string[]> {
+  const results = await Promise.all(
+    checks.map(async ({ name, check }) => {
+      try {
+        return (await check()) ? null : name;
+      } catch (error) {
+        req.log.warn({ err: error, check: name }, 'Readiness check failed');
+        return name;
+      }
+    }),
+  );
+  return results.filter((name): name is string => name !== null);
+}
+
+/**
+ * The Express app every service shares, in order: trust proxy, request ids and logging, JSON body
+ * (size-limited), cookie-session (`session`, unsigned, httpOnly), `currentUser`, `GET /healthz` (200
+ * `{status: 'ok'}`), `GET /readyz` (200 `{status: 'ok'}` or 503 naming each failed check), then the
+ * service's own routes (`mountRoutes`), then 404 for anything unmatched and the error handler.
+ * Creating the app connects nothing and listens nowhere.
+ */
+export function createServiceApp(options: ServiceAppOptions, mountRoutes: (app: Express) => void): Express {
+  const logger = options.logger ?? defaultLogger;
+  const readinessChecks = options.readinessChecks ?? [];
+  const app = express();
+
+  app.set('trust proxy', options.trustProxy ?? true);
+  app.disable('x-powered-by');
+  app.use(requestLogger({ logger }));
+  app.use(express.json({ limit: options.jsonBodyLimit ?? '100kb' }));
+  app.use(
+    cookieSession({
+      name: SESSION_COOKIE_NAME,
+      signed: false,
+      httpOnly: true,
+      sameSite: 'lax',
+      secure: options.cookieSecure,
+    }),
+  );
+  app.use(currentUser(options.jwtKey));
+
+  app.get('/healthz', (_req, res) => {
+    res.status(200).json({ status: 'ok' });
+  });
+  app.get('/readyz', async (req, res) => {
+    const failed = await failedChecks(readinessChecks, req);
+    if (failed.length === 0) {
+      res.status(200).json({ status: 'ok' });
+      return;
+    }
+    const body: ErrorResponseBody = { errors: failed.map((name) => ({ message: `${name} is not ready` })) };
+    res.status(503).json(body);
+  });
+
+  mountRoutes(app);
+
+  app.all('*', notFoundRoute);
+  app.use(createErrorHandler({ logger }));
+  return app;
+}
