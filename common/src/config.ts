@@ -6,7 +6,7 @@ export type ConfigSpec = Record<string, ValidatorSpec<unknown>>;
 /**
  * Validates `env` against `spec` and returns the typed, frozen config. Throws (never exits) one Error
  * naming every missing or invalid variable, e.g. `Invalid configuration: JWT_KEY is required`.
- * Values are never echoed, since some are secrets.
+ * Values are never echoed (some are secrets): they are masked in validator messages.
  */
 export function validateConfig<S extends ConfigSpec>(spec: S, env: NodeJS.ProcessEnv = process.env): CleanedEnv<S> {
   return cleanEnv(env, spec, {
@@ -14,7 +14,9 @@ export function validateConfig<S extends ConfigSpec>(spec: S, env: NodeJS.Proces
       const problems = Object.entries(errors).flatMap(([name, error]) => {
         if (!error) return [];
         if (error instanceof EnvMissingError) return [`${name} is required`];
-        return [`${name} is invalid${error.message ? ` (${error.message})` : ''}`];
+        const raw = env[name];
+        const reason = raw ? error.message.split(raw).join('***') : error.message;
+        return [`${name} is invalid${reason ? ` (${reason})` : ''}`];
       });
       if (problems.length > 0) throw new Error(`Invalid configuration: ${problems.join('; ')}`);
     },
