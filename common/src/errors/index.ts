@@ -5,3 +5,4 @@ export * from './database-connection-error';
 export * from './not-authorized-error';
 export * from './not-found-error';
 export * from './request-validation-error';
+export * from './duplicate-key';
