@@ -1,0 +1,25 @@
+import type { PublishAck, Transport } from '../transport/transport';
+import { eventMessageId, type Event } from './types';
+
+/**
+ * Publishes one kind of event. Subclasses name the subject; the event type ties the data to it:
+ *
+ *   class TicketCreatedPublisher extends Publisher<TicketCreatedEvent> {
+ *     readonly subject = Subjects.TicketCreated;
+ *   }
+ *   await new TicketCreatedPublisher(natsWrapper.client).publish({ id, version, title, price, userId });
+ */
+export abstract class Publisher<E extends Event> {
+  abstract readonly subject: E['subject'];
+
+  constructor(protected readonly client: Transport) {}
+
+  /**
+   * Resolves once the broker has stored the event (JetStream PubAck); the message id is
+   * `subject:id:version`, so a re-publish of the same event is dropped by the broker. While the
+   * broker is unreachable it keeps retrying, then rejects after the transport's publish timeout.
+   */
+  publish(data: E['data']): Promise<PublishAck> {
+    return this.client.publish(this.subject, data, { msgId: eventMessageId(this.subject, data) });
+  }
+}

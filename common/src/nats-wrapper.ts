@@ -1,0 +1,75 @@
+import type { ReadinessCheck } from './http/readiness';
+import { createTransport } from './transport/create-transport';
+import type { StreamingTransportOptions } from './transport/streaming-transport';
+import type { ConnectionStatus, Transport, TransportConfig } from './transport/transport';
+
+/**
+ * The per-service broker connection (one instance, `export const natsWrapper = new NatsWrapper()`),
+ * replaced in unit tests by `src/__mocks__/nats-wrapper.ts`.
+ */
+export class NatsWrapper {
+  private transport: Transport | undefined;
+  private connecting: Promise<Transport> | undefined;
+  private readonly statusListeners = new Set<(status: ConnectionStatus) => void>();
+
+  /** The connected transport; throws before `connect` has resolved. */
+  get client(): Transport {
+    if (!this.transport) throw new Error('Cannot access NATS client before connecting');
+    return this.transport;
+  }
+
+  /**
+   * Connects once: concurrent and repeated calls share the first connection. After a failure the
+   * next call tries again. The connection then reconnects forever on its own.
+   */
+  connect(config: TransportConfig, options: StreamingTransportOptions = {}): Promise<Transport> {
+    this.connecting ??= createTransport(config, options).then(
+      (transport) => {
+        this.transport = transport;
+        transport.onStatus((status) => {
+          for (const listener of [...this.statusListeners]) listener(status);
+        });
+        return transport;
+      },
+      (err: unknown) => {
+        this.connecting = undefined;
+        throw err;
+      },
+    );
+    return this.connecting;
+  }
+
+  isConnected(): boolean {
+    return this.transport?.isConnected() ?? false;
+  }
+
+  /** Every status change (disconnected, reconnected, closed); returns an unsubscribe function. */
+  onStatus(listener: (status: ConnectionStatus) => void): () => void {
+    this.statusListeners.add(listener);
+    return () => {
+      this.statusListeners.delete(listener);
+    };
+  }
+
+  /** Called each time the connection comes back after a broker outage. */
+  onReconnect(listener: () => void): () => void {
+    return this.onStatus((status) => {
+      if (status === 'reconnected') listener();
+    });
+  }
+
+  /** Drains and closes; a later `connect` opens a new connection. */
+  async close(): Promise<void> {
+    const connecting = this.connecting;
+    this.connecting = undefined;
+    this.transport = undefined;
+    if (!connecting) return;
+    const transport = await connecting.catch(() => undefined);
+    await transport?.close();
+  }
+}
+
+/** `/readyz` check: ready while the broker connection is up. */
+export function natsReadinessCheck(wrapper: Pick<NatsWrapper, 'isConnected'>): ReadinessCheck {
+  return { name: 'broker', check: () => wrapper.isConnected() };
+}

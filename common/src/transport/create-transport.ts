@@ -1,0 +1,28 @@
+import { str } from 'envalid';
+import { JetStreamTransport } from './jetstream-transport';
+import { StreamingTransport, type StreamingTransportOptions } from './streaming-transport';
+import type { Transport, TransportConfig } from './transport';
+
+/** Connects the transport `config.NATS_TRANSPORT` names (JetStream unless it says `streaming`). */
+export async function createTransport(config: TransportConfig, options: StreamingTransportOptions = {}): Promise<Transport> {
+  const kind = config.NATS_TRANSPORT ?? 'jetstream';
+  switch (kind) {
+    case 'jetstream':
+      return JetStreamTransport.connect(config, options);
+    case 'streaming':
+      return StreamingTransport.connect(config, options);
+    default:
+      throw new Error(`Unknown NATS_TRANSPORT "${String(kind)}": use jetstream or streaming`);
+  }
+}
+
+/**
+ * envalid spec for the broker variables, to spread into a service's config spec. NATS_CLUSTER_ID and
+ * NATS_CLIENT_ID are checked by the streaming transport when it connects (JetStream ignores the cluster id).
+ */
+export const natsConfigSpec = {
+  NATS_TRANSPORT: str({ choices: ['jetstream', 'streaming'] as const, default: 'jetstream', desc: 'Broker protocol' }),
+  NATS_URL: str({ desc: 'NATS server URL, e.g. nats://nats:4222' }),
+  NATS_CLUSTER_ID: str({ default: '', desc: 'NATS Streaming cluster id (streaming only)' }),
+  NATS_CLIENT_ID: str({ default: '', desc: 'Unique client id (streaming: required; JetStream: connection name)' }),
+};

@@ -1,0 +1,14 @@
+export * from './transport';
+export * from './names';
+export { JetStreamTransport, subjectMatches } from './jetstream-transport';
+export {
+  StreamingTransport,
+  stanAckWaitMs,
+  type StanClient,
+  type StanConnect,
+  type StanMessage,
+  type StanSubscription,
+  type StanSubscriptionOptions,
+  type StreamingTransportOptions,
+} from './streaming-transport';
+export { createTransport, natsConfigSpec } from './create-transport';

@@ -1,0 +1,239 @@
+import { connect as stanConnect } from 'node-nats-streaming';
+import type { Logger } from 'pino';
+import { SettlingMessage } from '../events/event-message';
+import { logger as defaultLogger } from '../logger';
+import { errorMessage, StatusListeners } from './status';
+import type {
+  ConnectionStatus,
+  DeliveryHandler,
+  PublishAck,
+  PublishOptions,
+  SubscribeOptions,
+  Transport,
+  TransportConfig,
+  TransportOptions,
+  TransportSubscription,
+} from './transport';
+
+// The slice of node-nats-streaming's API the adapter uses, so tests can hand it a fake client.
+type Listener = (...args: never[]) => void;
+export interface StanEmitter {
+  on(event: string, listener: Listener): unknown;
+  once(event: string, listener: Listener): unknown;
+  removeListener(event: string, listener: Listener): unknown;
+}
+export interface StanMessage {
+  getSubject(): string;
+  getSequence(): number;
+  getRawData(): Buffer;
+  isRedelivered(): boolean;
+  ack(): void;
+}
+export interface StanSubscriptionOptions {
+  setDeliverAllAvailable(): StanSubscriptionOptions;
+  setManualAckMode(manual: boolean): StanSubscriptionOptions;
+  setAckWait(millis: number): StanSubscriptionOptions;
+  setDurableName(name: string): StanSubscriptionOptions;
+  setMaxInFlight(n: number): StanSubscriptionOptions;
+}
+export interface StanSubscription extends StanEmitter {
+  close(): void;
+}
+export interface StanClient extends StanEmitter {
+  publish(subject: string, data: string, callback: (err: Error | string | undefined, guid: string) => void): string;
+  subscribe(subject: string, queueGroup: string, options: StanSubscriptionOptions): StanSubscription;
+  subscriptionOptions(): StanSubscriptionOptions;
+  close(): void;
+}
+export type StanConnect = (
+  clusterId: string,
+  clientId: string,
+  options: { url: string; connectTimeout: number; maxReconnectAttempts: number; reconnectTimeWait: number },
+) => StanClient;
+
+export interface StreamingTransportOptions extends TransportOptions {
+  /** Replaces `node-nats-streaming`'s `connect` (tests pass a fake client). */
+  stanConnect?: StanConnect;
+}
+
+/** NATS Streaming acknowledges in whole seconds: round up so a handler never gets less time than asked. */
+export function stanAckWaitMs(ackWaitMs: number): number {
+  return Math.max(1, Math.ceil(ackWaitMs / 1000)) * 1000;
+}
+
+class StreamingEventMessage extends SettlingMessage {
+  readonly subject: string;
+  readonly deliveryCount: number;
+  readonly msgId = undefined;
+  readonly sequence: number;
+  readonly rawData: Uint8Array;
+
+  constructor(
+    private readonly msg: StanMessage,
+    private readonly deliveries: Map<number, number>,
+  ) {
+    super();
+    this.subject = msg.getSubject();
+    this.sequence = msg.getSequence();
+    this.rawData = new Uint8Array(msg.getRawData());
+    // The server only says "redelivered"; count redeliveries this process has seen.
+    const seen = this.deliveries.get(this.sequence) ?? 0;
+    this.deliveryCount = msg.isRedelivered() ? Math.max(seen, 1) + 1 : 1;
+    this.deliveries.set(this.sequence, this.deliveryCount);
+  }
+
+  protected doAck(): void {
+    this.deliveries.delete(this.sequence);
+    this.msg.ack();
+  }
+
+  /** No negative acknowledgement in NATS Streaming: leaving it unacknowledged redelivers it after the ack wait. */
+  protected doNak(): void {}
+
+  /** No "terminate" in NATS Streaming: acknowledging is the only way to stop redelivery. */
+  protected doTerm(): void {
+    this.doAck();
+  }
+}
+
+/** NATS Streaming (STAN) transport: the course's durable queue subscriptions with manual acks. */
+export class StreamingTransport implements Transport {
+  readonly kind = 'streaming';
+  /** NATS Streaming redelivers until acknowledged, forever: nothing is given up, so there are no dead letters. */
+  readonly deadLetters = undefined;
+  private readonly status = new StatusListeners();
+  private connected = true;
+  private closedSeen = false;
+  private closing: Promise<void> | undefined;
+
+  private constructor(
+    readonly stan: StanClient,
+    private readonly logger: Logger,
+  ) {
+    stan.on('disconnect', () => this.setStatus('disconnected', false));
+    stan.on('reconnect', () => this.setStatus('reconnected', true));
+    stan.on('close', () => this.setStatus('closed', false));
+  }
+
+  /** Rejects, never hangs, when no streaming server answers within `connectTimeoutMs` (default 10 000). */
+  static connect(config: TransportConfig, options: StreamingTransportOptions = {}): Promise<StreamingTransport> {
+    const clusterId = config.NATS_CLUSTER_ID;
+    const clientId = config.NATS_CLIENT_ID;
+    if (!clusterId || !clientId) {
+      return Promise.reject(new Error('NATS Streaming needs NATS_CLUSTER_ID and NATS_CLIENT_ID'));
+    }
+    const logger = (options.logger ?? defaultLogger).child({ component: 'nats-streaming' });
+    const timeoutMs = options.connectTimeoutMs ?? 10_000;
+    const connectFn: StanConnect = options.stanConnect ?? (stanConnect as unknown as StanConnect);
+    const stan = connectFn(clusterId, clientId, {
+      url: config.NATS_URL,
+      connectTimeout: timeoutMs,
+      maxReconnectAttempts: -1,
+      reconnectTimeWait: options.reconnectTimeWaitMs ?? 500,
+    });
+    // An 'error' event without a listener would crash the process.
+    stan.on('error', (err: unknown) => logger.error({ err: errorMessage(err) }, 'NATS Streaming error'));
+
+    return new Promise((resolve, reject) => {
+      const cleanup = (): void => {
+        clearTimeout(timer);
+        stan.removeListener('connect', onConnect);
+        stan.removeListener('error', onError);
+      };
+      const onConnect = (): void => {
+        cleanup();
+        resolve(new StreamingTransport(stan, logger));
+      };
+      const onError = (err: unknown): void => {
+        cleanup();
+        try {
+          stan.close();
+        } catch {
+          // already closed
+        }
+        reject(
+          new Error(
+            `NATS Streaming server not reachable at ${config.NATS_URL} (cluster ${clusterId}) within ${timeoutMs} ms: ${errorMessage(err)}`,
+            { cause: err },
+          ),
+        );
+      };
+      // A backstop beyond the library's own connect timeout.
+      const timer = setTimeout(() => onError(new Error('no answer to the connect request')), timeoutMs + 500);
+      stan.once('connect', onConnect);
+      stan.once('error', onError);
+    });
+  }
+
+  isConnected(): boolean {
+    return this.connected;
+  }
+
+  onStatus(listener: (status: ConnectionStatus) => void): () => void {
+    return this.status.add(listener);
+  }
+
+  /** One attempt; NATS Streaming has no de-duplication, so `msgId` is not sent (consumers' inbox de-duplicates). */
+  publish(subject: string, data: unknown, _options: PublishOptions = {}): Promise<PublishAck> {
+    return new Promise((resolve, reject) => {
+      try {
+        this.stan.publish(subject, JSON.stringify(data), (err) => {
+          if (err) reject(new Error(`Publish on "${subject}" was not acknowledged by NATS Streaming: ${errorMessage(err)}`));
+          else resolve({ duplicate: false });
+        });
+      } catch (err) {
+        reject(err);
+      }
+    });
+  }
+
+  async subscribe(subject: string, options: SubscribeOptions, handler: DeliveryHandler): Promise<TransportSubscription> {
+    const subscriptionOptions = this.stan
+      .subscriptionOptions()
+      .setDeliverAllAvailable()
+      .setManualAckMode(true)
+      .setAckWait(stanAckWaitMs(options.ackWaitMs))
+      .setDurableName(options.queueGroup)
+      .setMaxInFlight(options.maxInFlight);
+    const subscription = this.stan.subscribe(subject, options.queueGroup, subscriptionOptions);
+    const deliveries = new Map<number, number>();
+    subscription.on('message', (m: StanMessage) => {
+      const msg = new StreamingEventMessage(m, deliveries);
+      handler(msg).catch((err: unknown) => {
+        // Not acknowledged: it comes back after the ack wait.
+        this.logger.error({ subject, seq: msg.sequence, err: errorMessage(err) }, 'Delivery handler threw');
+      });
+    });
+    subscription.on('error', (err: unknown) => this.logger.error({ subject, err: errorMessage(err) }, 'Subscription error'));
+    await new Promise<void>((resolve, reject) => {
+      subscription.once('ready', () => resolve());
+      subscription.once('error', (err: unknown) => reject(new Error(`Subscribe to "${subject}" failed: ${errorMessage(err)}`)));
+      subscription.once('timeout', (err: unknown) => reject(new Error(`Subscribe to "${subject}" timed out: ${errorMessage(err)}`)));
+    });
+    return {
+      subject,
+      queueGroup: options.queueGroup,
+      // close() keeps the durable queue group on the server (unsubscribe would remove it).
+      close: async () => subscription.close(),
+    };
+  }
+
+  close(): Promise<void> {
+    this.closing ??= new Promise<void>((resolve) => {
+      if (!this.connected && this.closedSeen) return resolve();
+      const timer = setTimeout(resolve, 5_000);
+      this.stan.once('close', () => {
+        clearTimeout(timer);
+        resolve();
+      });
+      this.stan.close();
+    });
+    return this.closing;
+  }
+
+  private setStatus(status: ConnectionStatus, connected: boolean): void {
+    this.connected = connected;
+    if (status === 'closed') this.closedSeen = true;
+    this.status.emit(status, (err) => this.logger.error({ err: errorMessage(err) }, 'Connection status listener threw'));
+  }
+}

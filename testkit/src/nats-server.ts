@@ -1,0 +1,166 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { accessSync, constants, mkdtempSync, rmSync } from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+
+export interface StartNatsOptions {
+  /** Enable JetStream (`-js`). Default true; false gives a plain core NATS server. */
+  jetstream?: boolean;
+  /** How long to wait for "Server is ready". Default 15 000 ms. */
+  readyTimeoutMs?: number;
+}
+
+export interface NatsServerHandle {
+  /** `nats://127.0.0.1:<port>` */
+  readonly url: string;
+  readonly port: number;
+  /** JetStream store directory (a temp dir removed by `stop()`). */
+  readonly storeDir: string;
+  /** The running server's process id, or undefined while it is down. */
+  readonly pid: number | undefined;
+  /** Graceful shutdown (SIGTERM, waits for exit), then removes the store directory. */
+  stop(): Promise<void>;
+  /** Graceful shutdown that keeps the store, so `restart()` can bring the same server back. */
+  pause(): Promise<void>;
+  /** Starts the server again on the same port and store (stops it first if it runs). */
+  restart(): Promise<void>;
+  /** SIGKILL: the server dies without flushing; the store stays for `restart()`. */
+  kill(): Promise<void>;
+}
+
+const SBIN_DIRS = ['/usr/sbin', '/usr/local/sbin', '/usr/local/bin', '/usr/bin'];
+
+/** `NATS_SERVER_BIN`, else `nats-server` on PATH, else the usual system directories (sbin is often off PATH). */
+export function natsServerBinary(): string {
+  const fromEnv = process.env.NATS_SERVER_BIN;
+  if (fromEnv) return fromEnv;
+  const dirs = [...(process.env.PATH ?? '').split(path.delimiter).filter(Boolean), ...SBIN_DIRS];
+  for (const dir of dirs) {
+    const candidate = path.join(dir, 'nats-server');
+    try {
+      accessSync(candidate, constants.X_OK);
+      return candidate;
+    } catch {
+      // not here
+    }
+  }
+  throw new Error('nats-server not found: install it (apt-get install nats-server) or set NATS_SERVER_BIN');
+}
+
+/** Asks the kernel for a free loopback port: listen on 0, read it, close. */
+export function freeTcpPort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.unref();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const address = srv.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+// Children still alive when the test process exits are killed, so no server outlives its test run.
+const liveChildren = new Set<ChildProcess>();
+let exitHookInstalled = false;
+function trackChild(child: ChildProcess): void {
+  liveChildren.add(child);
+  child.once('exit', () => liveChildren.delete(child));
+  if (!exitHookInstalled) {
+    exitHookInstalled = true;
+    process.once('exit', () => {
+      for (const c of liveChildren) c.kill('SIGKILL');
+    });
+  }
+}
+
+function waitForExit(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => child.once('exit', () => resolve()));
+}
+
+function launch(bin: string, args: string[], readyTimeoutMs: number): Promise<ChildProcess> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(bin, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+    trackChild(child);
+    let log = '';
+    const fail = (err: Error): void => {
+      clearTimeout(timer);
+      child.kill('SIGKILL');
+      reject(err);
+    };
+    const timer = setTimeout(
+      () => fail(new Error(`nats-server did not become ready within ${readyTimeoutMs} ms:\n${log}`)),
+      readyTimeoutMs,
+    );
+    const onData = (chunk: Buffer): void => {
+      // Keep only the tail: the server logs to stderr for its whole life.
+      log = (log + chunk.toString('utf8')).slice(-8192);
+      if (log.includes('Server is ready')) {
+        clearTimeout(timer);
+        child.stderr?.off('data', onData);
+        child.stderr?.resume();
+        resolve(child);
+      }
+    };
+    child.stderr?.on('data', onData);
+    child.once('error', (err) => fail(err));
+    child.once('exit', (code, signal) => {
+      clearTimeout(timer);
+      reject(new Error(`nats-server exited before ready (code ${code}, signal ${signal}):\n${log}`));
+    });
+  });
+}
+
+/**
+ * Starts a private nats-server (JetStream on, loopback only, a free port, a temp store dir) and
+ * resolves once it accepts connections. Always `stop()` it in `afterAll`.
+ */
+export async function startNats(opts: StartNatsOptions = {}): Promise<NatsServerHandle> {
+  const bin = natsServerBinary();
+  const jetstream = opts.jetstream ?? true;
+  const readyTimeoutMs = opts.readyTimeoutMs ?? 15_000;
+  const storeDir = mkdtempSync(path.join(os.tmpdir(), 'ticketing-nats-'));
+  const port = await freeTcpPort();
+  const args = ['-a', '127.0.0.1', '-p', String(port), ...(jetstream ? ['-js', '-sd', storeDir] : [])];
+
+  let child: ChildProcess | undefined = await launch(bin, args, readyTimeoutMs).catch((err: unknown) => {
+    rmSync(storeDir, { recursive: true, force: true });
+    throw err;
+  });
+  let removed = false;
+
+  const halt = async (signal: NodeJS.Signals): Promise<void> => {
+    const c = child;
+    child = undefined;
+    if (!c) return;
+    const exited = waitForExit(c);
+    c.kill(signal);
+    await exited;
+  };
+
+  return {
+    url: `nats://127.0.0.1:${port}`,
+    port,
+    storeDir,
+    get pid() {
+      return child?.pid;
+    },
+    async stop() {
+      await halt('SIGTERM');
+      if (!removed) {
+        removed = true;
+        rmSync(storeDir, { recursive: true, force: true });
+      }
+    },
+    pause: () => halt('SIGTERM'),
+    kill: () => halt('SIGKILL'),
+    async restart() {
+      if (removed) throw new Error('cannot restart a nats-server after stop(): its store is gone');
+      await halt('SIGTERM');
+      child = await launch(bin, args, readyTimeoutMs);
+    },
+  };
+}

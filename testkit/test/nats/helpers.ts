@@ -1,0 +1,97 @@
+import { randomBytes } from 'node:crypto';
+import pino, { type Logger } from 'pino';
+import {
+  Listener,
+  OrderStatus,
+  Subjects,
+  type EventData,
+  type EventMessage,
+  type TicketingEvent,
+  type Transport,
+} from '@ticketing/common';
+
+export function randomId(): string {
+  return randomBytes(12).toString('hex');
+}
+
+/** Resolves once `check` holds; fails with `what` after `timeoutMs`. */
+export async function eventually(check: () => boolean | Promise<boolean>, what: string, timeoutMs = 15_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting until ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+/** A pino logger collecting its JSON lines. */
+export function captureLogger(): { logger: Logger; lines: Record<string, unknown>[] } {
+  const lines: Record<string, unknown>[] = [];
+  const logger = pino({ level: 'info' }, { write: (line: string) => lines.push(JSON.parse(line) as Record<string, unknown>) });
+  return { logger, lines };
+}
+
+export const quietLogger = pino({ level: 'silent' });
+
+/** Typed, randomised data for each subject. */
+export const eventFactories: { [S in Subjects]: (overrides?: Partial<EventData<S>>) => EventData<S> } = {
+  [Subjects.TicketCreated]: (o = {}) => ({ id: randomId(), version: 0, title: `concert ${randomId()}`, price: 20, userId: randomId(), ...o }),
+  [Subjects.TicketUpdated]: (o = {}) => ({
+    id: randomId(),
+    version: 1,
+    title: `concert ${randomId()}`,
+    price: 25,
+    userId: randomId(),
+    orderId: randomId(),
+    ...o,
+  }),
+  [Subjects.OrderCreated]: (o = {}) => ({
+    id: randomId(),
+    version: 0,
+    status: OrderStatus.Created,
+    userId: randomId(),
+    expiresAt: new Date(Date.now() + 900_000).toISOString(),
+    ticket: { id: randomId(), price: 20 },
+    ...o,
+  }),
+  [Subjects.OrderCancelled]: (o = {}) => ({ id: randomId(), version: 1, ticket: { id: randomId() }, ...o }),
+};
+
+export interface Delivery<E extends TicketingEvent> {
+  data: E['data'];
+  msg: EventMessage;
+}
+
+export interface RecordingListenerOptions<E extends TicketingEvent> {
+  /** What to do with each delivery; default: acknowledge. */
+  onMessage?: (data: E['data'], msg: EventMessage) => void | Promise<void>;
+  ackWait?: number;
+  maxDeliver?: number;
+  retryDelayMs?: number;
+  maxInFlight?: number;
+  logger?: Logger;
+}
+
+/** A listener for any subject that records every delivery it gets. */
+export class RecordingListener<E extends TicketingEvent> extends Listener<E> {
+  readonly deliveries: Delivery<E>[] = [];
+  private readonly behaviour: (data: E['data'], msg: EventMessage) => void | Promise<void>;
+
+  constructor(
+    client: Transport,
+    readonly subject: E['subject'],
+    readonly queueGroupName: string,
+    options: RecordingListenerOptions<E> = {},
+  ) {
+    super(client, { logger: options.logger ?? quietLogger });
+    this.behaviour = options.onMessage ?? ((_data, msg) => msg.ack());
+    if (options.ackWait !== undefined) this.ackWait = options.ackWait;
+    if (options.maxDeliver !== undefined) this.maxDeliver = options.maxDeliver;
+    if (options.retryDelayMs !== undefined) this.retryDelayMs = options.retryDelayMs;
+    if (options.maxInFlight !== undefined) this.maxInFlight = options.maxInFlight;
+  }
+
+  async onMessage(data: E['data'], msg: EventMessage): Promise<void> {
+    this.deliveries.push({ data, msg });
+    await this.behaviour(data, msg);
+  }
+}
