@@ -1,0 +1,112 @@
+// Databases, collections and their indexes. Catalogue changes (create, drop, index builds) take effect
+// at once for everyone, also when issued inside a transaction.
+import { UUID } from 'bson';
+import { CommandError, ErrorCodes } from './errors';
+import { Index, idIndex } from './indexes';
+import type { DocRecord } from './storage';
+import type { Doc } from './values';
+
+export class Collection {
+  /** Documents by canonical _id, in insertion order (the natural order of a scan). */
+  readonly records = new Map<string, DocRecord>();
+  readonly indexes: Index[] = [idIndex()];
+  readonly uuid = new UUID();
+  dropped = false;
+
+  constructor(
+    readonly db: string,
+    readonly name: string,
+    readonly options: Doc,
+  ) {}
+
+  get ns(): string {
+    return `${this.db}.${this.name}`;
+  }
+
+  /** Unique secondary indexes: the ones whose keys are tracked (the _id index is the records map). */
+  uniqueIndexes(): Index[] {
+    return this.indexes.filter((index) => index.unique && !index.isIdIndex);
+  }
+
+  findIndex(name: string): Index | undefined {
+    return this.indexes.find((index) => index.name === name);
+  }
+}
+
+export class Database {
+  readonly collections = new Map<string, Collection>();
+
+  constructor(readonly name: string) {}
+}
+
+const INVALID_DB_CHARS = /[/\\. "$\0]/;
+
+export function validateDbName(name: string): void {
+  if (name.length === 0 || INVALID_DB_CHARS.test(name) || name.length > 63) {
+    throw new CommandError(ErrorCodes.InvalidNamespace, `Invalid database name: '${name}'`);
+  }
+}
+
+export function validateCollectionName(name: unknown): string {
+  if (typeof name !== 'string' || name.length === 0 || name.includes('$') || name.includes('\0')) {
+    throw new CommandError(ErrorCodes.InvalidNamespace, `Invalid collection name: ${String(name)}`);
+  }
+  return name;
+}
+
+export class Catalog {
+  readonly databases = new Map<string, Database>();
+
+  database(name: string): Database | undefined {
+    return this.databases.get(name);
+  }
+
+  collection(db: string, name: string): Collection | undefined {
+    return this.databases.get(db)?.collections.get(name);
+  }
+
+  /** Creates the collection if needed (implicit creation by a write or an index build). */
+  ensureCollection(db: string, name: string): { collection: Collection; created: boolean } {
+    const existing = this.collection(db, name);
+    if (existing) return { collection: existing, created: false };
+    return { collection: this.createCollection(db, name, {}), created: true };
+  }
+
+  createCollection(db: string, name: string, options: Doc): Collection {
+    validateDbName(db);
+    validateCollectionName(name);
+    let database = this.databases.get(db);
+    if (!database) {
+      database = new Database(db);
+      this.databases.set(db, database);
+    }
+    if (database.collections.has(name)) {
+      throw new CommandError(ErrorCodes.NamespaceExists, `Collection ${db}.${name} already exists.`);
+    }
+    const collection = new Collection(db, name, options);
+    database.collections.set(name, collection);
+    return collection;
+  }
+
+  dropCollection(db: string, name: string): Collection | undefined {
+    const database = this.databases.get(db);
+    const collection = database?.collections.get(name);
+    if (!database || !collection) return undefined;
+    database.collections.delete(name);
+    collection.dropped = true;
+    if (database.collections.size === 0) this.databases.delete(db);
+    return collection;
+  }
+
+  dropDatabase(db: string): boolean {
+    const database = this.databases.get(db);
+    if (!database) return false;
+    for (const collection of database.collections.values()) collection.dropped = true;
+    this.databases.delete(db);
+    return true;
+  }
+
+  *allCollections(): Iterable<Collection> {
+    for (const database of this.databases.values()) yield* database.collections.values();
+  }
+}

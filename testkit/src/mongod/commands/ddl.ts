@@ -1,0 +1,126 @@
+// Collections and indexes: create, drop, listCollections, createIndexes, listIndexes, dropIndexes.
+import { CommandError, ErrorCodes } from '../errors';
+import { Index, defaultIndexName, sameIndexOptions, sameKeyPattern } from '../indexes';
+import { compileFilter } from '../query';
+import { isDoc, normalizeDoc, type Doc } from '../values';
+import type { CommandContext, CommandTable } from './types';
+import { optionalDoc, requireArray, targetCollection } from './types';
+import { cursorReply } from './read';
+
+function create(ctx: CommandContext): Doc {
+  const name = targetCollection(ctx);
+  if (ctx.body.viewOn !== undefined) throw new CommandError(ErrorCodes.NotImplemented, 'views are not supported by the test double');
+  const options: Doc = {};
+  for (const [key, value] of Object.entries(ctx.body)) {
+    if (key === 'create' || key.startsWith('$') || key === 'lsid' || key === 'txnNumber' || key === 'autocommit' || key === 'startTransaction' || key === 'writeConcern' || key === 'readConcern') continue;
+    options[key] = value;
+  }
+  ctx.server.catalog.createCollection(ctx.db, name, options);
+  return { ok: 1 };
+}
+
+function drop(ctx: CommandContext): Doc {
+  const name = targetCollection(ctx);
+  const dropped = ctx.server.catalog.dropCollection(ctx.db, name);
+  // Since MongoDB 7.0 dropping a missing collection succeeds.
+  if (!dropped) return { ok: 1 };
+  return { nIndexesWas: dropped.indexes.length, ns: dropped.ns, ok: 1 };
+}
+
+function listCollections(ctx: CommandContext): Doc {
+  const database = ctx.server.catalog.database(ctx.db);
+  const filter = compileFilter(optionalDoc(ctx.body.filter, 'filter'));
+  const nameOnly = ctx.body.nameOnly === true;
+  const entries: Doc[] = [];
+  for (const collection of database?.collections.values() ?? []) {
+    const entry: Doc = nameOnly
+      ? { name: collection.name, type: 'collection' }
+      : {
+          name: collection.name,
+          type: 'collection',
+          options: collection.options,
+          info: { readOnly: false, uuid: collection.uuid },
+          idIndex: { v: 2, key: { _id: 1 }, name: '_id_' },
+        };
+    if (filter.test(normalizeDoc(entry))) entries.push(entry);
+  }
+  return cursorReply(ctx, `${ctx.db}.$cmd.listCollections`, entries);
+}
+
+function createIndexes(ctx: CommandContext): Doc {
+  const name = targetCollection(ctx);
+  const specs = requireArray(ctx.body.indexes, 'indexes');
+  if (specs.length === 0) throw new CommandError(ErrorCodes.BadValue, 'Must specify at least one index to create');
+  const { collection, created } = ctx.server.catalog.ensureCollection(ctx.db, name);
+  const before = collection.indexes.length;
+  let added = 0;
+  for (const spec of specs) {
+    if (!isDoc(spec)) throw new CommandError(ErrorCodes.TypeMismatch, 'index specification must be an object');
+    if (!isDoc(spec.key)) throw new CommandError(ErrorCodes.FailedToParse, "The 'key' field is a required property of an index specification");
+    const index = new Index({ ...spec, name: typeof spec.name === 'string' ? spec.name : defaultIndexName(spec.key) });
+    const sameName = collection.findIndex(index.name);
+    const sameKey = collection.indexes.find((existing) => sameKeyPattern(existing.key, index.key));
+    if (sameName) {
+      if (!sameKeyPattern(sameName.key, index.key)) {
+        throw new CommandError(ErrorCodes.IndexKeySpecsConflict, `An existing index has the same name as the requested index. When index names are not specified, they are auto generated and can cause conflicts. Please refer to our documentation. Requested index: ${JSON.stringify(index.spec)}, existing index: ${JSON.stringify(sameName.spec)}`);
+      }
+      if (!sameIndexOptions(sameName, index)) {
+        throw new CommandError(ErrorCodes.IndexOptionsConflict, `An equivalent index already exists with the same name but different options. Requested index: ${JSON.stringify(index.spec)}, existing index: ${JSON.stringify(sameName.spec)}`);
+      }
+      continue;
+    }
+    if (sameKey && JSON.stringify(sameKey.spec.partialFilterExpression ?? null) === JSON.stringify(index.spec.partialFilterExpression ?? null)) {
+      throw new CommandError(ErrorCodes.IndexOptionsConflict, `Index already exists with a different name: ${sameKey.name}`);
+    }
+    ctx.server.engine.buildIndex(collection, index);
+    collection.indexes.push(index);
+    added += 1;
+  }
+  const reply: Doc = { numIndexesBefore: before, numIndexesAfter: collection.indexes.length, createdCollectionAutomatically: created };
+  if (added === 0) reply.note = 'all indexes already exist';
+  return { ...reply, ok: 1 };
+}
+
+function listIndexes(ctx: CommandContext): Doc {
+  const name = targetCollection(ctx);
+  const collection = ctx.server.catalog.collection(ctx.db, name);
+  if (!collection) throw new CommandError(ErrorCodes.NamespaceNotFound, `ns does not exist: ${ctx.db}.${name}`);
+  return cursorReply(ctx, collection.ns, collection.indexes.map((index) => ({ ...index.spec })));
+}
+
+function dropIndexes(ctx: CommandContext): Doc {
+  const name = targetCollection(ctx);
+  const collection = ctx.server.catalog.collection(ctx.db, name);
+  if (!collection) throw new CommandError(ErrorCodes.NamespaceNotFound, `ns not found ${ctx.db}.${name}`);
+  const before = collection.indexes.length;
+  const target = ctx.body.index;
+  const remove = (predicate: (index: Index) => boolean, what: string): void => {
+    const position = collection.indexes.findIndex(predicate);
+    if (position < 0) throw new CommandError(ErrorCodes.IndexNotFound, `index not found with ${what}`);
+    if (collection.indexes[position].isIdIndex) throw new CommandError(ErrorCodes.InvalidOptions, 'cannot drop _id index');
+    collection.indexes.splice(position, 1);
+  };
+  if (target === '*') {
+    collection.indexes.splice(1);
+  } else if (typeof target === 'string') {
+    remove((index) => index.name === target, `name ${target}`);
+  } else if (Array.isArray(target)) {
+    for (const indexName of target) remove((index) => index.name === indexName, `name ${String(indexName)}`);
+  } else if (isDoc(target)) {
+    remove((index) => sameKeyPattern(index.key, target), `key pattern ${JSON.stringify(target)}`);
+  } else {
+    throw new CommandError(ErrorCodes.TypeMismatch, 'index must be a string, an array of names or a key pattern');
+  }
+  return { nIndexesWas: before, ok: 1 };
+}
+
+export const ddlCommands: CommandTable = {
+  create: { run: create, inTransaction: true, write: true },
+  drop: { run: drop, write: true },
+  listCollections: { run: listCollections },
+  createIndexes: { run: createIndexes, inTransaction: true, write: true },
+  listIndexes: { run: listIndexes },
+  dropIndexes: { run: dropIndexes, write: true },
+  deleteIndexes: { run: dropIndexes, write: true },
+  collMod: { run: () => ({ ok: 1 }), write: true },
+};

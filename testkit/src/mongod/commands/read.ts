@@ -1,0 +1,134 @@
+// Reads: find, getMore, killCursors, count, distinct, aggregate.
+import { Long } from 'bson';
+import { CommandError, ErrorCodes } from '../errors';
+import type { Visible } from '../engine';
+import { compileFilter, compileProjection, parseSort, pinnedId, runPipeline, sortItems } from '../query';
+import { canonicalKey, getPathValues, intOption, isDoc, type Doc } from '../values';
+import type { CommandContext, CommandTable } from './types';
+import { optionalDoc, requireArray, targetCollection } from './types';
+
+export function cursorReply(ctx: CommandContext, ns: string, docs: Doc[], options: { batchSize?: number; singleBatch?: boolean } = {}): Doc {
+  const requested = isDoc(ctx.body.cursor) && ctx.body.cursor.batchSize !== undefined ? intOption(ctx.body.cursor.batchSize, 101) : options.batchSize;
+  const batch = ctx.server.cursors.open(ns, docs, requested, options.batchSize, options.singleBatch === true, ctx.session?.key);
+  return { cursor: { firstBatch: batch.docs, id: batch.cursorId, ns }, ok: 1 };
+}
+
+/** Documents of a collection visible to this command that match `filter`. */
+export function matching(ctx: CommandContext, collectionName: string, filter: Doc | undefined): Visible[] {
+  const collection = ctx.server.catalog.collection(ctx.db, collectionName);
+  if (!collection) return [];
+  const matcher = compileFilter(filter);
+  const pinned = pinnedId(filter);
+  if (pinned) {
+    const visible = ctx.server.engine.lookup(collection, pinned.id, ctx.txn);
+    return visible && matcher.test(visible.norm) ? [visible] : [];
+  }
+  const out: Visible[] = [];
+  for (const visible of ctx.server.engine.scan(collection, ctx.txn)) {
+    if (matcher.test(visible.norm)) out.push(visible);
+  }
+  return out;
+}
+
+function find(ctx: CommandContext): Doc {
+  const name = targetCollection(ctx);
+  const filter = optionalDoc(ctx.body.filter, 'filter');
+  const sort = parseSort(ctx.body.sort);
+  const projector = compileProjection(ctx.body.projection, filter);
+  const skip = intOption(ctx.body.skip, 0);
+  if (skip < 0) throw new CommandError(ErrorCodes.BadValue, 'skip value must be non-negative');
+  let limit = intOption(ctx.body.limit, 0);
+  let singleBatch = ctx.body.singleBatch === true;
+  if (limit < 0) {
+    limit = -limit;
+    singleBatch = true;
+  }
+  const items = sortItems(matching(ctx, name, filter), sort);
+  const selected = items.slice(skip, limit > 0 ? skip + limit : undefined);
+  const docs = selected.map((item) => (projector ? projector.apply(item.doc, item.norm) : item.doc));
+  const batchSize = ctx.body.batchSize === undefined ? undefined : intOption(ctx.body.batchSize, 101);
+  return cursorReply(ctx, `${ctx.db}.${name}`, docs, { batchSize, singleBatch });
+}
+
+function getMore(ctx: CommandContext): Doc {
+  const id = ctx.body.getMore;
+  if (!(id instanceof Long)) throw new CommandError(ErrorCodes.TypeMismatch, "BSON field 'getMore.getMore' is the wrong type, expected type 'long'");
+  const collection = typeof ctx.body.collection === 'string' ? ctx.body.collection : '';
+  const cursor = ctx.server.cursors.get(id);
+  if (!cursor) throw new CommandError(ErrorCodes.CursorNotFound, `cursor id ${id.toString()} not found`);
+  const ns = `${ctx.db}.${collection}`;
+  if (cursor.ns !== ns && !cursor.ns.startsWith(`${ctx.db}.$cmd`)) {
+    throw new CommandError(13, `Requested getMore on namespace '${ns}', but cursor belongs to a different namespace ${cursor.ns}`);
+  }
+  const batchSize = ctx.body.batchSize === undefined ? undefined : intOption(ctx.body.batchSize, 0) || undefined;
+  const batch = ctx.server.cursors.next(cursor, batchSize);
+  return { cursor: { nextBatch: batch.docs, id: batch.cursorId, ns: cursor.ns }, ok: 1 };
+}
+
+function killCursors(ctx: CommandContext): Doc {
+  const ids = requireArray(ctx.body.cursors, 'cursors');
+  const killed: Long[] = [];
+  const notFound: Long[] = [];
+  for (const id of ids) {
+    if (id instanceof Long && ctx.server.cursors.kill(id)) killed.push(id);
+    else if (id instanceof Long) notFound.push(id);
+  }
+  return { cursorsKilled: killed, cursorsNotFound: notFound, cursorsAlive: [], cursorsUnknown: [], ok: 1 };
+}
+
+function count(ctx: CommandContext): Doc {
+  const name = targetCollection(ctx);
+  const items = matching(ctx, name, optionalDoc(ctx.body.query, 'query'));
+  const skip = intOption(ctx.body.skip, 0);
+  const limit = Math.abs(intOption(ctx.body.limit, 0));
+  let n = Math.max(0, items.length - skip);
+  if (limit > 0) n = Math.min(n, limit);
+  return { n, ok: 1 };
+}
+
+function distinct(ctx: CommandContext): Doc {
+  const name = targetCollection(ctx);
+  const key = ctx.body.key;
+  if (typeof key !== 'string') throw new CommandError(ErrorCodes.TypeMismatch, "BSON field 'distinct.key' is missing or not a string");
+  const seen = new Map<string, unknown>();
+  for (const item of matching(ctx, name, optionalDoc(ctx.body.query, 'query'))) {
+    for (const value of getPathValues(item.doc, key)) {
+      for (const element of Array.isArray(value) ? value : [value]) {
+        if (element === undefined) continue;
+        const k = canonicalKey(element);
+        if (!seen.has(k)) seen.set(k, element);
+      }
+    }
+  }
+  return { values: [...seen.values()], ok: 1 };
+}
+
+function aggregate(ctx: CommandContext): Doc {
+  const target = ctx.body.aggregate;
+  const pipeline = requireArray(ctx.body.pipeline, 'pipeline');
+  if (!isDoc(ctx.body.cursor) && ctx.body.explain !== true) {
+    throw new CommandError(ErrorCodes.FailedToParse, "The 'cursor' option is required, except for aggregate with the explain argument");
+  }
+  if (ctx.body.explain === true) throw new CommandError(ErrorCodes.NotImplemented, 'explain is not supported by the test double');
+  const source = (name: string): Doc[] => matching(ctx, name, undefined).map((item) => item.doc);
+  let input: Doc[];
+  let ns: string;
+  if (typeof target === 'string') {
+    input = source(target);
+    ns = `${ctx.db}.${target}`;
+  } else {
+    input = [];
+    ns = `${ctx.db}.$cmd.aggregate`;
+  }
+  const docs = runPipeline(input, pipeline, source);
+  return cursorReply(ctx, ns, docs);
+}
+
+export const readCommands: CommandTable = {
+  find: { run: find, inTransaction: true },
+  getMore: { run: getMore, inTransaction: true },
+  killCursors: { run: killCursors, inTransaction: true },
+  count: { run: count },
+  distinct: { run: distinct, inTransaction: true },
+  aggregate: { run: aggregate, inTransaction: true },
+};

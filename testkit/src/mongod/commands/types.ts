@@ -1,0 +1,61 @@
+// The shape of command handlers and helpers they share.
+import { CommandError, ErrorCodes } from '../errors';
+import type { ServerState } from '../state';
+import type { Session, Transaction } from '../transactions';
+import type { Doc } from '../values';
+
+export interface ConnectionInfo {
+  readonly id: number;
+  readonly remote: string;
+  appName: string | undefined;
+  /** Set by the shutdown command: close without replying. */
+  closeAfterReply: boolean;
+}
+
+export interface CommandContext {
+  readonly server: ServerState;
+  readonly connection: ConnectionInfo;
+  /** The database the command was sent to ($db). */
+  readonly db: string;
+  readonly name: string;
+  readonly body: Doc;
+  /** The open transaction the command is a statement of. */
+  readonly txn: Transaction | undefined;
+  readonly session: Session | undefined;
+}
+
+export interface CommandSpec {
+  run(ctx: CommandContext): Promise<Doc> | Doc;
+  /** May run inside a multi-document transaction. */
+  inTransaction?: boolean;
+  /** Is a retryable write when sent with a txnNumber outside a transaction. */
+  retryableWrite?: boolean;
+  /** Only on the admin database. */
+  adminOnly?: boolean;
+  /** Needs a writable primary (fails with NotWritablePrimary before replSetInitiate). */
+  write?: boolean;
+}
+
+export type CommandTable = Record<string, CommandSpec>;
+
+/** The collection a command targets: the value of its first field. */
+export function targetCollection(ctx: CommandContext): string {
+  const value = ctx.body[ctx.name];
+  if (typeof value !== 'string' || value.length === 0) {
+    throw new CommandError(ErrorCodes.InvalidNamespace, `collection name has invalid type ${typeof value}`);
+  }
+  return value;
+}
+
+export function optionalDoc(value: unknown, what: string): Doc | undefined {
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== 'object' || Array.isArray(value)) {
+    throw new CommandError(ErrorCodes.TypeMismatch, `BSON field '${what}' is the wrong type '${Array.isArray(value) ? 'array' : typeof value}', expected type 'object'`);
+  }
+  return value as Doc;
+}
+
+export function requireArray(value: unknown, what: string): unknown[] {
+  if (!Array.isArray(value)) throw new CommandError(ErrorCodes.TypeMismatch, `BSON field '${what}' is the wrong type, expected type 'array'`);
+  return value;
+}

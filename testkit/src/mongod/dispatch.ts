@@ -1,0 +1,147 @@
+// Runs one command: fail points, namespace and primary checks, then the session rules (transaction
+// statements, commit/abort, retryable writes) around the command's handler.
+import { findCommand, type CommandContext, type CommandSpec, type ConnectionInfo } from './commands';
+import { CommandError, ErrorCodes, noSuchTransaction } from './errors';
+import type { ServerState } from './state';
+import { Transaction, sessionKeyOf, type Session } from './transactions';
+import { bigIntOf, type Doc } from './values';
+
+/** The connection is to be closed without a reply (fail point `closeConnection`). */
+export const CLOSE_CONNECTION = Symbol('close connection');
+
+export type DispatchResult = Doc | typeof CLOSE_CONNECTION;
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+function errorReply(error: unknown, log: ServerState['log']): Doc {
+  if (error instanceof CommandError) return error.toReply();
+  const message = error instanceof Error ? error.message : String(error);
+  log.error('COMMAND', 21962, 'conn', 'Unexpected error while running a command', { error: message, stack: error instanceof Error ? error.stack : undefined });
+  return { ok: 0, errmsg: message, code: ErrorCodes.InternalError, codeName: 'InternalError' };
+}
+
+export class Dispatcher {
+  constructor(private readonly server: ServerState) {}
+
+  async run(connection: ConnectionInfo, db: string, body: Doc): Promise<DispatchResult> {
+    const name = Object.keys(body)[0];
+    const spec = name === undefined ? undefined : findCommand(name);
+    if (name === undefined || !spec) {
+      return new CommandError(ErrorCodes.CommandNotFound, `no such command: '${name ?? ''}'`).toReply();
+    }
+    const sessionKey = sessionKeyOf(body.lsid);
+    const inTransaction = body.autocommit === false;
+    const retryableWrite = !inTransaction && spec.retryableWrite === true && sessionKey !== undefined && body.txnNumber !== undefined;
+    const failure = this.server.failPoints.check(name, connection.appName, retryableWrite);
+    if (failure) {
+      if (failure.blockMs > 0) await sleep(failure.blockMs);
+      if (failure.closeConnection) return CLOSE_CONNECTION;
+      if (failure.error) return failure.error;
+    }
+    try {
+      if (spec.adminOnly && db !== 'admin') {
+        throw new CommandError(13, `${name} may only be run against the admin database.`);
+      }
+      if (spec.write && !this.server.writable) throw new CommandError(ErrorCodes.NotWritablePrimary, 'not primary');
+      const session = sessionKey === undefined ? undefined : this.server.sessions.get(sessionKey);
+      let reply: Doc;
+      if (name === 'commitTransaction' || name === 'abortTransaction') {
+        reply = await spec.run(this.context(connection, db, name, body, session, undefined));
+      } else if (inTransaction) {
+        reply = await this.runInTransaction(connection, db, name, body, spec, session);
+      } else if (retryableWrite && session) {
+        reply = await this.runRetryable(connection, db, name, body, spec, session);
+      } else {
+        reply = await spec.run(this.context(connection, db, name, body, session, undefined));
+      }
+      if (failure?.writeConcernError) reply = { ...reply, writeConcernError: failure.writeConcernError };
+      return reply;
+    } catch (error) {
+      return errorReply(error, this.server.log);
+    }
+  }
+
+  private context(connection: ConnectionInfo, db: string, name: string, body: Doc, session: Session | undefined, txn: Transaction | undefined): CommandContext {
+    return { server: this.server, connection, db, name, body, session, txn };
+  }
+
+  private async runInTransaction(connection: ConnectionInfo, db: string, name: string, body: Doc, spec: CommandSpec, session: Session | undefined): Promise<Doc> {
+    if (!session) throw new CommandError(ErrorCodes.InvalidOptions, 'Transaction requires a session id (lsid)');
+    if (body.txnNumber === undefined) throw new CommandError(ErrorCodes.InvalidOptions, "'autocommit' requires a transaction number (txnNumber)");
+    const txnNumber = bigIntOf(body.txnNumber);
+    let txn: Transaction;
+    if (body.startTransaction === true) {
+      if (txnNumber < session.txnNumber) {
+        throw new CommandError(ErrorCodes.TransactionTooOld, `Cannot start transaction ${txnNumber} on session because a newer transaction ${session.txnNumber} has already started`);
+      }
+      if (session.txn && session.txn.txnNumber === txnNumber) {
+        throw new CommandError(117, `Cannot start a transaction at given transaction number ${txnNumber} a transaction with the same number is in state ${session.txn.state}`);
+      }
+      if (session.txn && session.txn.state === 'inProgress') this.server.engine.abort(session.txn);
+      txn = this.begin(session, txnNumber);
+    } else {
+      const current = session.txn;
+      if (!current || current.txnNumber !== txnNumber) {
+        if (txnNumber < session.txnNumber) {
+          throw new CommandError(ErrorCodes.TransactionTooOld, `Cannot continue transaction ${txnNumber} on session because a newer transaction ${session.txnNumber} has already started`);
+        }
+        throw noSuchTransaction(`Given transaction number ${txnNumber} does not match any in-progress transactions. The active transaction number is ${session.txnNumber}`);
+      }
+      if (current.state === 'aborted') throw noSuchTransaction(`Transaction with { txnNumber: ${txnNumber} } has been aborted.`);
+      if (current.state === 'committed') {
+        throw new CommandError(ErrorCodes.TransactionCommitted, `Transaction with { txnNumber: ${txnNumber} } has been committed.`);
+      }
+      txn = current;
+    }
+    if (!spec.inTransaction) {
+      this.server.engine.abort(txn);
+      throw new CommandError(ErrorCodes.OperationNotSupportedInTransaction, `Cannot run '${name}' in a multi-document transaction.`);
+    }
+    try {
+      const reply = await spec.run(this.context(connection, db, name, body, session, txn));
+      // Like mongod, a failed statement aborts its transaction.
+      if (Array.isArray(reply.writeErrors) && reply.writeErrors.length > 0) this.server.engine.abort(txn);
+      return reply;
+    } catch (error) {
+      this.server.engine.abort(txn);
+      throw error;
+    }
+  }
+
+  private begin(session: Session, txnNumber: bigint): Transaction {
+    const { engine, log, options } = this.server;
+    const txn = new Transaction(session.key, txnNumber, engine.clock);
+    engine.begin(txn);
+    txn.expiry = setTimeout(() => {
+      if (txn.state !== 'inProgress') return;
+      log.info('TXN', 51802, 'TransactionReaper', 'Aborting transaction: it exceeded its lifetime', { txnNumber: txnNumber.toString(), lifetimeMs: options.transactionLifetimeMs });
+      engine.abort(txn);
+    }, options.transactionLifetimeMs);
+    txn.expiry.unref();
+    session.txn = txn;
+    session.txnNumber = txnNumber;
+    return txn;
+  }
+
+  private async runRetryable(connection: ConnectionInfo, db: string, name: string, body: Doc, spec: CommandSpec, session: Session): Promise<Doc> {
+    const txnNumber = bigIntOf(body.txnNumber);
+    if (session.retryable && session.retryable.txnNumber === txnNumber) return session.retryable.reply;
+    if (txnNumber < session.txnNumber) {
+      throw new CommandError(ErrorCodes.TransactionTooOld, `Retryable write with txnNumber ${txnNumber} is prohibited on session because a newer retryable write with txnNumber ${session.txnNumber} has already started on this session.`);
+    }
+    if (session.txn && session.txn.state === 'inProgress') this.server.engine.abort(session.txn);
+    session.txnNumber = txnNumber;
+    const reply = (async () => spec.run(this.context(connection, db, name, body, session, undefined)))();
+    const entry = { txnNumber, reply };
+    session.retryable = entry;
+    try {
+      return await reply;
+    } catch (error) {
+      // Nothing was applied: let a retry run it again.
+      if (session.retryable === entry) session.retryable = undefined;
+      throw error;
+    }
+  }
+}

@@ -1,0 +1,272 @@
+// Reads and writes over versioned documents, for plain operations and transactions.
+//
+// - A logical clock advances once per commit (a plain write is a commit of its own).
+// - A transaction reads the newest versions with ts <= its snapshot, overlaid by its own writes.
+// - A transaction's first write of a document takes the document's lock. Another transaction that
+//   writes a locked document, or one committed after its snapshot, gets WriteConflict; a plain write
+//   waits for the lock's owner to finish and then re-evaluates.
+// - Unique keys: committed keys live in the index; keys written by open transactions are pending and
+//   conflict (transactions) or wait (plain writes) the same way.
+// Everything here is synchronous: Node's event loop is the lock; only waiting is asynchronous.
+import { Catalog, type Collection } from './catalog';
+import { DuplicateKeyError, writeConflict } from './errors';
+import type { Index, IndexKey } from './indexes';
+import { DocRecord, type LockOwner, type Version } from './storage';
+import type { PendingWrite, Transaction } from './transactions';
+import { canonicalKey, normalizeDoc, type Doc } from './values';
+
+export interface Visible {
+  record: DocRecord;
+  doc: Doc;
+  norm: Doc;
+}
+
+/** A write had to wait: retry the statement once `until` resolves. */
+export class MustWait {
+  constructor(readonly until: Promise<void>) {}
+}
+
+function versionNorm(version: Version): Doc | undefined {
+  if (!version.doc) return undefined;
+  version.norm ??= normalizeDoc(version.doc);
+  return version.norm;
+}
+
+function pendingNorm(write: PendingWrite): Doc | undefined {
+  if (!write.doc) return undefined;
+  write.norm ??= normalizeDoc(write.doc);
+  return write.norm;
+}
+
+export class Engine {
+  clock = 0;
+  readonly openTransactions = new Set<Transaction>();
+
+  constructor(readonly catalog: Catalog) {}
+
+  oldestSnapshot(): number {
+    let oldest = Number.POSITIVE_INFINITY;
+    for (const txn of this.openTransactions) oldest = Math.min(oldest, txn.snapshot);
+    return oldest;
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // Reads
+
+  visible(record: DocRecord, txn: Transaction | undefined): Visible | undefined {
+    if (txn) {
+      const write = txn.writes.get(record);
+      if (write) {
+        const norm = pendingNorm(write);
+        return write.doc && norm ? { record, doc: write.doc, norm } : undefined;
+      }
+      const version = record.at(txn.snapshot);
+      const norm = version && versionNorm(version);
+      return version?.doc && norm ? { record, doc: version.doc, norm } : undefined;
+    }
+    const version = record.latest();
+    const norm = version && versionNorm(version);
+    return version?.doc && norm ? { record, doc: version.doc, norm } : undefined;
+  }
+
+  *scan(collection: Collection | undefined, txn: Transaction | undefined): Iterable<Visible> {
+    if (!collection) return;
+    for (const record of [...collection.records.values()]) {
+      const visible = this.visible(record, txn);
+      if (visible) yield visible;
+    }
+  }
+
+  lookup(collection: Collection | undefined, id: unknown, txn: Transaction | undefined): Visible | undefined {
+    const record = collection?.records.get(canonicalKey(id));
+    return record ? this.visible(record, txn) : undefined;
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // Writes
+
+  /**
+   * Writes `doc` (null: delete) as the new state of the document with canonical id `key`.
+   * Throws DuplicateKeyError or WriteConflict; returns MustWait when a plain write has to wait.
+   * `insert` demands that no visible document has this _id.
+   */
+  write(collection: Collection, key: string, doc: Doc | null, txn: Transaction | undefined, insert: boolean): MustWait | DocRecord {
+    const record = collection.records.get(key);
+    const blocked = this.check(collection, key, record, doc, txn, insert);
+    if (blocked) return blocked;
+    return this.apply(collection, key, record, doc, txn);
+  }
+
+  private blockedBy(owner: LockOwner, txn: Transaction | undefined): MustWait {
+    if (txn) throw writeConflict();
+    return new MustWait(owner.finished);
+  }
+
+  private check(
+    collection: Collection,
+    key: string,
+    record: DocRecord | undefined,
+    doc: Doc | null,
+    txn: Transaction | undefined,
+    insert: boolean,
+  ): MustWait | undefined {
+    if (record?.lock && record.lock !== txn) return this.blockedBy(record.lock, txn);
+    if (txn && record && record.latestTs() > txn.snapshot) throw writeConflict();
+    if (insert && record && this.visible(record, txn)) {
+      const idIndex = collection.indexes[0];
+      const existing = this.visible(record, txn);
+      throw idIndex.duplicateError(collection.ns, { key, value: { _id: existing?.doc._id } });
+    }
+    if (!doc) return undefined;
+    const norm = normalizeDoc(doc);
+    for (const index of collection.uniqueIndexes()) {
+      for (const indexKey of index.keysOf(doc, norm)) {
+        const owners = index.pending.get(indexKey.key);
+        if (owners) {
+          for (const [owner, holder] of owners) {
+            if (holder === record) continue;
+            if (owner === txn) throw index.duplicateError(collection.ns, indexKey);
+            return this.blockedBy(owner, txn);
+          }
+        }
+        const holder = index.committed.get(indexKey.key);
+        if (!holder || holder === record) continue;
+        if (holder.lock && holder.lock !== txn) return this.blockedBy(holder.lock, txn);
+        if (txn) {
+          // Rewritten by this transaction without the key: no longer a duplicate in its view.
+          if (txn.writes.has(holder)) continue;
+          if (holder.latestTs() > txn.snapshot) throw writeConflict();
+        }
+        throw index.duplicateError(collection.ns, indexKey);
+      }
+    }
+    return undefined;
+  }
+
+  private apply(collection: Collection, key: string, existing: DocRecord | undefined, doc: Doc | null, txn: Transaction | undefined): DocRecord {
+    let record = existing;
+    if (!record) {
+      record = new DocRecord(key);
+      collection.records.set(key, record);
+    }
+    if (!txn) {
+      this.commitWrites([{ collection, record, doc }]);
+      return record;
+    }
+    const previous = txn.writes.get(record);
+    if (previous) for (const [index, keys] of previous.keys) index.removePending(txn, keys);
+    const keys: Array<[Index, IndexKey[]]> = [];
+    if (doc) {
+      const norm = normalizeDoc(doc);
+      for (const index of collection.uniqueIndexes()) {
+        const indexKeys = index.keysOf(doc, norm);
+        index.addPending(txn, record, indexKeys);
+        keys.push([index, indexKeys]);
+      }
+    }
+    record.lock = txn;
+    txn.writes.set(record, { collection, doc, keys });
+    return record;
+  }
+
+  /** Makes writes visible at one new logical time. */
+  private commitWrites(writes: Array<{ collection: Collection; record: DocRecord; doc: Doc | null }>): void {
+    this.clock += 1;
+    const ts = this.clock;
+    for (const { collection, record } of writes) {
+      const old = record.latest()?.doc;
+      if (!old) continue;
+      const norm = normalizeDoc(old);
+      for (const index of collection.uniqueIndexes()) {
+        for (const { key } of index.keysOf(old, norm)) {
+          if (index.committed.get(key) === record) index.committed.delete(key);
+        }
+      }
+    }
+    for (const { collection, record, doc } of writes) {
+      record.versions.push({ ts, doc });
+      if (!doc) continue;
+      const norm = normalizeDoc(doc);
+      for (const index of collection.uniqueIndexes()) {
+        for (const { key } of index.keysOf(doc, norm)) index.committed.set(key, record);
+      }
+    }
+    const oldest = this.oldestSnapshot();
+    for (const { collection, record } of writes) this.prune(collection, record, oldest);
+  }
+
+  private prune(collection: Collection, record: DocRecord, oldest: number): void {
+    if (record.prune(oldest) && collection.records.get(record.key) === record) collection.records.delete(record.key);
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // Transactions
+
+  begin(txn: Transaction): void {
+    this.openTransactions.add(txn);
+  }
+
+  /** Commits all of a transaction's writes atomically. Throws (and aborts) if a unique key it adds
+   *  is now held by another document, which the write-time checks should already prevent. */
+  commit(txn: Transaction): void {
+    const writes = [...txn.writes.entries()]
+      .filter(([, write]) => !write.collection.dropped)
+      .map(([record, write]) => ({ collection: write.collection, record, doc: write.doc }));
+    const written = new Set(writes.map((w) => w.record));
+    for (const { collection, record, doc } of writes) {
+      if (!doc) continue;
+      const norm = normalizeDoc(doc);
+      for (const index of collection.uniqueIndexes()) {
+        for (const indexKey of index.keysOf(doc, norm)) {
+          const holder = index.committed.get(indexKey.key);
+          if (holder && holder !== record && !written.has(holder)) {
+            this.abort(txn);
+            throw writeConflict();
+          }
+        }
+      }
+    }
+    this.release(txn);
+    if (writes.length > 0) this.commitWrites(writes);
+    txn.finish('committed');
+    this.pruneAfter(txn);
+  }
+
+  abort(txn: Transaction): void {
+    if (txn.state !== 'inProgress') return;
+    this.release(txn);
+    txn.finish('aborted');
+    this.pruneAfter(txn);
+  }
+
+  private release(txn: Transaction): void {
+    this.openTransactions.delete(txn);
+    for (const [record, write] of txn.writes) {
+      for (const [index, keys] of write.keys) index.removePending(txn, keys);
+      if (record.lock === txn) record.lock = null;
+    }
+  }
+
+  private pruneAfter(txn: Transaction): void {
+    const oldest = this.oldestSnapshot();
+    for (const [record, write] of txn.writes) this.prune(write.collection, record, oldest);
+  }
+
+  /** Builds a new unique index's committed keys; throws DuplicateKeyError if existing data violates it. */
+  buildIndex(collection: Collection, index: Index): void {
+    if (!index.unique || index.isIdIndex) return;
+    const seen = new Map<string, DocRecord>();
+    for (const record of collection.records.values()) {
+      const doc = record.latest()?.doc;
+      if (!doc) continue;
+      for (const indexKey of index.keysOf(doc)) {
+        if (seen.has(indexKey.key) && seen.get(indexKey.key) !== record) {
+          const error = index.duplicateError(collection.ns, indexKey);
+          throw new DuplicateKeyError(error.message.replace('E11000 duplicate key error', 'Index build failed: E11000 duplicate key error'), error.extra.keyPattern as Doc, error.extra.keyValue as Doc);
+        }
+        seen.set(indexKey.key, record);
+      }
+    }
+    for (const [key, record] of seen) index.committed.set(key, record);
+  }
+}

@@ -1,0 +1,120 @@
+// MongoDB error codes, code names and labels, as drivers and mongoose recognise them.
+import type { Doc } from './values';
+
+export const ErrorCodes = {
+  InternalError: 1,
+  BadValue: 2,
+  NoSuchKey: 4,
+  FailedToParse: 9,
+  TypeMismatch: 14,
+  IllegalOperation: 20,
+  AlreadyInitialized: 23,
+  NamespaceNotFound: 26,
+  IndexNotFound: 27,
+  PathNotViable: 28,
+  ConflictingUpdateOperators: 40,
+  CursorNotFound: 43,
+  NamespaceExists: 48,
+  MaxTimeMSExpired: 50,
+  DollarPrefixedFieldName: 52,
+  InvalidIdField: 53,
+  EmptyFieldName: 56,
+  CommandNotFound: 59,
+  ImmutableField: 66,
+  CannotCreateIndex: 67,
+  InvalidOptions: 72,
+  InvalidNamespace: 73,
+  IndexOptionsConflict: 85,
+  IndexKeySpecsConflict: 86,
+  ShutdownInProgress: 91,
+  NotYetInitialized: 94,
+  OperationFailed: 96,
+  WriteConflict: 112,
+  CommandFailed: 125,
+  NoSuchSession: 206,
+  TransactionTooOld: 225,
+  NotImplemented: 238,
+  NoSuchTransaction: 251,
+  TransactionCommitted: 256,
+  OperationNotSupportedInTransaction: 263,
+  NotWritablePrimary: 10107,
+  DuplicateKey: 11000,
+  Interrupted: 11601,
+} as const;
+
+const CODE_NAMES: Record<number, string> = Object.fromEntries(
+  Object.entries(ErrorCodes).map(([name, code]) => [code, name]),
+);
+// Codes a test may pass to the failCommand fail point that are not in the table above.
+Object.assign(CODE_NAMES, {
+  6: 'HostUnreachable',
+  7: 'HostNotFound',
+  89: 'NetworkTimeout',
+  134: 'ReadConcernMajorityNotAvailableYet',
+  150: 'StaleEpoch',
+  189: 'PrimarySteppedDown',
+  262: 'ExceededTimeLimit',
+  9001: 'SocketException',
+  11600: 'InterruptedAtShutdown',
+  11602: 'InterruptedDueToReplStateChange',
+  13435: 'NotPrimaryNoSecondaryOk',
+  13436: 'NotPrimaryOrSecondary',
+  63: 'StaleShardVersion',
+});
+
+export function codeName(code: number): string {
+  return CODE_NAMES[code] ?? `Location${code}`;
+}
+
+/** Codes drivers retry a retryable write on; the server labels them `RetryableWriteError`. */
+export const RETRYABLE_WRITE_CODES = new Set([6, 7, 89, 91, 134, 150, 189, 262, 9001, 10107, 11600, 11602, 13435, 13436, 63]);
+
+export const TRANSIENT_TRANSACTION_ERROR = 'TransientTransactionError';
+
+/** A command failure: becomes `{ ok: 0, errmsg, code, codeName, ... }`. */
+export class CommandError extends Error {
+  constructor(
+    readonly code: number,
+    message: string,
+    readonly extra: Doc = {},
+    readonly labels: string[] = [],
+  ) {
+    super(message);
+    this.name = 'CommandError';
+  }
+
+  get codeName(): string {
+    return codeName(this.code);
+  }
+
+  toReply(): Doc {
+    const reply: Doc = { ok: 0, errmsg: this.message, code: this.code, codeName: this.codeName, ...this.extra };
+    if (this.labels.length > 0) reply.errorLabels = [...this.labels];
+    return reply;
+  }
+}
+
+export function writeConflict(): CommandError {
+  return new CommandError(
+    ErrorCodes.WriteConflict,
+    'Write conflict during plan execution and yielding is disabled. :: Please retry your operation or multi-document transaction.',
+    {},
+    [TRANSIENT_TRANSACTION_ERROR],
+  );
+}
+
+export function noSuchTransaction(message: string): CommandError {
+  return new CommandError(ErrorCodes.NoSuchTransaction, message, {}, [TRANSIENT_TRANSACTION_ERROR]);
+}
+
+/** A duplicate key, reported per statement (`writeErrors`) or, for findAndModify, as the command error. */
+export class DuplicateKeyError extends CommandError {
+  constructor(message: string, keyPattern: Doc, keyValue: Doc) {
+    super(ErrorCodes.DuplicateKey, message, { keyPattern, keyValue });
+    this.name = 'DuplicateKeyError';
+  }
+}
+
+export function badValue(message: string): CommandError {
+  return new CommandError(ErrorCodes.BadValue, message);
+}
