@@ -26,7 +26,7 @@ import {
   deadLetterSubject,
   durableName,
 } from './names';
-import { errorMessage, sleep, StatusListeners } from './status';
+import { errorMessage, sleep, StatusListeners, within } from './status';
 import type {
   ConnectionStatus,
   DeadLetter,
@@ -113,6 +113,9 @@ interface ConsumerLoop {
   options: SubscribeOptions;
   handler: DeliveryHandler;
   closed: boolean;
+  /** Resolves when the loop is asked to stop, cutting its back-off short. */
+  stopped: Promise<void>;
+  stop: () => void;
   messages: ConsumerMessages | undefined;
   done: Promise<void>;
   advisories: CoreSubscription;
@@ -135,6 +138,9 @@ export class JetStreamTransport implements Transport {
   private readonly status = new StatusListeners();
   private readonly loops = new Set<ConsumerLoop>();
   private connected = true;
+  /** Resolves at the next disconnect, reconnect or close; replaced each time. */
+  private connectionChange: Promise<void>;
+  private signalConnectionChange: () => void = () => undefined;
   private closing: Promise<void> | undefined;
 
   private constructor(
@@ -150,6 +156,7 @@ export class JetStreamTransport implements Transport {
     this.publishTimeoutMs = options.publishTimeoutMs ?? 30_000;
     this.js = jetstream(nc, { timeout: ATTEMPT_TIMEOUT_MS });
     this.deadLetters = new JetStreamDeadLetters(this);
+    this.connectionChange = this.nextConnectionChange();
     void this.watchConnection();
   }
 
@@ -213,13 +220,24 @@ export class JetStreamTransport implements Transport {
     if (options.msgId) publishOptions.msgID = options.msgId;
     if (options.expect) publishOptions.expect = options.expect;
     for (let attempt = 1; ; attempt++) {
-      const remaining = deadline - Date.now();
       try {
         if (this.nc.isClosed()) throw new Error('the NATS connection is closed');
-        const ack = await this.js.publish(subject, body, {
+        // While disconnected, wait for the connection rather than send into the reconnect buffer.
+        if (!this.connected) await within(this.connectionChange, Math.max(0, deadline - Date.now()));
+        if (!this.connected) throw new Error('not connected to NATS');
+        const remaining = Math.max(1, deadline - Date.now());
+        const attemptPromise = this.js.publish(subject, body, {
           ...publishOptions,
-          timeout: Math.max(1, Math.min(ATTEMPT_TIMEOUT_MS, remaining)),
+          timeout: Math.min(ATTEMPT_TIMEOUT_MS, remaining),
         });
+        // A request in flight when the connection drops gets no reply: stop waiting for it then.
+        const dropped = this.connectionChange.then(() =>
+          Promise.reject(new Error('the connection dropped before the broker acknowledged')),
+        );
+        // Whichever loses the race settles later with nobody waiting: mark both as handled.
+        attemptPromise.catch(() => undefined);
+        dropped.catch(() => undefined);
+        const ack = await Promise.race([attemptPromise, dropped]);
         return { duplicate: ack.duplicate, stream: ack.stream, seq: ack.seq };
       } catch (err) {
         const final = this.nc.isClosed() || !isTransient(err) || Date.now() >= deadline;
@@ -227,7 +245,7 @@ export class JetStreamTransport implements Transport {
           throw new Error(`Publish on "${subject}" was not acknowledged by the broker: ${errorMessage(err)}`, { cause: err });
         }
         this.logger.warn({ subject, msgId: options.msgId, attempt, err: errorMessage(err) }, 'Publish failed; retrying');
-        await sleep(Math.min(100 * 2 ** Math.min(attempt, 5), 2_000, Math.max(0, deadline - Date.now())));
+        await sleep(Math.min(50 * 2 ** Math.min(attempt - 1, 5), 1_000, Math.max(0, deadline - Date.now())));
       }
     }
   }
@@ -243,12 +261,16 @@ export class JetStreamTransport implements Transport {
         void this.onMaxDeliveries(m.data, options.queueGroup, durable);
       },
     });
+    let stop: () => void = () => undefined;
+    const stopped = new Promise<void>((resolve) => (stop = resolve));
     const loop: ConsumerLoop = {
       subject,
       durable,
       options,
       handler,
       closed: false,
+      stopped,
+      stop,
       messages: undefined,
       done: Promise.resolve(),
       advisories,
@@ -385,7 +407,8 @@ export class JetStreamTransport implements Transport {
       loop.messages = undefined;
       if (loop.closed) break;
       failures++;
-      await sleep(Math.min(250 * 2 ** Math.min(failures, 4), 4_000));
+      await within(loop.stopped, Math.min(250 * 2 ** Math.min(failures, 4), 4_000));
+      if (loop.closed) break;
       await this.ensureStreams()
         .then(() => this.ensureConsumer(loop.subject, loop.durable, loop.options))
         .catch((err: unknown) => this.logger.warn({ durable: loop.durable, err: errorMessage(err) }, 'Cannot ensure consumer yet'));
@@ -419,6 +442,7 @@ export class JetStreamTransport implements Transport {
   private async stopLoop(loop: ConsumerLoop): Promise<void> {
     if (!loop.closed) {
       loop.closed = true;
+      loop.stop();
       loop.advisories.unsubscribe();
       await loop.messages?.close().catch(() => undefined);
     }
@@ -458,18 +482,31 @@ export class JetStreamTransport implements Transport {
     }
   }
 
+  private nextConnectionChange(): Promise<void> {
+    return new Promise((resolve) => {
+      this.signalConnectionChange = resolve;
+    });
+  }
+
+  private connectionChanged(connected: boolean): void {
+    this.connected = connected;
+    const signal = this.signalConnectionChange;
+    this.connectionChange = this.nextConnectionChange();
+    signal();
+  }
+
   private async watchConnection(): Promise<void> {
     void this.nc.closed().then(() => {
-      this.connected = false;
+      this.connectionChanged(false);
       this.emit('closed');
     });
     for await (const s of this.nc.status()) {
       if (s.type === 'disconnect') {
-        this.connected = false;
+        this.connectionChanged(false);
         this.logger.warn('Disconnected from NATS; reconnecting');
         this.emit('disconnected');
       } else if (s.type === 'reconnect') {
-        this.connected = true;
+        this.connectionChanged(true);
         this.logger.info('Reconnected to NATS');
         // The broker may have come back without its store: make sure the streams exist again.
         await this.ensureStreams().catch((err: unknown) =>

@@ -1,4 +1,4 @@
-import { connect as stanConnect } from 'node-nats-streaming';
+import { connect as stanConnect, type SubscriptionOptions } from 'node-nats-streaming';
 import type { Logger } from 'pino';
 import { SettlingMessage } from '../events/event-message';
 import { logger as defaultLogger } from '../logger';
@@ -16,7 +16,7 @@ import type {
 } from './transport';
 
 // The slice of node-nats-streaming's API the adapter uses, so tests can hand it a fake client.
-type Listener = (...args: never[]) => void;
+type Listener = (...args: unknown[]) => void;
 export interface StanEmitter {
   on(event: string, listener: Listener): unknown;
   once(event: string, listener: Listener): unknown;
@@ -37,6 +37,8 @@ export interface StanSubscriptionOptions {
   setMaxInFlight(n: number): StanSubscriptionOptions;
 }
 export interface StanSubscription extends StanEmitter {
+  on(event: 'message', listener: (msg: StanMessage) => void): unknown;
+  on(event: string, listener: Listener): unknown;
   close(): void;
 }
 export interface StanClient extends StanEmitter {
@@ -55,6 +57,22 @@ export interface StreamingTransportOptions extends TransportOptions {
   /** Replaces `node-nats-streaming`'s `connect` (tests pass a fake client). */
   stanConnect?: StanConnect;
 }
+
+/** node-nats-streaming's client seen through `StanClient`. */
+const connectRealStan: StanConnect = (clusterId, clientId, options) => {
+  const stan = stanConnect(clusterId, clientId, options);
+  return {
+    on: (event, listener) => stan.on(event, listener),
+    once: (event, listener) => stan.once(event, listener),
+    removeListener: (event, listener) => stan.removeListener(event, listener),
+    publish: (subject, data, callback) => stan.publish(subject, data, callback),
+    // The options object came from this client's subscriptionOptions().
+    subscribe: (subject, queueGroup, subscriptionOptions) =>
+      stan.subscribe(subject, queueGroup, subscriptionOptions as SubscriptionOptions),
+    subscriptionOptions: () => stan.subscriptionOptions(),
+    close: () => stan.close(),
+  };
+};
 
 /** NATS Streaming acknowledges in whole seconds: round up so a handler never gets less time than asked. */
 export function stanAckWaitMs(ackWaitMs: number): number {
@@ -124,7 +142,7 @@ export class StreamingTransport implements Transport {
     }
     const logger = (options.logger ?? defaultLogger).child({ component: 'nats-streaming' });
     const timeoutMs = options.connectTimeoutMs ?? 10_000;
-    const connectFn: StanConnect = options.stanConnect ?? (stanConnect as unknown as StanConnect);
+    const connectFn: StanConnect = options.stanConnect ?? connectRealStan;
     const stan = connectFn(clusterId, clientId, {
       url: config.NATS_URL,
       connectTimeout: timeoutMs,

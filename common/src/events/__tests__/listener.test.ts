@@ -1,0 +1,184 @@
+import pino from 'pino';
+import { SettlingMessage, type EventMessage } from '../event-message';
+import { Listener } from '../listener';
+import { Subjects } from '../subjects';
+import type { TicketUpdatedEvent } from '../types';
+import type { DeadLetterRecord, DeadLetterStore, DeliveryHandler, SubscribeOptions, Transport } from '../../transport/transport';
+
+class TestMessage extends SettlingMessage {
+  readonly subject = 'ticket:updated';
+  readonly msgId = 'ticket:updated:t1:2';
+  readonly sequence = 42;
+  readonly rawData: Uint8Array;
+  readonly calls: string[] = [];
+  constructor(
+    data: unknown,
+    readonly deliveryCount = 1,
+  ) {
+    super();
+    this.rawData = new TextEncoder().encode(typeof data === 'string' ? data : JSON.stringify(data));
+  }
+  protected doAck(): void {
+    this.calls.push('ack');
+  }
+  protected doNak(delayMs?: number): void {
+    this.calls.push(`nak ${delayMs}`);
+  }
+  protected doTerm(): void {
+    this.calls.push('term');
+  }
+}
+
+/** A transport that hands the subscription's handler to the test and keeps dead letters in memory. */
+function stubTransport(withDeadLetters = true) {
+  const recorded: DeadLetterRecord[] = [];
+  const subscribed: { subject: string; options: SubscribeOptions; handler: DeliveryHandler }[] = [];
+  const deadLetters: DeadLetterStore = {
+    record: async (entry) => {
+      recorded.push(entry);
+      return true;
+    },
+    list: async () => [],
+    replay: async () => ({ duplicate: false }),
+  };
+  const transport: Transport = {
+    kind: 'stub',
+    deadLetters: withDeadLetters ? deadLetters : undefined,
+    publish: async () => ({ duplicate: false }),
+    subscribe: async (subject, options, handler) => {
+      subscribed.push({ subject, options, handler });
+      return { subject, queueGroup: options.queueGroup, close: async () => undefined };
+    },
+    isConnected: () => true,
+    onStatus: () => () => undefined,
+    close: async () => undefined,
+  };
+  return { transport, recorded, subscribed };
+}
+
+class TicketUpdatedListener extends Listener<TicketUpdatedEvent> {
+  readonly subject = Subjects.TicketUpdated;
+  readonly queueGroupName = 'orders-service';
+  protected override ackWait = 2_000;
+  protected override maxDeliver = 3;
+  protected override retryDelayMs = 250;
+  behaviour: (data: TicketUpdatedEvent['data'], msg: EventMessage) => void = (_data, msg) => msg.ack();
+  onMessage(data: TicketUpdatedEvent['data'], msg: EventMessage): void {
+    this.behaviour(data, msg);
+  }
+}
+
+const data: TicketUpdatedEvent['data'] = { id: 't1', version: 2, title: 'concert', price: 30, userId: 'u1' };
+const quiet = pino({ level: 'silent' });
+
+async function listening(withDeadLetters = true) {
+  const stub = stubTransport(withDeadLetters);
+  const listener = new TicketUpdatedListener(stub.transport, { logger: quiet });
+  await listener.listen();
+  return { ...stub, listener, handler: stub.subscribed[0].handler };
+}
+
+describe('Listener', () => {
+  it('when it listens, then it subscribes its subject with its queue group, ack wait and max deliver', async () => {
+    const { subscribed } = await listening();
+    expect(subscribed).toHaveLength(1);
+    expect(subscribed[0].subject).toBe('ticket:updated');
+    expect(subscribed[0].options).toEqual({ queueGroup: 'orders-service', ackWaitMs: 2_000, maxDeliver: 3, maxInFlight: 10 });
+  });
+
+  it('when listen is called twice, then it subscribes once', async () => {
+    const { listener, subscribed } = await listening();
+    await listener.listen();
+    expect(subscribed).toHaveLength(1);
+  });
+
+  it('when onMessage acks, then the message is acknowledged once and nothing else happens', async () => {
+    const { handler, recorded } = await listening();
+    const msg = new TestMessage(data);
+    await handler(msg);
+    expect(msg.calls).toEqual(['ack']);
+    expect(recorded).toEqual([]);
+  });
+
+  it('when onMessage neither acks nor throws before the last delivery, then the message is left to come back after the ack wait', async () => {
+    const { handler, listener } = await listening();
+    listener.behaviour = () => undefined;
+    const msg = new TestMessage(data, 2);
+    await handler(msg);
+    expect(msg.calls).toEqual([]);
+  });
+
+  it('when onMessage throws before the last delivery, then the message is nak-ed with the retry delay', async () => {
+    const { handler, listener, recorded } = await listening();
+    listener.behaviour = () => {
+      throw new Error('boom');
+    };
+    const msg = new TestMessage(data, 1);
+    await handler(msg);
+    expect(msg.calls).toEqual(['nak 250']);
+    expect(recorded).toEqual([]);
+  });
+
+  it('when onMessage throws on the last delivery, then a dead letter is recorded and the message terminated', async () => {
+    const { handler, listener, recorded } = await listening();
+    listener.behaviour = () => {
+      throw new Error('price must be positive');
+    };
+    const msg = new TestMessage(data, 3);
+    await handler(msg);
+    expect(msg.calls).toEqual(['term']);
+    expect(recorded).toEqual([
+      {
+        subject: 'ticket:updated',
+        data,
+        body: JSON.stringify(data),
+        msgId: 'ticket:updated:t1:2',
+        queueGroup: 'orders-service',
+        consumer: 'orders-service_ticket-updated',
+        streamSequence: 42,
+        error: 'price must be positive',
+        deliveryCount: 3,
+        source: 'listener',
+      },
+    ]);
+  });
+
+  it('when the last delivery ends without an ack, then it is dead-lettered too', async () => {
+    const { handler, listener, recorded } = await listening();
+    listener.behaviour = () => undefined;
+    const msg = new TestMessage(data, 3);
+    await handler(msg);
+    expect(msg.calls).toEqual(['term']);
+    expect(recorded.map((r) => r.error)).toEqual(['not acknowledged on its last delivery']);
+  });
+
+  it('when the body is not JSON, then it counts as a failure (and as a dead letter on the last delivery)', async () => {
+    const { handler, recorded } = await listening();
+    const first = new TestMessage('not json', 1);
+    await handler(first);
+    const last = new TestMessage('not json', 3);
+    await handler(last);
+    expect(first.calls).toEqual(['nak 250']);
+    expect(last.calls).toEqual(['term']);
+    expect(recorded[0]).toMatchObject({ data: 'not json', body: 'not json' });
+  });
+
+  it('when the transport keeps no dead letters (NATS Streaming), then a failing last delivery is left for redelivery', async () => {
+    const { handler, listener } = await listening(false);
+    listener.behaviour = () => {
+      throw new Error('boom');
+    };
+    const msg = new TestMessage(data, 3);
+    await handler(msg);
+    expect(msg.calls).toEqual(['nak 250']);
+  });
+
+  it('when a message is settled twice, then only the first settlement counts', () => {
+    const msg = new TestMessage(data);
+    msg.ack();
+    msg.nak();
+    msg.term();
+    expect(msg.calls).toEqual(['ack']);
+    expect(msg.settlement).toBe('ack');
+  });
+});

@@ -1,0 +1,13 @@
+import { Publisher, Subjects, type TicketCreatedEvent } from '@ticketing/common';
+import { natsWrapper } from './nats-wrapper';
+
+class TicketCreatedPublisher extends Publisher<TicketCreatedEvent> {
+  readonly subject = Subjects.TicketCreated;
+}
+
+/** Stands in for a route handler that saves a ticket and publishes its event. */
+export async function createTicket(title: string, price: number, userId: string): Promise<TicketCreatedEvent['data']> {
+  const ticket = { id: `t-${title}`, version: 0, title, price, userId };
+  await new TicketCreatedPublisher(natsWrapper.client).publish(ticket);
+  return ticket;
+}
