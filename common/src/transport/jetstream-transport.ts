@@ -113,6 +113,8 @@ interface ConsumerLoop {
   options: SubscribeOptions;
   handler: DeliveryHandler;
   closed: boolean;
+  /** Set when the iterator was closed on purpose to start a fresh `consume()` at once. */
+  restart: boolean;
   /** Resolves when the loop is asked to stop, cutting its back-off short. */
   stopped: Promise<void>;
   stop: () => void;
@@ -269,6 +271,7 @@ export class JetStreamTransport implements Transport {
       options,
       handler,
       closed: false,
+      restart: false,
       stopped,
       stop,
       messages: undefined,
@@ -406,6 +409,10 @@ export class JetStreamTransport implements Transport {
       }
       loop.messages = undefined;
       if (loop.closed) break;
+      if (loop.restart) {
+        loop.restart = false;
+        continue;
+      }
       failures++;
       await within(loop.stopped, Math.min(250 * 2 ** Math.min(failures, 4), 4_000));
       if (loop.closed) break;
@@ -415,15 +422,25 @@ export class JetStreamTransport implements Transport {
     }
   }
 
-  /** Re-creates the consumer (or stream) when the broker reports it missing; the pull loop then carries on. */
+  /**
+   * When the broker reports the consumer or stream missing (deleted, or the broker lost its store),
+   * re-creates them and restarts `consume()`: the old iterator may otherwise sit idle until its
+   * heartbeat check gives up.
+   */
   private async watchConsumer(loop: ConsumerLoop, messages: ConsumerMessages): Promise<void> {
     for await (const status of messages.status()) {
       if (loop.closed) return;
       if (status.type === 'consumer_deleted' || status.type === 'consumer_not_found' || status.type === 'stream_not_found') {
         this.logger.warn({ durable: loop.durable, status: status.type }, 'Consumer missing; re-creating it');
-        await this.ensureStreams()
-          .then(() => this.ensureConsumer(loop.subject, loop.durable, loop.options))
-          .catch((err: unknown) => this.logger.warn({ durable: loop.durable, err: errorMessage(err) }, 'Cannot re-create consumer yet'));
+        try {
+          await this.ensureStreams();
+          await this.ensureConsumer(loop.subject, loop.durable, loop.options);
+          loop.restart = true;
+          await messages.close();
+          return;
+        } catch (err) {
+          this.logger.warn({ durable: loop.durable, err: errorMessage(err) }, 'Cannot re-create consumer yet');
+        }
       }
     }
   }

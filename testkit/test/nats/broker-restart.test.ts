@@ -1,3 +1,4 @@
+import { rmSync } from 'node:fs';
 import { JetStreamTransport, NatsWrapper, Publisher, Subjects, type TicketCreatedEvent } from '@ticketing/common';
 import { startNats, type NatsServerHandle } from '../../src/nats-server';
 import { eventFactories, eventually, quietLogger, RecordingListener } from './helpers';
@@ -100,5 +101,36 @@ describe('a broker outage in the middle of a stream of events', () => {
     // always the same stored message, which the consumers' inbox recognises.
     expect(run.events.filter((e) => new Set(run.deliveries.get(e.id)).size !== 1)).toEqual([]);
     expect(run.connectedAfter).toBe(true);
+  }, 30_000);
+
+  it('when the broker comes back without its store, then the streams and the durable are re-created and new events are handled', async () => {
+    const broker = await startNats();
+    server = broker;
+    const wrapper = await connectedWrapper(broker.url);
+    const handled: string[] = [];
+    const listener = new RecordingListener<TicketCreatedEvent>(wrapper.client, Subjects.TicketCreated, 'orders-service', {
+      onMessage: (data, msg) => {
+        handled.push(data.id);
+        msg.ack();
+      },
+    });
+    await listener.listen();
+    const publisher = new TicketCreatedPublisher(wrapper.client);
+    const before = eventFactories[Subjects.TicketCreated]();
+    await publisher.publish(before);
+    await eventually(() => handled.includes(before.id), 'the first event is handled');
+
+    await broker.pause();
+    rmSync(broker.storeDir, { recursive: true, force: true });
+    await broker.restart();
+
+    const after = eventFactories[Subjects.TicketCreated]();
+    await publisher.publish(after);
+    await eventually(() => handled.includes(after.id), 'an event published after the store was lost is handled', 20_000);
+    const transport = wrapper.client as JetStreamTransport;
+    const consumers = await transport.jsm.consumers.info(transport.streamName, 'orders-service_ticket-created');
+    expect(consumers.config.filter_subject).toBe(Subjects.TicketCreated);
+    expect(handled.filter((id) => id === after.id)).toHaveLength(1);
+    await listener.close();
   }, 30_000);
 });
