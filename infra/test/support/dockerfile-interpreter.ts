@@ -253,8 +253,8 @@ export interface ReplayOptions {
   dockerfile: string;
   /** The build context (the repository root for the service images). */
   context: string;
-  /** Stage name or index; the last stage by default, as `docker build` does. */
-  target?: string;
+  /** Stage names or indexes to build (the stages they share are replayed once); the last stage by default, as `docker build` does. */
+  targets?: string[];
   /** Per-RUN time limit. */
   runTimeoutMs?: number;
   /** Extra environment for RUN, e.g. `npm_config_prefer_offline`. */
@@ -263,8 +263,11 @@ export interface ReplayOptions {
 
 export interface Replay {
   workDir: string;
+  /** Replayed stages by name and by index. */
   stages: Map<string, ReplayedStage>;
+  /** The first target. */
   target: ReplayedStage;
+  stage(reference: string): ReplayedStage;
   /** Removes every directory the replay created. */
   cleanup(): void;
 }
@@ -355,7 +358,7 @@ async function replayStage(stage: Stage, all: readonly Stage[], done: Map<string
 /** Replays the stages `target` needs, each in its own directory under a new temporary directory. */
 export async function replayDockerfile(options: ReplayOptions): Promise<Replay> {
   const stages = parseDockerfile(fs.readFileSync(options.dockerfile, 'utf8'));
-  const target = options.target ?? String(stages.length - 1);
+  const targets = options.targets ?? [String(stages.length - 1)];
   const workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'dockerfile-replay-'));
   const cleanup = (): void => fs.rmSync(workDir, { recursive: true, force: true });
   try {
@@ -363,14 +366,18 @@ export async function replayDockerfile(options: ReplayOptions): Promise<Replay> 
     const contextCopy = path.join(workDir, 'context');
     copyBuildContext(options.context, contextCopy);
     const done = new Map<string, ReplayedStage>();
-    for (const stage of stagesNeededFor(stages, target)) {
+    const needed = new Set(targets.flatMap((target) => stagesNeededFor(stages, target)));
+    for (const stage of stages.filter((candidate) => needed.has(candidate))) {
       const result = await replayStage(stage, stages, done, contextCopy, workDir, options);
       done.set(String(stage.index), result);
       if (stage.name) done.set(stage.name, result);
     }
-    const targetResult = done.get(String(findStage(stages, target)?.index));
-    if (!targetResult) throw new Error(`no stage ${target}`);
-    return { workDir, stages: done, target: targetResult, cleanup };
+    const stage = (reference: string): ReplayedStage => {
+      const result = done.get(String(findStage(stages, reference)?.index));
+      if (!result) throw new Error(`stage ${reference} was not replayed`);
+      return result;
+    };
+    return { workDir, stages: done, target: stage(targets[0]), stage, cleanup };
   } catch (error) {
     cleanup();
     throw error;
