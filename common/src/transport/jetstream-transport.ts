@@ -13,6 +13,7 @@ import {
   type JetStreamManager,
   type JetStreamPublishOptions,
   type JsMsg,
+  type PubAck,
   type StreamConfig,
 } from '@nats-io/jetstream';
 import type { Logger } from 'pino';
@@ -26,7 +27,7 @@ import {
   deadLetterSubject,
   durableName,
 } from './names';
-import { errorMessage, sleep, StatusListeners, within } from './status';
+import { errorMessage, Signal, sleep, StatusListeners } from './status';
 import type {
   ConnectionStatus,
   DeadLetter,
@@ -79,19 +80,29 @@ function decodeBody(body: Uint8Array): { text: string; data: unknown } {
 }
 
 class JetStreamEventMessage extends SettlingMessage {
-  readonly subject: string;
-  readonly deliveryCount: number;
-  readonly msgId: string | undefined;
-  readonly sequence: number;
-  readonly rawData: Uint8Array;
-
   constructor(private readonly msg: JsMsg) {
     super();
-    this.subject = msg.subject;
-    this.deliveryCount = msg.info.deliveryCount;
-    this.msgId = msg.headers?.get(MSG_ID_HEADER) || undefined;
-    this.sequence = msg.seq;
-    this.rawData = msg.data;
+  }
+
+  // Read lazily: the delivery info and the headers are parsed on first access.
+  get subject(): string {
+    return this.msg.subject;
+  }
+
+  get deliveryCount(): number {
+    return this.msg.info.deliveryCount;
+  }
+
+  get msgId(): string | undefined {
+    return this.msg.headers?.get(MSG_ID_HEADER) || undefined;
+  }
+
+  get sequence(): number {
+    return this.msg.seq;
+  }
+
+  get rawData(): Uint8Array {
+    return this.msg.data;
   }
 
   protected doAck(): void {
@@ -115,9 +126,8 @@ interface ConsumerLoop {
   closed: boolean;
   /** Set when the iterator was closed on purpose to start a fresh `consume()` at once. */
   restart: boolean;
-  /** Resolves when the loop is asked to stop, cutting its back-off short. */
-  stopped: Promise<void>;
-  stop: () => void;
+  /** Fired when the loop is asked to stop, cutting its back-off short. */
+  stopped: Signal;
   messages: ConsumerMessages | undefined;
   done: Promise<void>;
   advisories: CoreSubscription;
@@ -134,15 +144,17 @@ export class JetStreamTransport implements Transport {
   readonly js: JetStreamClient;
   readonly deadLetters: DeadLetterStore;
   private readonly streamSubjects: string[];
+  private readonly captured = new Map<string, boolean>();
   private readonly duplicateWindowMs: number;
   private readonly publishTimeoutMs: number;
   private readonly logger: Logger;
   private readonly status = new StatusListeners();
   private readonly loops = new Set<ConsumerLoop>();
   private connected = true;
-  /** Resolves at the next disconnect, reconnect or close; replaced each time. */
-  private connectionChange: Promise<void>;
-  private signalConnectionChange: () => void = () => undefined;
+  /** Fired at every disconnect, reconnect and close. */
+  private readonly connectionChange = new Signal();
+  /** Rejecters of publishes awaiting their acknowledgement, failed at once when the connection drops. */
+  private readonly awaitingAck = new Set<(err: Error) => void>();
   private closing: Promise<void> | undefined;
 
   private constructor(
@@ -158,7 +170,6 @@ export class JetStreamTransport implements Transport {
     this.publishTimeoutMs = options.publishTimeoutMs ?? 30_000;
     this.js = jetstream(nc, { timeout: ATTEMPT_TIMEOUT_MS });
     this.deadLetters = new JetStreamDeadLetters(this);
-    this.connectionChange = this.nextConnectionChange();
     void this.watchConnection();
   }
 
@@ -169,7 +180,7 @@ export class JetStreamTransport implements Transport {
     try {
       nc = await connect({
         servers: config.NATS_URL,
-        name: config.NATS_CLIENT_ID,
+        name: config.NATS_CLIENT_ID || undefined,
         timeout: connectTimeoutMs,
         maxReconnectAttempts: -1,
         reconnectTimeWait: options.reconnectTimeWaitMs ?? 500,
@@ -199,7 +210,12 @@ export class JetStreamTransport implements Transport {
   }
 
   async publish(subject: string, data: unknown, options: PublishOptions = {}): Promise<PublishAck> {
-    if (!this.streamSubjects.some((pattern) => subjectMatches(pattern, subject))) {
+    let captured = this.captured.get(subject);
+    if (captured === undefined) {
+      captured = this.streamSubjects.some((pattern) => subjectMatches(pattern, subject));
+      this.captured.set(subject, captured);
+    }
+    if (!captured) {
       throw new Error(
         `Cannot publish on "${subject}": stream ${this.streamName} does not capture it (subjects: ${this.streamSubjects.join(', ')})`,
       );
@@ -225,21 +241,17 @@ export class JetStreamTransport implements Transport {
       try {
         if (this.nc.isClosed()) throw new Error('the NATS connection is closed');
         // While disconnected, wait for the connection rather than send into the reconnect buffer.
-        if (!this.connected) await within(this.connectionChange, Math.max(0, deadline - Date.now()));
+        if (!this.connected) await this.connectionChange.wait(Math.max(0, deadline - Date.now()));
         if (!this.connected) throw new Error('not connected to NATS');
-        const remaining = Math.max(1, deadline - Date.now());
-        const attemptPromise = this.js.publish(subject, body, {
-          ...publishOptions,
-          timeout: Math.min(ATTEMPT_TIMEOUT_MS, remaining),
+        const timeout = Math.min(ATTEMPT_TIMEOUT_MS, Math.max(1, deadline - Date.now()));
+        // A request in flight when the connection drops gets no reply: `connectionChanged` fails it at once.
+        const ack = await new Promise<PubAck>((resolve, reject) => {
+          this.awaitingAck.add(reject);
+          this.js
+            .publish(subject, body, { ...publishOptions, timeout })
+            .then(resolve, reject)
+            .finally(() => this.awaitingAck.delete(reject));
         });
-        // A request in flight when the connection drops gets no reply: stop waiting for it then.
-        const dropped = this.connectionChange.then(() =>
-          Promise.reject(new Error('the connection dropped before the broker acknowledged')),
-        );
-        // Whichever loses the race settles later with nobody waiting: mark both as handled.
-        attemptPromise.catch(() => undefined);
-        dropped.catch(() => undefined);
-        const ack = await Promise.race([attemptPromise, dropped]);
         return { duplicate: ack.duplicate, stream: ack.stream, seq: ack.seq };
       } catch (err) {
         const final = this.nc.isClosed() || !isTransient(err) || Date.now() >= deadline;
@@ -263,8 +275,6 @@ export class JetStreamTransport implements Transport {
         void this.onMaxDeliveries(m.data, options.queueGroup, durable);
       },
     });
-    let stop: () => void = () => undefined;
-    const stopped = new Promise<void>((resolve) => (stop = resolve));
     const loop: ConsumerLoop = {
       subject,
       durable,
@@ -272,8 +282,7 @@ export class JetStreamTransport implements Transport {
       handler,
       closed: false,
       restart: false,
-      stopped,
-      stop,
+      stopped: new Signal(),
       messages: undefined,
       done: Promise.resolve(),
       advisories,
@@ -414,7 +423,7 @@ export class JetStreamTransport implements Transport {
         continue;
       }
       failures++;
-      await within(loop.stopped, Math.min(250 * 2 ** Math.min(failures, 4), 4_000));
+      await loop.stopped.wait(Math.min(250 * 2 ** Math.min(failures, 4), 4_000));
       if (loop.closed) break;
       await this.ensureStreams()
         .then(() => this.ensureConsumer(loop.subject, loop.durable, loop.options))
@@ -459,7 +468,7 @@ export class JetStreamTransport implements Transport {
   private async stopLoop(loop: ConsumerLoop): Promise<void> {
     if (!loop.closed) {
       loop.closed = true;
-      loop.stop();
+      loop.stopped.fire();
       loop.advisories.unsubscribe();
       await loop.messages?.close().catch(() => undefined);
     }
@@ -499,17 +508,14 @@ export class JetStreamTransport implements Transport {
     }
   }
 
-  private nextConnectionChange(): Promise<void> {
-    return new Promise((resolve) => {
-      this.signalConnectionChange = resolve;
-    });
-  }
-
   private connectionChanged(connected: boolean): void {
     this.connected = connected;
-    const signal = this.signalConnectionChange;
-    this.connectionChange = this.nextConnectionChange();
-    signal();
+    if (!connected) {
+      const dropped = new Error('the connection dropped before the broker acknowledged');
+      for (const reject of [...this.awaitingAck]) reject(dropped);
+      this.awaitingAck.clear();
+    }
+    this.connectionChange.fire();
   }
 
   private async watchConnection(): Promise<void> {

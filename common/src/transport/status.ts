@@ -30,12 +30,27 @@ export function errorMessage(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
 
-/** Resolves when `promise` settles or after `ms`, whichever is first, leaving no timer behind. */
-export async function within(promise: Promise<unknown>, ms: number): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
-  try {
-    await Promise.race([promise.then(() => undefined, () => undefined), new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)))]);
-  } finally {
-    clearTimeout(timer);
+/** Wakes every waiter at once; a waiter that times out leaves nothing behind. */
+export class Signal {
+  private readonly waiters = new Set<() => void>();
+
+  /** Resolves true when fired, false after `ms`. */
+  wait(ms: number): Promise<boolean> {
+    return new Promise((resolve) => {
+      const wake = (): void => {
+        clearTimeout(timer);
+        this.waiters.delete(wake);
+        resolve(true);
+      };
+      const timer = setTimeout(() => {
+        this.waiters.delete(wake);
+        resolve(false);
+      }, ms);
+      this.waiters.add(wake);
+    });
+  }
+
+  fire(): void {
+    for (const wake of [...this.waiters]) wake();
   }
 }

@@ -12,7 +12,7 @@ afterAll(async () => {
   await server?.stop();
 });
 
-describe('NATS Streaming transport against a server without the streaming subsystem', () => {
+describe('transports against a plain nats-server (no JetStream, no streaming subsystem)', () => {
   it('when the plain nats-server does not answer the streaming connect request, then connect rejects with a clear error', async () => {
     const connecting = createTransport(
       { NATS_TRANSPORT: 'streaming', NATS_URL: server.url, NATS_CLUSTER_ID: 'ticketing', NATS_CLIENT_ID: 'orders-test' },
@@ -21,6 +21,12 @@ describe('NATS Streaming transport against a server without the streaming subsys
 
     await expect(connecting).rejects.toThrow(
       `NATS Streaming server not reachable at ${server.url} (cluster ticketing) within 1000 ms`,
+    );
+  });
+
+  it('when JetStream is not enabled on the server, then the JetStream transport rejects saying so', async () => {
+    await expect(createTransport({ NATS_URL: server.url }, { logger: quietLogger })).rejects.toThrow(
+      `JetStream is not available at ${server.url}`,
     );
   });
 });
