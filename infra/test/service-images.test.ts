@@ -6,11 +6,11 @@
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import fs from 'node:fs';
-import net from 'node:net';
 import path from 'node:path';
-import { mongoUriWithDatabase, startMongo, uniqueDatabaseName } from '@ticketing/testkit';
+import { Deployment } from 'kubernetes-models/apps/v1';
+import { freeTcpPort, mongoUriWithDatabase, NatsServerHandle, startMongo, startNats, uniqueDatabaseName } from '@ticketing/testkit';
 import { Replay, replayDockerfile, StartedContainer, startContainer } from './support/dockerfile-interpreter';
-import { REPO_ROOT } from './support/kubernetes-objects';
+import { loadManifests, manifestFiles, REPO_ROOT } from './support/kubernetes-objects';
 import { installedPackages, productionClosure, readLockfile } from './support/production-closure';
 
 /** Services whose image is replayed (each needs a working service: it must answer /healthz). */
@@ -18,15 +18,12 @@ const IMAGE_SERVICES = ['auth'];
 
 const REPLAY_TIMEOUT_MS = 240_000;
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
+/** The variable names the service's Deployment sets: the image gets the same ones. */
+function deploymentEnvNames(service: string): string[] {
+  const deployment = loadManifests(manifestFiles('infra/k8s'))
+    .map(({ object }) => object)
+    .find((object): object is Deployment => object instanceof Deployment && object.spec?.template.spec?.containers[0]?.image === `ticketing/${service}`);
+  return (deployment?.spec?.template.spec?.containers[0]?.env ?? []).map((variable) => variable.name);
 }
 
 /** Polls until `url` answers 200 (returns 200), the process exits, or time runs out (returns the last status). */
@@ -59,17 +56,21 @@ async function waitForOutput(container: StartedContainer, text: string, timeoutM
 describe.each(IMAGE_SERVICES)('the %s image, built from its Dockerfile without Docker', (service) => {
   let replay: Replay | undefined;
   let mongo: Awaited<ReturnType<typeof startMongo>> | undefined;
+  let nats: NatsServerHandle | undefined;
   const containers: StartedContainer[] = [];
+  const envNames = deploymentEnvNames(service);
 
   const serviceEnv = (port: number): Record<string, string> => ({
     PORT: String(port),
     MONGO_URI: mongoUriWithDatabase(mongo?.uri ?? '', uniqueDatabaseName(service)),
     JWT_KEY: randomBytes(24).toString('hex'),
     LOG_LEVEL: 'warn',
+    ...(nats ? { NATS_TRANSPORT: 'jetstream', NATS_URL: nats.url, NATS_CLUSTER_ID: 'ticketing', NATS_CLIENT_ID: `${service}-${randomUUID().slice(0, 8)}` } : {}),
   });
 
   beforeAll(async () => {
     mongo = await startMongo();
+    if (envNames.includes('NATS_URL')) nats = await startNats();
     replay = await replayDockerfile({
       dockerfile: path.join(REPO_ROOT, service, 'Dockerfile'),
       context: REPO_ROOT,
@@ -82,13 +83,14 @@ describe.each(IMAGE_SERVICES)('the %s image, built from its Dockerfile without D
   afterAll(async () => {
     for (const container of containers) await container.stop();
     await mongo?.stop();
+    await nats?.stop();
     replay?.cleanup();
   }, 60_000);
 
   it('when the production stage starts with MONGO_URI and JWT_KEY, then GET /healthz answers 200', async () => {
     const runtime = replay?.stage('runtime');
     if (!runtime) throw new Error('not replayed');
-    const port = await freePort();
+    const port = await freeTcpPort();
     const container = startContainer(runtime, serviceEnv(port));
     containers.push(container);
     const status = await waitForOk(`http://127.0.0.1:${port}/healthz`, container, 45_000);
@@ -123,7 +125,7 @@ describe.each(IMAGE_SERVICES)('the %s image, built from its Dockerfile without D
   it('when a source file is synced into the dev stage (as skaffold sync does), then tsc recompiles it and the restarted server runs it', async () => {
     const dev = replay?.stage('dev');
     if (!dev) throw new Error('not replayed');
-    const port = await freePort();
+    const port = await freeTcpPort();
     const container = startContainer(dev, serviceEnv(port));
     containers.push(container);
     const before = await waitForOk(`http://127.0.0.1:${port}/healthz`, container, 45_000);
