@@ -18,7 +18,6 @@ module.exports = function preset(workspaceDir, overrides = {}) {
       '^@ticketing/testkit$': path.join(__dirname, 'testkit/src/index.ts'),
     },
     moduleFileExtensions: ['ts', 'js', 'json'],
-    testTimeout: 30000,
     ...overrides,
   };
 };
