@@ -12,3 +12,4 @@ export * from './events/listener';
 export * from './events/dead-letters';
 export * from './transport';
 export * from './nats-wrapper';
+export * from './outbox';

@@ -1,0 +1,92 @@
+import mongoose, { Connection, Model, Schema } from 'mongoose';
+import { AggregateRef } from '../events/types';
+import { Outbox, OutboxTransaction } from './outbox';
+
+export interface InboxRecord {
+  /** `queueGroup|subject:id:version`. */
+  _id: string;
+  queueGroup: string;
+  subject: string;
+  processedAt: Date;
+}
+
+export type InboxResult = 'applied' | 'duplicate';
+
+const MODEL_NAME = 'InboxRecord';
+
+function inboxModel(connection: Connection, retentionSeconds: number): Model<InboxRecord> {
+  const existing = connection.models[MODEL_NAME] as Model<InboxRecord> | undefined;
+  if (existing) return existing;
+  const schema = new Schema<InboxRecord>(
+    {
+      _id: { type: String, required: true },
+      queueGroup: { type: String, required: true },
+      subject: { type: String, required: true },
+      processedAt: { type: Date, required: true, default: () => new Date() },
+    },
+    { collection: 'inbox', versionKey: false },
+  );
+  schema.index({ processedAt: 1 }, { expireAfterSeconds: retentionSeconds });
+  return connection.model<InboxRecord>(MODEL_NAME, schema);
+}
+
+function isDuplicateKey(err: unknown): boolean {
+  return err instanceof mongoose.mongo.MongoServerError && err.code === 11000;
+}
+
+/**
+ * The idempotent inbox of one service database: a listener's writes, the record that it handled an
+ * event, and any events it causes (through the outbox) commit together, so a redelivered event changes
+ * nothing twice.
+ */
+export class Inbox {
+  readonly model: Model<InboxRecord>;
+
+  constructor(
+    private readonly outbox: Outbox,
+    opts: { retentionSeconds?: number } = {},
+  ) {
+    this.model = inboxModel(outbox.connection, opts.retentionSeconds ?? 30 * 24 * 3600);
+  }
+
+  get connection(): Connection {
+    return this.outbox.connection;
+  }
+
+  async init(): Promise<void> {
+    await this.model.createCollection().catch((err: { code?: number }) => {
+      if (err.code !== 48) throw err; // NamespaceExists
+    });
+    await this.model.syncIndexes();
+  }
+
+  static key(queueGroup: string, subject: string, data: AggregateRef): string {
+    return `${queueGroup}|${subject}:${data.id}:${data.version}`;
+  }
+
+  /**
+   * Runs `fn` once per (queue group, event). A duplicate delivery returns 'duplicate' without calling
+   * `fn`'s effects a second time; an error thrown by `fn` rolls everything back, including the record,
+   * so the event can be delivered again.
+   */
+  async handleOnce(
+    queueGroup: string,
+    subject: string,
+    data: AggregateRef,
+    fn: (tx: OutboxTransaction) => Promise<void>,
+  ): Promise<InboxResult> {
+    const _id = Inbox.key(queueGroup, subject, data);
+    if (await this.model.exists({ _id })) return 'duplicate';
+    try {
+      await this.outbox.transaction(async (tx) => {
+        // First, so a concurrent delivery of the same event conflicts here and retries into 'duplicate'.
+        await this.model.create([{ _id, queueGroup, subject }], { session: tx.session });
+        await fn(tx);
+      });
+      return 'applied';
+    } catch (err) {
+      if (isDuplicateKey(err) && (await this.model.exists({ _id }))) return 'duplicate';
+      throw err;
+    }
+  }
+}

@@ -1,0 +1,4 @@
+export * from './outbox-record';
+export * from './outbox';
+export * from './outbox-relay';
+export * from './inbox';

@@ -1,0 +1,100 @@
+import { EventEmitter } from 'node:events';
+import { ClientSession, Connection, Model } from 'mongoose';
+import { eventMessageId, TicketingEvent } from '../events/types';
+import { outboxModel, OutboxRecord } from './outbox-record';
+
+/** What a handler gets inside an outbox transaction. */
+export interface OutboxTransaction {
+  /** Pass it to every read and write of the handler (`{ session }`). */
+  session: ClientSession;
+  /**
+   * Appends an event to the outbox in this transaction. It has the shape of a transport's publish,
+   * so a course-style publisher works on it: `new TicketCreatedPublisher(tx).publish(data)`.
+   */
+  publish(subject: string, data: object, opts?: { msgId?: string }): Promise<void>;
+  /** Typed shortcut: `tx.add({ subject: Subjects.TicketCreated, data })`. */
+  add(event: TicketingEvent): Promise<void>;
+}
+
+export interface OutboxOptions {
+  /** How long published rows are kept before the TTL index removes them (default 7 days). */
+  retentionSeconds?: number;
+}
+
+/**
+ * The transactional outbox of one service database: a handler's writes and the events they cause
+ * commit together or not at all, and the relay publishes them afterwards.
+ */
+export class Outbox {
+  readonly model: Model<OutboxRecord>;
+  private readonly commits = new EventEmitter();
+
+  constructor(
+    readonly connection: Connection,
+    opts: OutboxOptions = {},
+  ) {
+    this.model = outboxModel(connection, opts.retentionSeconds ?? 7 * 24 * 3600);
+  }
+
+  /** Creates the collection and its indexes (outside any transaction: DDL in a transaction fails). */
+  async init(): Promise<void> {
+    await this.model.createCollection().catch((err: { code?: number }) => {
+      if (err.code !== 48) throw err; // NamespaceExists
+    });
+    await this.model.syncIndexes();
+  }
+
+  /**
+   * Runs `fn` in one MongoDB transaction, retried on transient errors (write conflicts) by the driver's
+   * withTransaction. Events appended through `tx` are inserted in the same transaction. After the
+   * commit, relays in this process are woken so the events leave within milliseconds.
+   */
+  async transaction<T>(fn: (tx: OutboxTransaction) => Promise<T>): Promise<T> {
+    let appended = 0;
+    const result = await this.connection.transaction(async (session) => {
+      // A retried attempt starts over: count only the final attempt's events.
+      appended = 0;
+      const rows: OutboxRecordInput[] = [];
+      const tx: OutboxTransaction = {
+        session,
+        publish: async (subject, data, opts) => {
+          rows.push(toRow(subject, data, opts?.msgId));
+        },
+        add: async (event) => {
+          rows.push(toRow(event.subject, event.data));
+        },
+      };
+      const value = await fn(tx);
+      if (rows.length > 0) {
+        await this.model.insertMany(rows, { session, ordered: true });
+        appended = rows.length;
+      }
+      return value;
+    });
+    if (appended > 0) this.commits.emit('commit', appended);
+    return result;
+  }
+
+  /** Called after every commit that appended events. */
+  onCommit(listener: (count: number) => void): () => void {
+    this.commits.on('commit', listener);
+    return () => this.commits.off('commit', listener);
+  }
+}
+
+type OutboxRecordInput = Pick<OutboxRecord, 'subject' | 'data' | 'msgId' | 'aggregateId' | 'aggregateVersion'>;
+
+function toRow(subject: string, data: object, msgId?: string): OutboxRecordInput {
+  const { id, version } = data as { id?: unknown; version?: unknown };
+  if (typeof id !== 'string' || typeof version !== 'number') {
+    throw new TypeError(`outbox event ${subject} must carry a string id and a numeric version`);
+  }
+  const record = { ...(data as Record<string, unknown>) };
+  return {
+    subject,
+    data: record,
+    msgId: msgId ?? eventMessageId(subject as TicketingEvent['subject'], { id, version }),
+    aggregateId: id,
+    aggregateVersion: version,
+  };
+}
