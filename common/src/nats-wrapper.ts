@@ -1,4 +1,5 @@
 import type { ReadinessCheck } from './http/readiness';
+import type { LifecycleHook } from './http/run-service';
 import { createTransport } from './transport/create-transport';
 import type { StreamingTransportOptions } from './transport/streaming-transport';
 import type { ConnectionStatus, Transport, TransportConfig } from './transport/transport';
@@ -72,4 +73,34 @@ export class NatsWrapper {
 /** `/readyz` check: ready while the broker connection is up. */
 export function natsReadinessCheck(wrapper: Pick<NatsWrapper, 'isConnected'>): ReadinessCheck {
   return { name: 'broker', check: () => wrapper.isConnected() };
+}
+
+/**
+ * A `startService` hook: connects the wrapper, then starts the listeners (`start` receives the
+ * connected client); on stop, closes the listeners it returned and drains the connection.
+ */
+export function natsLifecycleHook(
+  wrapper: NatsWrapper,
+  config: TransportConfig,
+  start: (client: Transport) => Promise<readonly { close(): Promise<void> }[]> | readonly { close(): Promise<void> }[] = () => [],
+  options: StreamingTransportOptions = {},
+): LifecycleHook {
+  let started: readonly { close(): Promise<void> }[] = [];
+  return {
+    name: 'nats',
+    start: async () => {
+      const client = await wrapper.connect(config, options);
+      try {
+        started = await start(client);
+      } catch (err) {
+        await wrapper.close();
+        throw err;
+      }
+    },
+    stop: async () => {
+      await Promise.all(started.map((listener) => listener.close()));
+      started = [];
+      await wrapper.close();
+    },
+  };
 }

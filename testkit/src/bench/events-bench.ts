@@ -191,21 +191,25 @@ async function main(): Promise<void> {
     };
   });
 
-  const baseLatency = await withServer((publisherSide, consumerSide) => {
-    const publisher = new TicketCreatedPublisher(publisherSide);
-    return measureLatency(
-      EVENTS,
-      (data) => publisher.publish(data),
-      async (onEvent) => {
-        const listener = new TimingListener(consumerSide, onEvent);
-        await listener.listen();
-        return () => listener.close();
-      },
-    );
-  });
-  const rawLatency = await withServer((publisherSide, consumerSide) =>
-    measureLatency(EVENTS, rawPublish(publisherSide), (onEvent) => rawConsumer(consumerSide, onEvent)),
-  );
+  // Latency: a fresh server per run; a warm-up run of each first so neither profits from the other's JIT.
+  const latencyOf = (kind: 'base' | 'raw', total: number) =>
+    withServer((publisherSide, consumerSide) => {
+      if (kind === 'raw') return measureLatency(total, rawPublish(publisherSide), (onEvent) => rawConsumer(consumerSide, onEvent));
+      const publisher = new TicketCreatedPublisher(publisherSide);
+      return measureLatency(
+        total,
+        (data) => publisher.publish(data),
+        async (onEvent) => {
+          const listener = new TimingListener(consumerSide, onEvent);
+          await listener.listen();
+          return () => listener.close();
+        },
+      );
+    });
+  await latencyOf('raw', 2_000);
+  await latencyOf('base', 2_000);
+  const rawLatency = await latencyOf('raw', EVENTS);
+  const baseLatency = await latencyOf('base', EVENTS);
 
   const round = (n: number, digits = 0) => Number(n.toFixed(digits));
   const results = {

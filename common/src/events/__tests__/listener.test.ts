@@ -173,6 +173,24 @@ describe('Listener', () => {
     expect(msg.calls).toEqual(['nak 250']);
   });
 
+  it('when a listener declares the wrong subject or data type, then the compiler refuses (checked by typecheck)', () => {
+    class WrongSubject extends Listener<TicketUpdatedEvent> {
+      // @ts-expect-error a Listener<TicketUpdatedEvent> listens on ticket:updated only
+      readonly subject = Subjects.OrderCreated;
+      readonly queueGroupName = 'orders-service';
+      onMessage(): void {}
+    }
+    class WrongData extends Listener<TicketUpdatedEvent> {
+      readonly subject = Subjects.TicketUpdated;
+      readonly queueGroupName = 'orders-service';
+      // @ts-expect-error ticket:updated data has no `ticket` field to require
+      onMessage(data: { ticket: { id: string } }): void {
+        void data;
+      }
+    }
+    expect([WrongSubject, WrongData]).toHaveLength(2);
+  });
+
   it('when a message is settled twice, then only the first settlement counts', () => {
     const msg = new TestMessage(data);
     msg.ack();
