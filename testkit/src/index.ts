@@ -1,2 +1,4 @@
 export {};
+export * from './nats-server';
+export * from './fake-nats';
 export * from './mongo';
