@@ -1,6 +1,6 @@
-// Shared Jest settings for every workspace: TypeScript through ts-jest (transpile only; `npm run
-// typecheck` does the type checking), and workspace packages mapped to their sources so tests never
-// depend on a stale build.
+// Shared Jest settings for every workspace: TypeScript through ts-jest (the tsconfig's
+// isolatedModules makes it transpile each file alone; `npm run typecheck` does the type checking),
+// and workspace packages mapped to their sources so tests never depend on a stale build.
 const path = require('path');
 
 module.exports = function preset(workspaceDir, overrides = {}) {
@@ -11,7 +11,7 @@ module.exports = function preset(workspaceDir, overrides = {}) {
     testEnvironment: 'node',
     testMatch: ['<rootDir>/src/**/__tests__/**/*.test.ts', '<rootDir>/test/**/*.test.ts'],
     transform: {
-      '^.+\\.ts$': ['ts-jest', { tsconfig: path.join(workspaceDir, 'tsconfig.json'), isolatedModules: true }],
+      '^.+\\.ts$': ['ts-jest', { tsconfig: path.join(workspaceDir, 'tsconfig.json') }],
     },
     moduleNameMapper: {
       '^@ticketing/common$': path.join(__dirname, 'common/src/index.ts'),

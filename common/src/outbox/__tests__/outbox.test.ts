@@ -1,0 +1,238 @@
+import mongoose from 'mongoose';
+import { useMongoose } from '@ticketing/testkit';
+import { Outbox } from '../outbox';
+import { OutboxRelay } from '../outbox-relay';
+import { counterEvent, CounterModel, RecordingSink, versionsByAggregate, waitUntil } from './support';
+
+useMongoose();
+
+let outbox: Outbox;
+
+beforeAll(async () => {
+  outbox = new Outbox(mongoose.connection, { retentionSeconds: 1 });
+  await outbox.init();
+  await CounterModel.createCollection().catch(() => undefined);
+});
+
+/** Creates a counter at version 0 and its event, in one outbox transaction. */
+async function createCounter(value = 0) {
+  return outbox.transaction(async (tx) => {
+    const [counter] = await CounterModel.create([{ value, version: 0 }], { session: tx.session });
+    await tx.add(counterEvent(counter));
+    return counter;
+  });
+}
+
+async function bumpCounter(id: mongoose.Types.ObjectId) {
+  return outbox.transaction(async (tx) => {
+    const counter = await CounterModel.findById(id).session(tx.session).orFail();
+    counter.value += 1;
+    counter.version += 1;
+    await counter.save({ session: tx.session });
+    await tx.add(counterEvent(counter));
+    return counter;
+  });
+}
+
+describe('outbox transaction', () => {
+  it('when the handler commits, then the aggregate and its event are both stored, unpublished', async () => {
+    const counter = await createCounter(5);
+
+    expect(await CounterModel.findById(counter._id)).not.toBeNull();
+    const rows = await outbox.model.find({ aggregateId: counter._id.toHexString() }).lean();
+    expect(rows).toHaveLength(1);
+    expect(rows[0]).toMatchObject({
+      subject: 'ticket:updated',
+      msgId: `ticket:updated:${counter._id.toHexString()}:0`,
+      aggregateVersion: 0,
+      publishedAt: null,
+      attempts: 0,
+    });
+    expect(rows[0].data).toEqual(counterEvent(counter).data);
+  });
+
+  it('when the event insert fails on a unique violation, then the aggregate write is rolled back', async () => {
+    const counter = await createCounter();
+    // A row already holds the msgId the next change will produce.
+    await outbox.model.create({ ...counterEvent({ ...counter.toObject(), version: 1 }), msgId: `ticket:updated:${counter._id.toHexString()}:1`, aggregateId: 'x', aggregateVersion: 0 });
+
+    await expect(bumpCounter(counter._id)).rejects.toMatchObject({ code: 11000 });
+
+    const reread = await CounterModel.findById(counter._id).lean();
+    expect(reread).toMatchObject({ value: 0, version: 0 });
+    expect(await outbox.model.countDocuments({ aggregateId: counter._id.toHexString() })).toBe(1);
+  });
+
+  it('when the outbox insert fails (failCommand fail point), then the aggregate update is rolled back', async () => {
+    const counter = await createCounter();
+    const admin = mongoose.connection.db!.admin();
+    await admin.command({ configureFailPoint: 'failCommand', mode: { times: 1 }, data: { failCommands: ['insert'], errorCode: 2 } });
+    try {
+      await expect(bumpCounter(counter._id)).rejects.toMatchObject({ code: 2 });
+    } finally {
+      await admin.command({ configureFailPoint: 'failCommand', mode: 'off' });
+    }
+
+    expect(await CounterModel.findById(counter._id).lean()).toMatchObject({ value: 0, version: 0 });
+    expect(await outbox.model.countDocuments({ aggregateId: counter._id.toHexString() })).toBe(1);
+  });
+
+  it('when the aggregate write fails, then no event exists', async () => {
+    const id = new mongoose.Types.ObjectId();
+    await CounterModel.create({ _id: id, value: 1, version: 0 });
+
+    await expect(
+      outbox.transaction(async (tx) => {
+        await tx.add(counterEvent({ _id: id, value: 2, version: 1 }));
+        await CounterModel.create([{ _id: id, value: 2, version: 1 }], { session: tx.session }); // duplicate _id
+      }),
+    ).rejects.toMatchObject({ code: 11000 });
+
+    expect(await outbox.model.countDocuments({})).toBe(0);
+  });
+
+  it('when an event lacks an id or a version, then the transaction is refused and nothing is written', async () => {
+    await expect(
+      outbox.transaction(async (tx) => {
+        await CounterModel.create([{ value: 1, version: 0 }], { session: tx.session });
+        await tx.publish('ticket:created', { title: 'no id' });
+      }),
+    ).rejects.toThrow(/id and a numeric version/);
+    expect(await CounterModel.countDocuments({})).toBe(0);
+    expect(await outbox.model.countDocuments({})).toBe(0);
+  });
+});
+
+describe('outbox relay', () => {
+  let relays: OutboxRelay[] = [];
+  const relay = (sink: RecordingSink, opts: ConstructorParameters<typeof OutboxRelay>[2] = {}) => {
+    const r = new OutboxRelay(outbox, sink, { sweepIntervalMs: 50, retryMinMs: 20, retryMaxMs: 100, ...opts });
+    relays.push(r);
+    return r;
+  };
+  afterEach(async () => {
+    await Promise.all(relays.map((r) => r.stop()));
+    relays = [];
+  });
+
+  it('when events are committed, then the relay publishes each once in per-aggregate order and marks it published', async () => {
+    const a = await createCounter();
+    const b = await createCounter();
+    for (let i = 0; i < 3; i += 1) {
+      await bumpCounter(a._id);
+      await bumpCounter(b._id);
+    }
+    const sink = new RecordingSink();
+    relay(sink).start();
+
+    await waitUntil(async () => (await outbox.model.countDocuments({ publishedAt: null })) === 0, 'the backlog to drain');
+
+    expect(sink.acked).toHaveLength(8);
+    expect(new Set(sink.acked.map((c) => c.msgId)).size).toBe(8);
+    const order = versionsByAggregate(sink.acked as Array<{ data: { id: string; version: number } }>);
+    expect(order.get(a._id.toHexString())).toEqual([0, 1, 2, 3]);
+    expect(order.get(b._id.toHexString())).toEqual([0, 1, 2, 3]);
+    const rows = await outbox.model.find({}).lean();
+    expect(rows.every((r) => r.publishedAt instanceof Date && r.claimedBy === null)).toBe(true);
+  });
+
+  it('when one aggregate’s event keeps failing, then the others are published and its later events wait behind it', async () => {
+    const stuck = await createCounter();
+    await bumpCounter(stuck._id);
+    const fine = await createCounter();
+    await bumpCounter(fine._id);
+    const sink = new RecordingSink();
+    const stuckHead = `ticket:updated:${stuck._id.toHexString()}:0`;
+    sink.failWhen = (msgId) => msgId === stuckHead;
+    relay(sink).start();
+
+    await waitUntil(() => sink.ackedFor(`ticket:updated:${fine._id.toHexString()}:1`) === 1, 'the healthy aggregate to be published');
+    await waitUntil(async () => ((await outbox.model.findOne({ msgId: stuckHead }).lean())?.attempts ?? 0) >= 2, 'retries of the failing head');
+
+    const stuckRows = await outbox.model.find({ aggregateId: stuck._id.toHexString() }).sort({ aggregateVersion: 1 }).lean();
+    expect(stuckRows.map((r) => r.publishedAt)).toEqual([null, null]);
+    expect(stuckRows[0].lastError).toMatch(/broker refused/);
+    expect(sink.acked.filter((c) => c.msgId.includes(stuck._id.toHexString()))).toHaveLength(0);
+
+    // The broker accepts it again: both leave, in order.
+    sink.failWhen = () => false;
+    await waitUntil(async () => (await outbox.model.countDocuments({ publishedAt: null })) === 0, 'the stuck aggregate to drain');
+    expect(versionsByAggregate(sink.acked as Array<{ data: { id: string; version: number } }>).get(stuck._id.toHexString())).toEqual([0, 1]);
+  });
+
+  it('when a row is claimed by a live relay, then another relay neither publishes it nor overtakes it with a later version', async () => {
+    const c = await createCounter();
+    await bumpCounter(c._id);
+    await outbox.model.updateOne({ aggregateVersion: 0 }, { $set: { claimedBy: 'other', claimedUntil: new Date(Date.now() + 60_000) } });
+    const sink = new RecordingSink();
+    const r = relay(sink);
+
+    await r.drain();
+
+    expect(sink.attempts).toBe(0);
+    expect(await outbox.model.countDocuments({ publishedAt: null })).toBe(2);
+  });
+
+  it('when a claim has lapsed (its relay died), then another relay publishes the row', async () => {
+    const c = await createCounter();
+    await outbox.model.updateOne({ aggregateVersion: 0 }, { $set: { claimedBy: 'dead', claimedUntil: new Date(Date.now() - 1) } });
+    const sink = new RecordingSink();
+
+    await relay(sink).drain();
+
+    expect(sink.ackedFor(`ticket:updated:${c._id.toHexString()}:0`)).toBe(1);
+    expect(await outbox.model.countDocuments({ publishedAt: null })).toBe(0);
+  });
+
+  it('when stopped during a publish, then it finishes that publish, marks it, and claims nothing more', async () => {
+    await createCounter();
+    await createCounter();
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    let entered!: () => void;
+    const inFlight = new Promise<void>((resolve) => (entered = resolve));
+    const sink = new RecordingSink({
+      publish: async () => {
+        entered();
+        await gate;
+        return { duplicate: false };
+      },
+    });
+    const r = relay(sink, { batchSize: 1 });
+    r.start();
+    await inFlight;
+
+    const stopped = r.stop();
+    release();
+    await stopped;
+
+    expect(sink.acked).toHaveLength(1);
+    expect(await outbox.model.countDocuments({ publishedAt: { $ne: null } })).toBe(1);
+    expect(await outbox.model.countDocuments({ publishedAt: null, claimedBy: null })).toBe(1);
+  });
+
+  it('when events wait, then stats report the backlog and the age of the oldest', async () => {
+    const r = relay(new RecordingSink());
+    expect(await r.stats()).toEqual({ backlog: 0, oldestUnpublishedAgeMs: null });
+    await createCounter();
+    await createCounter();
+
+    const stats = await r.stats();
+
+    expect(stats.backlog).toBe(2);
+    expect(stats.oldestUnpublishedAgeMs).toBeGreaterThanOrEqual(0);
+  });
+
+  it('when the retention period passes, then published rows are removed and unpublished rows stay', async () => {
+    const old = new Date(Date.now() - 60_000);
+    const published = await createCounter();
+    const unpublished = await createCounter();
+    await outbox.model.updateOne({ aggregateId: published._id.toHexString() }, { $set: { publishedAt: old, createdAt: old } });
+    await outbox.model.updateOne({ aggregateId: unpublished._id.toHexString() }, { $set: { createdAt: old } });
+
+    // The outbox under test keeps published rows 1 s; the server's TTL monitor removes them.
+    await waitUntil(async () => (await outbox.model.countDocuments({ aggregateId: published._id.toHexString() })) === 0, 'the TTL monitor', 90_000);
+
+    expect(await outbox.model.countDocuments({ aggregateId: unpublished._id.toHexString(), publishedAt: null })).toBe(1);
+  }, 100_000);
+});
