@@ -12,7 +12,11 @@ import { eventMessageId, type Event } from './types';
 export abstract class Publisher<E extends Event> {
   abstract readonly subject: E['subject'];
 
-  constructor(protected readonly client: Transport) {}
+  /**
+   * `client` is the broker transport (`natsWrapper.client`), or anything with the same `publish`, such
+   * as an outbox transaction, which stores the event with the aggregate's write instead.
+   */
+  constructor(protected readonly client: Pick<Transport, 'publish'>) {}
 
   /**
    * Resolves once the broker has stored the event (JetStream PubAck); the message id is

@@ -1,6 +1,7 @@
 import { EventEmitter } from 'node:events';
 import { ClientSession, Connection, Model } from 'mongoose';
 import { eventMessageId, TicketingEvent } from '../events/types';
+import type { PublishAck, PublishOptions } from '../transport/transport';
 import { outboxModel, OutboxRecord } from './outbox-record';
 
 /** What a handler gets inside an outbox transaction. */
@@ -11,7 +12,7 @@ export interface OutboxTransaction {
    * Appends an event to the outbox in this transaction. It has the shape of a transport's publish,
    * so a course-style publisher works on it: `new TicketCreatedPublisher(tx).publish(data)`.
    */
-  publish(subject: string, data: object, opts?: { msgId?: string }): Promise<void>;
+  publish(subject: string, data: unknown, opts?: PublishOptions): Promise<PublishAck>;
   /** Typed shortcut: `tx.add({ subject: Subjects.TicketCreated, data })`. */
   add(event: TicketingEvent): Promise<void>;
 }
@@ -59,6 +60,8 @@ export class Outbox {
         session,
         publish: async (subject, data, opts) => {
           rows.push(toRow(subject, data, opts?.msgId));
+          // Stored with the transaction; the relay gets the broker's ack later.
+          return { duplicate: false };
         },
         add: async (event) => {
           rows.push(toRow(event.subject, event.data));
@@ -84,7 +87,8 @@ export class Outbox {
 
 type OutboxRecordInput = Pick<OutboxRecord, 'subject' | 'data' | 'msgId' | 'aggregateId' | 'aggregateVersion'>;
 
-function toRow(subject: string, data: object, msgId?: string): OutboxRecordInput {
+function toRow(subject: string, data: unknown, msgId?: string): OutboxRecordInput {
+  if (typeof data !== 'object' || data === null) throw new TypeError(`outbox event ${subject} must carry an object`);
   const { id, version } = data as { id?: unknown; version?: unknown };
   if (typeof id !== 'string' || typeof version !== 'number') {
     throw new TypeError(`outbox event ${subject} must carry a string id and a numeric version`);

@@ -1,5 +1,8 @@
 import mongoose from 'mongoose';
 import { useMongoose } from '@ticketing/testkit';
+import { Publisher } from '../../events/publisher';
+import { Subjects } from '../../events/subjects';
+import type { TicketCreatedEvent } from '../../events/types';
 import { Outbox } from '../outbox';
 import { OutboxRelay } from '../outbox-relay';
 import { counterEvent, CounterModel, RecordingSink, versionsByAggregate, waitUntil } from './support';
@@ -89,6 +92,20 @@ describe('outbox transaction', () => {
     ).rejects.toMatchObject({ code: 11000 });
 
     expect(await outbox.model.countDocuments({})).toBe(0);
+  });
+
+  it('when a course-style publisher is given the transaction, then its event is stored in the outbox with the write', async () => {
+    class TicketCreatedPublisher extends Publisher<TicketCreatedEvent> {
+      readonly subject = Subjects.TicketCreated;
+    }
+    const data = { id: new mongoose.Types.ObjectId().toHexString(), version: 0, title: 'concert', price: 20, userId: 'u1' };
+
+    await outbox.transaction(async (tx) => {
+      await new TicketCreatedPublisher(tx).publish(data);
+    });
+
+    const row = await outbox.model.findOne({ aggregateId: data.id }).lean();
+    expect(row).toMatchObject({ subject: 'ticket:created', msgId: `ticket:created:${data.id}:0`, data, publishedAt: null });
   });
 
   it('when an event lacks an id or a version, then the transaction is refused and nothing is written', async () => {
