@@ -62,18 +62,32 @@ export function freeTcpPort(): Promise<number> {
   });
 }
 
-// Children still alive when the test process exits are killed, so no server outlives its test run.
+// Servers still alive when the test process exits (or is ended by a signal) are killed and their
+// temp stores removed, so nothing outlives the test run.
 const liveChildren = new Set<ChildProcess>();
+const liveStoreDirs = new Set<string>();
 let exitHookInstalled = false;
-function trackChild(child: ChildProcess): void {
-  liveChildren.add(child);
-  child.once('exit', () => liveChildren.delete(child));
-  if (!exitHookInstalled) {
-    exitHookInstalled = true;
-    process.once('exit', () => {
-      for (const c of liveChildren) c.kill('SIGKILL');
+function installExitHook(): void {
+  if (exitHookInstalled) return;
+  exitHookInstalled = true;
+  const cleanUp = (): void => {
+    for (const c of liveChildren) c.kill('SIGKILL');
+    for (const dir of liveStoreDirs) rmSync(dir, { recursive: true, force: true });
+  };
+  process.once('exit', cleanUp);
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+    process.once(signal, () => {
+      cleanUp();
+      // Then let the signal do what it would have done without this listener.
+      if (process.listenerCount(signal) === 0) process.kill(process.pid, signal);
     });
   }
+}
+
+function trackChild(child: ChildProcess): void {
+  installExitHook();
+  liveChildren.add(child);
+  child.once('exit', () => liveChildren.delete(child));
 }
 
 function waitForExit(child: ChildProcess): Promise<void> {
@@ -123,11 +137,14 @@ export async function startNats(opts: StartNatsOptions = {}): Promise<NatsServer
   const jetstream = opts.jetstream ?? true;
   const readyTimeoutMs = opts.readyTimeoutMs ?? 15_000;
   const storeDir = mkdtempSync(path.join(os.tmpdir(), 'ticketing-nats-'));
+  installExitHook();
+  liveStoreDirs.add(storeDir);
   const port = await freeTcpPort();
   const args = ['-a', '127.0.0.1', '-p', String(port), ...(jetstream ? ['-js', '-sd', storeDir] : [])];
 
   let child: ChildProcess | undefined = await launch(bin, args, readyTimeoutMs).catch((err: unknown) => {
     rmSync(storeDir, { recursive: true, force: true });
+    liveStoreDirs.delete(storeDir);
     throw err;
   });
   let removed = false;
@@ -153,6 +170,7 @@ export async function startNats(opts: StartNatsOptions = {}): Promise<NatsServer
       if (!removed) {
         removed = true;
         rmSync(storeDir, { recursive: true, force: true });
+        liveStoreDirs.delete(storeDir);
       }
     },
     pause: () => halt('SIGTERM'),
