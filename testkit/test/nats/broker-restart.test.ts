@@ -7,6 +7,9 @@ class TicketCreatedPublisher extends Publisher<TicketCreatedEvent> {
   readonly subject = Subjects.TicketCreated;
 }
 
+// These tests drive real brokers; a loaded CI machine can be slow.
+jest.setTimeout(30_000);
+
 let server: NatsServerHandle | undefined;
 const wrappers: NatsWrapper[] = [];
 

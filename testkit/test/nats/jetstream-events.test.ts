@@ -29,6 +29,9 @@ class OrderCancelledPublisher extends Publisher<OrderCancelledEvent> {
   readonly subject = Subjects.OrderCancelled;
 }
 
+// These tests drive real brokers; a loaded CI machine can be slow.
+jest.setTimeout(30_000);
+
 let server: NatsServerHandle;
 const transports: Transport[] = [];
 const listeners: RecordingListener<TicketingEvent>[] = [];

@@ -23,6 +23,9 @@ function alive(pid: number): boolean {
   }
 }
 
+// These tests drive real brokers; a loaded CI machine can be slow.
+jest.setTimeout(30_000);
+
 describe('startNats', () => {
   it('when started, then it accepts NATS connections with JetStream on a private port and store, and stop removes both', async () => {
     const server = await startNats();

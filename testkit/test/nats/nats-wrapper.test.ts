@@ -9,6 +9,9 @@ import {
 import { startNats, type NatsServerHandle } from '../../src/nats-server';
 import { eventFactories, eventually, quietLogger, RecordingListener } from './helpers';
 
+// These tests drive real brokers; a loaded CI machine can be slow.
+jest.setTimeout(30_000);
+
 let server: NatsServerHandle;
 
 beforeAll(async () => {

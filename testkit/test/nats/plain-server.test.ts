@@ -2,6 +2,9 @@ import { createTransport } from '@ticketing/common';
 import { startNats, type NatsServerHandle } from '../../src/nats-server';
 import { quietLogger } from './helpers';
 
+// These tests drive real brokers; a loaded CI machine can be slow.
+jest.setTimeout(30_000);
+
 let server: NatsServerHandle;
 
 beforeAll(async () => {
