@@ -36,10 +36,10 @@ let server: NatsServerHandle;
 const transports: Transport[] = [];
 const listeners: RecordingListener<TicketingEvent>[] = [];
 
-async function connect(logger = quietLogger): Promise<JetStreamTransport> {
+async function connect(logger = quietLogger, stream?: { subjects: string[] }): Promise<JetStreamTransport> {
   const transport = (await createTransport(
     { NATS_URL: server.url, NATS_TRANSPORT: 'jetstream' },
-    { logger, publishTimeoutMs: 10_000 },
+    { logger, publishTimeoutMs: 10_000, stream },
   )) as JetStreamTransport;
   transports.push(transport);
   return transport;
@@ -281,5 +281,17 @@ describe('JetStream publishers and listeners', () => {
     } finally {
       await subscription.close();
     }
+  });
+
+  it('when the stream already exists with other subjects, then connecting adds the event subjects and keeps the others', async () => {
+    await connect(quietLogger, { subjects: ['ticket:created', 'payment:created'] });
+    const transport = await connect();
+
+    const info = await transport.jsm.streams.info(transport.streamName);
+    expect([...(info.config.subjects ?? [])].sort()).toEqual(
+      ['order:cancelled', 'order:created', 'payment:created', 'ticket:created', 'ticket:updated'],
+    );
+    expect(info.config.duplicate_window).toBe(120_000_000_000);
+    expect(info.config.storage).toBe('file');
   });
 });
