@@ -1,0 +1,54 @@
+import http from 'node:http';
+import express from 'express';
+import { createProxyMiddleware } from 'http-proxy-middleware';
+
+/** Route prefix → the base URLs of that service's replicas. */
+export type GatewayRoutes = Record<string, () => readonly string[]>;
+
+/**
+ * A local stand-in for the Kubernetes ingress: routes each API prefix to one of the service's
+ * replicas (round robin). Targets are read per request so a restarted replica on a new port is
+ * picked up without restarting the gateway.
+ */
+export function createGateway(routes: GatewayRoutes): express.Express {
+  const app = express();
+  app.disable('x-powered-by');
+  for (const [prefix, targets] of Object.entries(routes)) {
+    let next = 0;
+    app.use(
+      createProxyMiddleware({
+        pathFilter: (pathname) => pathname === prefix || pathname.startsWith(`${prefix}/`),
+        target: 'http://127.0.0.1',
+        changeOrigin: false,
+        xfwd: true,
+        router: () => {
+          const live = targets();
+          if (live.length === 0) throw new Error(`no replica serves ${prefix}`);
+          next = (next + 1) % live.length;
+          return live[next];
+        },
+        on: {
+          error: (_err, _req, res) => {
+            // A replica that is down (e.g. restarting) answers 502 in the suite's error shape.
+            if ('writeHead' in res && !res.headersSent) {
+              res.writeHead(502, { 'content-type': 'application/json' });
+              res.end(JSON.stringify({ errors: [{ message: `Upstream for ${prefix} is unavailable` }] }));
+            }
+          },
+        },
+      }),
+    );
+  }
+  app.use((_req, res) => {
+    res.status(404).json({ errors: [{ message: 'Not found' }] });
+  });
+  return app;
+}
+
+export function listen(app: express.Express, port: number, host = '127.0.0.1'): Promise<http.Server> {
+  return new Promise((resolve, reject) => {
+    const server = http.createServer(app);
+    server.once('error', reject);
+    server.listen(port, host, () => resolve(server));
+  });
+}
