@@ -1,0 +1,137 @@
+import { useMongoose } from '@ticketing/testkit';
+import request from 'supertest';
+import { User } from '../../models/user';
+import { sessionCookieFrom, signup, testApp, uniqueEmail } from '../../test/helpers';
+
+useMongoose();
+const app = testApp();
+
+describe('POST /api/users/signup', () => {
+  it('when the email and password are valid, then 201 with {id, email}', async () => {
+    const email = uniqueEmail();
+    const response = await request(app).post('/api/users/signup').send({ email, password: 'password' }).expect(201);
+    expect(response.body).toEqual({ id: expect.stringMatching(/^[0-9a-f]{24}$/), email });
+  });
+
+  it('when signup succeeds, then it sets an httpOnly session cookie', async () => {
+    const response = await request(app)
+      .post('/api/users/signup')
+      .send({ email: uniqueEmail(), password: 'password' })
+      .expect(201);
+    expect(response.get('Set-Cookie')).toEqual([expect.stringMatching(/^session=[^;]+;.*httponly/)]);
+  });
+
+  it('when the email is invalid, then 400', async () => {
+    const response = await request(app).post('/api/users/signup').send({ email: 'alskdflaskjfd', password: 'password' }).expect(400);
+    expect(response.body).toEqual({ errors: [{ message: 'Email must be valid', field: 'email' }] });
+  });
+
+  it.each([
+    ['too short', 'abc'],
+    ['too long', 'a'.repeat(21)],
+    ['only long because of spaces', '  ab  '],
+    ['not a string', 12345],
+  ])('when the password is %s, then 400', async (_label, password) => {
+    const response = await request(app).post('/api/users/signup').send({ email: uniqueEmail(), password }).expect(400);
+    expect(response.body).toEqual({
+      errors: [{ message: 'Password must be between 4 and 20 characters', field: 'password' }],
+    });
+  });
+
+  it('when the email or password is missing, then 400 naming the missing field', async () => {
+    const noPassword = await request(app).post('/api/users/signup').send({ email: uniqueEmail() }).expect(400);
+    expect(noPassword.body).toEqual({ errors: [{ message: 'Password must be between 4 and 20 characters', field: 'password' }] });
+    const noEmail = await request(app).post('/api/users/signup').send({ password: 'password' }).expect(400);
+    expect(noEmail.body).toEqual({ errors: [{ message: 'Email must be valid', field: 'email' }] });
+    const nothing = await request(app).post('/api/users/signup').send({}).expect(400);
+    expect((nothing.body as { errors: unknown[] }).errors).toHaveLength(2);
+  });
+
+  it('when the email is already taken, then 400 Email in use and no cookie', async () => {
+    const { email } = await signup(app);
+    const response = await request(app).post('/api/users/signup').send({ email, password: 'password' }).expect(400);
+    expect(response.body).toEqual({ errors: [{ message: 'Email in use' }] });
+    expect(response.get('Set-Cookie')).toBeUndefined();
+  });
+
+  it('when the email is taken in another case, then 400 Email in use', async () => {
+    const local = uniqueEmail().split('@')[0];
+    await signup(app, { email: `${local}@Example.com` });
+    const response = await request(app)
+      .post('/api/users/signup')
+      .send({ email: `  ${local.toUpperCase()}@EXAMPLE.COM `, password: 'password' })
+      .expect(400);
+    expect(response.body).toEqual({ errors: [{ message: 'Email in use' }] });
+  });
+
+  it('when the email has capitals and spaces, then it is stored trimmed and lower-case', async () => {
+    const local = uniqueEmail().split('@')[0];
+    const response = await request(app)
+      .post('/api/users/signup')
+      .send({ email: ` ${local.toUpperCase()}@Example.COM `, password: 'password' })
+      .expect(201);
+    expect((response.body as { email: string }).email).toBe(`${local}@example.com`);
+  });
+
+  it('when ten signups with one email race, then exactly one succeeds and one user exists', async () => {
+    const email = uniqueEmail();
+    const responses = await Promise.all(
+      Array.from({ length: 10 }, () => request(app).post('/api/users/signup').send({ email, password: 'password' })),
+    );
+    const statuses = responses.map((response) => response.status).sort();
+    expect(statuses).toEqual([201, 400, 400, 400, 400, 400, 400, 400, 400, 400]);
+    for (const response of responses.filter((r) => r.status === 400)) {
+      expect(response.body).toEqual({ errors: [{ message: 'Email in use' }] });
+    }
+    expect(await User.countDocuments({ email })).toBe(1);
+  });
+
+  it('when the email is a query operator object, then 400 and no user is created', async () => {
+    await signup(app);
+    const before = await User.countDocuments();
+    const response = await request(app).post('/api/users/signup').send({ email: { $gt: '' }, password: 'password' }).expect(400);
+    expect(response.body).toEqual({ errors: [{ message: 'Email must be valid', field: 'email' }] });
+    expect(await User.countDocuments()).toBe(before);
+  });
+
+  it('when the body is malformed JSON, then 400 in the error shape and no user is created', async () => {
+    const before = await User.countDocuments();
+    const response = await request(app)
+      .post('/api/users/signup')
+      .set('Content-Type', 'application/json')
+      .send(`{"email":"${uniqueEmail()}","password":"password"`)
+      .expect(400);
+    expect(response.body).toEqual({ errors: [{ message: 'Malformed JSON body' }] });
+    expect(await User.countDocuments()).toBe(before);
+  });
+
+  it('when signed up, then the stored password is a salted hash, not the plain text', async () => {
+    const { email } = await signup(app, { password: 'plain-secret' });
+    const stored = await User.findOne({ email }).lean();
+    expect(stored?.password).toMatch(/^[0-9a-f]{32}\.[0-9a-f]{128}$/);
+    expect(stored?.password).not.toContain('plain-secret');
+  });
+
+  it('when the database fails unexpectedly, then 500 with no stack or internal message', async () => {
+    const failure = jest.spyOn(User, 'exists').mockImplementationOnce(() => {
+      throw new Error('E_INTERNAL replica auth-mongo-0 unreachable');
+    });
+    try {
+      const response = await request(app).post('/api/users/signup').send({ email: uniqueEmail(), password: 'password' }).expect(500);
+      expect(response.body).toEqual({ errors: [{ message: 'Something went wrong' }] });
+      expect(response.text).not.toMatch(/E_INTERNAL|auth-mongo-0|\bat\s.+:\d+:\d+/);
+      expect(response.get('Set-Cookie')).toBeUndefined();
+    } finally {
+      failure.mockRestore();
+    }
+  });
+
+  it('when the session cookie from signup is sent back, then currentuser is that user', async () => {
+    const email = uniqueEmail();
+    const response = await request(app).post('/api/users/signup').send({ email, password: 'password' }).expect(201);
+    const me = await request(app).get('/api/users/currentuser').set('Cookie', sessionCookieFrom(response)).expect(200);
+    expect(me.body).toEqual({
+      currentUser: { id: (response.body as { id: string }).id, email, iat: expect.any(Number), exp: expect.any(Number) },
+    });
+  });
+});
