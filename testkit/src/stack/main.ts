@@ -17,11 +17,11 @@ async function main(): Promise<void> {
   say('');
   say(`ticketing is up: gateway ${stack.url}`);
   for (const name of SERVICE_NAMES) {
-    const urls = stack.services[name].map((s) => s.url).join(', ');
+    const urls = stack.services[name].map((s) => `${s.url} (pid ${s.pid})`).join(', ');
     say(`  ${SERVICE_ROUTES[name].padEnd(13)} -> ${name} at ${urls}`);
     say(`  ${''.padEnd(13)}    database ${stack.mongoUris[name]}`);
   }
-  say(`  NATS ${stack.natsUrl}${stack.nats ? ` (store ${stack.nats.storeDir})` : ''}`);
+  say(`  NATS ${stack.natsUrl}${stack.nats ? ` (pid ${stack.nats.pid}, store ${stack.nats.storeDir})` : ''}`);
   say('Press Ctrl-C to stop.');
 
   let stopping = false;
