@@ -28,8 +28,9 @@ function usesDouble(): boolean {
 
 /** Starts a single-node replica set. Uses the double (testkit/bin/mongod via MONGOMS_SYSTEM_BINARY)
  *  unless MONGOMS_SYSTEM_BINARY is already set, or TEST_MONGOD=download asks for a real downloaded
- *  mongod (then mongodb-memory-server's defaults apply). */
-export async function startMongo(opts: { replSetName?: string } = {}): Promise<TestMongo> {
+ *  mongod (then mongodb-memory-server's defaults apply). `args` are extra mongod arguments, e.g.
+ *  `['--setParameter', 'ttlMonitorSleepSecs=1']`. */
+export async function startMongo(opts: { replSetName?: string; args?: string[] } = {}): Promise<TestMongo> {
   const double = usesDouble();
   if (double) {
     if (!fs.existsSync(DOUBLE_ENTRY)) {
@@ -41,7 +42,7 @@ export async function startMongo(opts: { replSetName?: string } = {}): Promise<T
     replSet: { count: 1, name: opts.replSetName ?? 'testset' },
     // The version matches what the double reports, so mongodb-memory-server does not warn about it.
     ...(double ? { binary: { version: MONGOD_DOUBLE_VERSION } } : {}),
-    instanceOpts: [{ launchTimeout: 30_000 }],
+    instanceOpts: [{ launchTimeout: 30_000, args: opts.args ?? [] }],
   });
   const uri = replSet.getUri();
   let stopped: Promise<void> | undefined;

@@ -3,13 +3,14 @@ import { Long } from 'bson';
 import { CommandError, ErrorCodes } from '../errors';
 import type { Visible } from '../engine';
 import { compileFilter, compileProjection, parseSort, pinnedId, runPipeline, sortItems } from '../query';
-import { canonicalKey, getPathValues, intOption, isDoc, type Doc } from '../values';
+import { canonicalKey, getPathValues, intOption, isDoc, isNumeric, toNumber, type Doc } from '../values';
 import type { CommandContext, CommandTable } from './types';
 import { optionalDoc, requireArray, targetCollection } from './types';
 
 export function cursorReply(ctx: CommandContext, ns: string, docs: Doc[], options: { batchSize?: number; singleBatch?: boolean } = {}): Doc {
   const requested = isDoc(ctx.body.cursor) && ctx.body.cursor.batchSize !== undefined ? intOption(ctx.body.cursor.batchSize, 101) : options.batchSize;
-  const batch = ctx.server.cursors.open(ns, docs, requested, options.batchSize, options.singleBatch === true, ctx.session?.key);
+  // A command's batchSize sizes the first batch only; a getMore without one gets up to 16 MiB.
+  const batch = ctx.server.cursors.open(ns, docs, requested, undefined, options.singleBatch === true, ctx.session?.key);
   return { cursor: { firstBatch: batch.docs, id: batch.cursorId, ns }, ok: 1 };
 }
 
@@ -50,9 +51,17 @@ function find(ctx: CommandContext): Doc {
   return cursorReply(ctx, `${ctx.db}.${name}`, docs, { batchSize, singleBatch });
 }
 
+/** Cursor ids are int64; integral numbers of other types are accepted too. */
+function cursorIdOf(value: unknown): Long | undefined {
+  if (value instanceof Long) return value;
+  if (!isNumeric(value)) return undefined;
+  const n = toNumber(value);
+  return Number.isInteger(n) ? Long.fromNumber(n) : undefined;
+}
+
 function getMore(ctx: CommandContext): Doc {
-  const id = ctx.body.getMore;
-  if (!(id instanceof Long)) throw new CommandError(ErrorCodes.TypeMismatch, "BSON field 'getMore.getMore' is the wrong type, expected type 'long'");
+  const id = cursorIdOf(ctx.body.getMore);
+  if (!id) throw new CommandError(ErrorCodes.TypeMismatch, "BSON field 'getMore.getMore' is the wrong type, expected type 'long'");
   const collection = typeof ctx.body.collection === 'string' ? ctx.body.collection : '';
   const cursor = ctx.server.cursors.get(id);
   if (!cursor) throw new CommandError(ErrorCodes.CursorNotFound, `cursor id ${id.toString()} not found`);
@@ -69,9 +78,10 @@ function killCursors(ctx: CommandContext): Doc {
   const ids = requireArray(ctx.body.cursors, 'cursors');
   const killed: Long[] = [];
   const notFound: Long[] = [];
-  for (const id of ids) {
-    if (id instanceof Long && ctx.server.cursors.kill(id)) killed.push(id);
-    else if (id instanceof Long) notFound.push(id);
+  for (const raw of ids) {
+    const id = cursorIdOf(raw);
+    if (id && ctx.server.cursors.kill(id)) killed.push(id);
+    else if (id) notFound.push(id);
   }
   return { cursorsKilled: killed, cursorsNotFound: notFound, cursorsAlive: [], cursorsUnknown: [], ok: 1 };
 }
