@@ -1,1 +1,4 @@
-export {};
+import { runService } from '@ticketing/common';
+import { ticketsService } from './service';
+
+void runService(ticketsService());

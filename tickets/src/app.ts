@@ -1,0 +1,29 @@
+import 'express-async-errors';
+import { createServiceApp, Logger, mongooseReadinessCheck, natsReadinessCheck } from '@ticketing/common';
+import type { Express } from 'express';
+import type { TicketsConfig } from './config';
+import { natsWrapper } from './nats-wrapper';
+import { indexTicketRouter } from './routes/index';
+import { createTicketRouter } from './routes/new';
+import { showTicketRouter } from './routes/show';
+import { updateTicketRouter } from './routes/update';
+
+export type AppConfig = Pick<TicketsConfig, 'JWT_KEY' | 'COOKIE_SECURE'>;
+
+/** The tickets HTTP app. Connects nothing and listens nowhere: `src/service.ts` does that. */
+export function createApp(config: AppConfig, options: { logger?: Logger } = {}): Express {
+  return createServiceApp(
+    {
+      jwtKey: config.JWT_KEY,
+      cookieSecure: config.COOKIE_SECURE,
+      readinessChecks: [mongooseReadinessCheck(), natsReadinessCheck(natsWrapper)],
+      logger: options.logger,
+    },
+    (app) => {
+      app.use(createTicketRouter());
+      app.use(indexTicketRouter());
+      app.use(showTicketRouter());
+      app.use(updateTicketRouter());
+    },
+  );
+}

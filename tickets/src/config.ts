@@ -1,0 +1,15 @@
+import { httpConfigSpec, mongoConfigSpec, natsConfigSpec, validateConfig } from '@ticketing/common';
+
+/** Every variable tickets reads; those without a `default` (JWT_KEY, MONGO_URI, NATS_URL) are required. */
+export const configSpec = {
+  ...httpConfigSpec,
+  ...mongoConfigSpec,
+  ...natsConfigSpec,
+};
+
+/** Validates the environment; throws an Error naming each missing or invalid variable. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
+  return validateConfig(configSpec, env);
+}
+
+export type TicketsConfig = ReturnType<typeof loadConfig>;

@@ -1,0 +1,2 @@
+/** Replicas of the tickets service share each order event through this queue group. */
+export const queueGroupName = 'tickets-service';

@@ -1,0 +1,8 @@
+import { Inbox, Outbox } from '@ticketing/common';
+import mongoose from 'mongoose';
+
+/** The tickets database's outbox: ticket changes and their events commit together. */
+export const outbox = new Outbox(mongoose.connection);
+
+/** Order events already applied, recorded in the same transaction as their effects. */
+export const inbox = new Inbox(outbox);

@@ -1,0 +1,12 @@
+import { Router } from 'express';
+import { listAvailableTickets } from '../services/tickets';
+
+export function indexTicketRouter(): Router {
+  const router = Router();
+
+  router.get('/api/tickets', async (_req, res) => {
+    res.status(200).send(await listAvailableTickets());
+  });
+
+  return router;
+}

@@ -1,0 +1,16 @@
+import { NotFoundError } from '@ticketing/common';
+import { Router } from 'express';
+import { findTicket } from '../services/tickets';
+
+export function showTicketRouter(): Router {
+  const router = Router();
+
+  router.get('/api/tickets/:id', async (req, res) => {
+    // A malformed id is a 404 like an unknown one.
+    const ticket = await findTicket(req.params.id);
+    if (!ticket) throw new NotFoundError();
+    res.status(200).send(ticket);
+  });
+
+  return router;
+}

@@ -1,0 +1,88 @@
+import {
+  LifecycleHook,
+  Logger,
+  logger as defaultLogger,
+  mongooseHook,
+  natsLifecycleHook,
+  OutboxRelay,
+  OutboxRelayOptions,
+  ServiceDefinition,
+  StreamingTransportOptions,
+} from '@ticketing/common';
+import { createApp } from './app';
+import { loadConfig, TicketsConfig } from './config';
+import { OrderCancelledListener } from './events/listeners/order-cancelled-listener';
+import { OrderCreatedListener } from './events/listeners/order-created-listener';
+import { OrderMarkerModel } from './models/order-marker';
+import { Ticket } from './models/ticket';
+import { natsWrapper } from './nats-wrapper';
+import { inbox, outbox } from './outbox';
+
+export interface TicketsServiceOptions {
+  /** Default: the environment. */
+  loadConfig?: () => TicketsConfig;
+  logger?: Logger;
+  /** Broker connection tuning (tests shorten the timeouts). */
+  transport?: StreamingTransportOptions;
+  relay?: OutboxRelayOptions;
+}
+
+/** Creates the collections and indexes the transactions write to (DDL cannot run inside one). */
+function collectionsHook(): LifecycleHook {
+  return {
+    name: 'collections',
+    start: async () => {
+      await Promise.all([outbox.init(), inbox.init(), Ticket.init(), OrderMarkerModel.init()]);
+    },
+    stop: () => undefined,
+  };
+}
+
+/** Publishes what the outbox holds; woken by every commit and by the broker coming back. */
+function relayHook(logger: Logger, options: OutboxRelayOptions): LifecycleHook {
+  let relay: OutboxRelay | undefined;
+  let unsubscribe: (() => void) | undefined;
+  return {
+    name: 'outbox relay',
+    start: () => {
+      relay = new OutboxRelay(outbox, natsWrapper.client, { logger, ...options });
+      relay.start();
+      const started = relay;
+      unsubscribe = natsWrapper.onReconnect(() => started.kick());
+    },
+    stop: async () => {
+      unsubscribe?.();
+      await relay?.stop();
+      relay = undefined;
+    },
+  };
+}
+
+/**
+ * The tickets service as `runService`/`startService` run it: MongoDB, the collections, the broker with
+ * the order listeners, then the outbox relay; stopped in reverse (relay, listeners and broker, MongoDB).
+ */
+export function ticketsService(options: TicketsServiceOptions = {}): ServiceDefinition<TicketsConfig> {
+  const logger = options.logger ?? defaultLogger;
+  return {
+    name: 'tickets',
+    logger,
+    loadConfig: options.loadConfig ?? (() => loadConfig()),
+    createApp: (config) => createApp(config, { logger }),
+    hooks: (config) => [
+      mongooseHook(config.MONGO_URI),
+      collectionsHook(),
+      natsLifecycleHook(
+        natsWrapper,
+        config,
+        async (client) => {
+          const listeners = [new OrderCreatedListener(client, { logger }), new OrderCancelledListener(client, { logger })];
+          await Promise.all(listeners.map((listener) => listener.listen()));
+          return listeners;
+        },
+        { logger, ...options.transport },
+      ),
+      relayHook(logger, options.relay ?? {}),
+    ],
+  };
+}
