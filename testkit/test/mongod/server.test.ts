@@ -83,7 +83,18 @@ describe('MongoDB test double: server commands', () => {
     }
   });
 
-  it('when sessions are killed, then the server answers ok', async () => {
-    expect(await admin().command({ killAllSessions: [] })).toMatchObject({ ok: 1 });
+  it('when a session with an open transaction is killed, then its transaction is aborted', async () => {
+    const session = handle.client.startSession();
+    try {
+      session.startTransaction();
+      await handle.db.collection('killed').insertOne({ k: 1 }, { session });
+
+      expect(await admin().command({ killSessions: [session.id] })).toMatchObject({ ok: 1 });
+
+      await expect(session.commitTransaction()).rejects.toMatchObject({ code: 251 });
+      expect(await handle.db.collection('killed').countDocuments()).toBe(0);
+    } finally {
+      await session.endSession();
+    }
   });
 });

@@ -7,12 +7,15 @@ import type { CommandContext, CommandTable } from './types';
 import { optionalDoc, requireArray, targetCollection } from './types';
 import { cursorReply } from './read';
 
+/** Fields any command may carry; the rest of a create command are the collection's options. */
+const GENERIC_FIELDS = new Set(['lsid', 'txnNumber', 'autocommit', 'startTransaction', 'writeConcern', 'readConcern', 'comment', 'maxTimeMS', 'apiVersion', 'apiStrict', 'apiDeprecationErrors']);
+
 function create(ctx: CommandContext): Doc {
   const name = targetCollection(ctx);
   if (ctx.body.viewOn !== undefined) throw new CommandError(ErrorCodes.NotImplemented, 'views are not supported by the test double');
   const options: Doc = {};
   for (const [key, value] of Object.entries(ctx.body)) {
-    if (key === 'create' || key.startsWith('$') || key === 'lsid' || key === 'txnNumber' || key === 'autocommit' || key === 'startTransaction' || key === 'writeConcern' || key === 'readConcern') continue;
+    if (key === 'create' || key.startsWith('$') || GENERIC_FIELDS.has(key)) continue;
     options[key] = value;
   }
   ctx.server.catalog.createCollection(ctx.db, name, options);
