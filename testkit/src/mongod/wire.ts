@@ -150,27 +150,31 @@ export function encodeMsg(requestId: number, responseTo: number, doc: Doc): Buff
   return Buffer.concat([header(length, requestId, responseTo, OP_MSG), flags, payload]);
 }
 
-/** Splits a byte stream into whole messages. */
+/** Splits a byte stream into whole messages (joining chunks only once a message is complete). */
 export class MessageReader {
   private chunks: Buffer[] = [];
   private buffered = 0;
+  private expected: number | undefined;
 
   push(chunk: Buffer): Buffer[] {
     this.chunks.push(chunk);
     this.buffered += chunk.length;
     const messages: Buffer[] = [];
-    while (this.buffered >= 4) {
-      const head = this.chunks.length === 1 ? this.chunks[0] : Buffer.concat(this.chunks);
-      this.chunks = [head];
-      const length = head.readInt32LE(0);
-      if (length < HEADER_SIZE || length > MAX_MESSAGE_SIZE) {
-        throw new ProtocolError(`invalid message length ${length}`);
+    for (;;) {
+      if (this.expected === undefined) {
+        if (this.buffered < 4) break;
+        const head = this.chunks[0].length >= 4 ? this.chunks[0] : Buffer.concat(this.chunks);
+        const length = head.readInt32LE(0);
+        if (length < HEADER_SIZE || length > MAX_MESSAGE_SIZE) throw new ProtocolError(`invalid message length ${length}`);
+        this.expected = length;
       }
-      if (head.length < length) break;
-      messages.push(head.subarray(0, length));
-      const rest = head.subarray(length);
+      if (this.buffered < this.expected) break;
+      const all = this.chunks.length === 1 ? this.chunks[0] : Buffer.concat(this.chunks);
+      messages.push(all.subarray(0, this.expected));
+      const rest = all.subarray(this.expected);
       this.chunks = rest.length > 0 ? [rest] : [];
       this.buffered = rest.length;
+      this.expected = undefined;
     }
     return messages;
   }

@@ -88,6 +88,17 @@ describe('MongoDB test double: BSON values', () => {
     expect(await c.countDocuments({ _id: { $in: [ids[0], ids[2]] } })).toBe(2);
   });
 
+  it('when a 5 MB document is stored, then it reads back intact', async () => {
+    const c = handle.db.collection('large');
+    const payload = 'x'.repeat(5 * 1024 * 1024);
+    await c.insertOne({ _id: 'big', payload } as never);
+
+    const found = await c.findOne({ _id: 'big' } as never);
+
+    expect(found?.payload).toHaveLength(payload.length);
+    expect(found?.payload === payload).toBe(true);
+  });
+
   it('when a document is found by an ObjectId _id, then the point lookup returns it', async () => {
     const c = handle.db.collection('points');
     const { insertedId } = await c.insertOne({ v: 1 });

@@ -63,10 +63,11 @@ describe('MongoDB test double: concurrent clients and retryable writes', () => {
       const firstUpdate = await wire.command(handle.name, update);
       const updateAgain = await wire.command(handle.name, update);
 
+      // A real mongod adds bookkeeping fields (retriedStmtIds, $clusterTime) to replies: compare the results.
       expect(first).toMatchObject({ ok: 1, n: 1 });
-      expect(again).toEqual(first);
+      expect(again).toMatchObject({ ok: 1, n: 1 });
       expect(firstUpdate).toMatchObject({ ok: 1, n: 1, nModified: 1 });
-      expect(updateAgain).toEqual(firstUpdate);
+      expect(updateAgain).toMatchObject({ ok: 1, n: 1, nModified: 1 });
       expect(await handle.db.collection('retry').find({}, { projection: { _id: 0 } }).toArray()).toEqual([{ k: 'once', n: 1 }]);
     });
 

@@ -33,6 +33,7 @@ function hello(ctx: CommandContext, legacy: boolean): Doc {
   if (replSet && !replSet.initiated) {
     // An uninitiated member: drivers see an "RSGhost", which a direct connection may still use.
     return {
+      helloOk: true,
       [primaryFlag]: false,
       secondary: false,
       info: 'Does not have a valid replica set config',
