@@ -1,1 +1,4 @@
-export {};
+import { runService } from '@ticketing/common';
+import { ordersService } from './service';
+
+void runService(ordersService());

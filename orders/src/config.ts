@@ -1,0 +1,26 @@
+import { httpConfigSpec, mongoConfigSpec, natsConfigSpec, validateConfig } from '@ticketing/common';
+import { makeValidator } from 'envalid';
+
+/** A whole number of at least `min`. */
+const intAtLeast = (min: number) =>
+  makeValidator<number>((input) => {
+    const value = Number(input);
+    if (!Number.isSafeInteger(value) || value < min || input.trim() === '') throw new Error(`must be a whole number of at least ${min}`);
+    return value;
+  });
+
+/** Every variable orders reads; those without a `default` (JWT_KEY, MONGO_URI, NATS_URL) are required. */
+export const configSpec = {
+  ...httpConfigSpec,
+  ...mongoConfigSpec,
+  ...natsConfigSpec,
+  EXPIRATION_WINDOW_SECONDS: intAtLeast(1)({ default: 900, desc: 'Seconds an order holds its ticket before it expires' }),
+  EXPIRATION_SWEEP_INTERVAL_MS: intAtLeast(50)({ default: 1000, desc: 'How often the expiry sweeper looks for expired orders' }),
+};
+
+/** Validates the environment; throws an Error naming each missing or invalid variable. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
+  return validateConfig(configSpec, env);
+}
+
+export type OrdersConfig = ReturnType<typeof loadConfig>;

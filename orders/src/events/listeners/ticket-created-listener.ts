@@ -1,0 +1,21 @@
+import { EventMessage, Inbox, Listener, ListenerOptions, Subjects, TicketCreatedEvent, Transport } from '@ticketing/common';
+import { inbox as defaultInbox } from '../../database';
+import { applyTicketCreated } from '../../services/ticket-replica';
+import { QUEUE_GROUP_NAME } from '../queue-group-name';
+
+/** Adds a ticket to the replica. A redelivery (or a second copy) changes nothing and is acknowledged. */
+export class TicketCreatedListener extends Listener<TicketCreatedEvent> {
+  readonly subject = Subjects.TicketCreated;
+  readonly queueGroupName = QUEUE_GROUP_NAME;
+  private readonly inbox: Inbox;
+
+  constructor(client: Transport, options: ListenerOptions & { inbox?: Inbox } = {}) {
+    super(client, options);
+    this.inbox = options.inbox ?? defaultInbox;
+  }
+
+  async onMessage(data: TicketCreatedEvent['data'], msg: EventMessage): Promise<void> {
+    await applyTicketCreated(this.inbox, data);
+    msg.ack();
+  }
+}

@@ -1,0 +1,4 @@
+import { NatsWrapper } from '@ticketing/common';
+
+/** This process's broker connection; Jest swaps it for `__mocks__/nats-wrapper.ts`. */
+export const natsWrapper = new NatsWrapper();

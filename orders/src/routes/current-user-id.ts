@@ -1,0 +1,8 @@
+import { NotAuthorizedError } from '@ticketing/common';
+import type { Request } from 'express';
+
+/** The signed-in user's id (routes mount `requireAuth` first, so this only guards the type). */
+export function currentUserId(req: Request): string {
+  if (!req.currentUser) throw new NotAuthorizedError();
+  return req.currentUser.id;
+}
