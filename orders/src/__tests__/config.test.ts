@@ -1,0 +1,36 @@
+import { configSpec, loadConfig } from '../config';
+
+const REQUIRED = { JWT_KEY: 'k', MONGO_URI: 'mongodb://orders-mongo-srv:27017/orders', NATS_URL: 'nats://nats-srv:4222' };
+
+describe('orders config', () => {
+  it('when JWT_KEY, MONGO_URI and NATS_URL are set, then the rest has defaults (orders expire after 900 s, swept every second)', () => {
+    expect(loadConfig(REQUIRED)).toMatchObject({
+      ...REQUIRED,
+      PORT: 3000,
+      COOKIE_SECURE: true,
+      NATS_TRANSPORT: 'jetstream',
+      EXPIRATION_WINDOW_SECONDS: 900,
+      EXPIRATION_SWEEP_INTERVAL_MS: 1000,
+    });
+  });
+
+  it('when EXPIRATION_WINDOW_SECONDS is set, then it is read as a number', () => {
+    expect(loadConfig({ ...REQUIRED, EXPIRATION_WINDOW_SECONDS: '60' }).EXPIRATION_WINDOW_SECONDS).toBe(60);
+  });
+
+  it.each(['0', '-5', '1.5', 'soon', ''])('when EXPIRATION_WINDOW_SECONDS is %j, then loading fails naming it', (value) => {
+    expect(() => loadConfig({ ...REQUIRED, EXPIRATION_WINDOW_SECONDS: value })).toThrow(/EXPIRATION_WINDOW_SECONDS is (invalid|required)/);
+  });
+
+  it('when the required variables are missing, then the error names each of them', () => {
+    expect(() => loadConfig({})).toThrow(/JWT_KEY is required.*MONGO_URI is required.*NATS_URL is required/);
+  });
+
+  it('when the spec is read, then exactly JWT_KEY, MONGO_URI and NATS_URL have no default', () => {
+    const required = Object.entries(configSpec)
+      .filter(([, spec]) => !('default' in spec))
+      .map(([name]) => name)
+      .sort();
+    expect(required).toEqual(['JWT_KEY', 'MONGO_URI', 'NATS_URL']);
+  });
+});

@@ -1,0 +1,174 @@
+// The service's real wiring (MongoDB, listeners, outbox relay, expiry sweeper, HTTP) against a real
+// nats-server with JetStream: events cross the broker in both directions.
+import {
+  createSessionCookie,
+  createTransport,
+  EventMessage,
+  Listener,
+  OrderCancelledEvent,
+  OrderCreatedEvent,
+  OrderStatus,
+  RunningService,
+  startService,
+  Subjects,
+  Transport,
+} from '@ticketing/common';
+import { mongoUriWithDatabase, startMongo, startNats, uniqueDatabaseName, type NatsServerHandle, type TestMongo } from '@ticketing/testkit';
+import mongoose, { Types } from 'mongoose';
+import request from 'supertest';
+import { loadConfig, OrdersConfig } from '../config';
+import { Order } from '../models/order';
+import { Ticket } from '../models/ticket';
+import { ordersService } from '../service';
+import { newId, waitUntil } from '../test/helpers';
+
+const JWT_KEY = 'orders-integration-jwt-key';
+
+type OrderEvent = OrderCreatedEvent | OrderCancelledEvent;
+
+/** Another service's view of the broker: records order events as a queue group of its own. */
+class OrderEventsObserver<E extends OrderEvent> extends Listener<E> {
+  readonly queueGroupName = 'orders-integration-observer';
+  readonly received: E['data'][] = [];
+
+  constructor(
+    client: Transport,
+    readonly subject: E['subject'],
+  ) {
+    super(client);
+  }
+
+  onMessage(data: E['data'], msg: EventMessage): void {
+    this.received.push(data);
+    msg.ack();
+  }
+}
+
+let nats: NatsServerHandle;
+let ownMongo: TestMongo | undefined;
+let mongoUri: string;
+let service: RunningService<OrdersConfig> | undefined;
+let broker: Transport;
+let created: OrderEventsObserver<OrderCreatedEvent>;
+let cancelled: OrderEventsObserver<OrderCancelledEvent>;
+
+function start(): Promise<RunningService<OrdersConfig>> {
+  return startService(
+    ordersService({
+      // PORT 0 (any free port) is not a valid PORT variable, so it is set after validation.
+      loadConfig: () => ({
+        ...loadConfig({
+          JWT_KEY,
+          MONGO_URI: mongoUri,
+          NATS_URL: nats.url,
+          NATS_CLIENT_ID: 'orders-integration',
+          COOKIE_SECURE: 'false',
+          LOG_LEVEL: 'silent',
+          EXPIRATION_WINDOW_SECONDS: '1',
+          EXPIRATION_SWEEP_INTERVAL_MS: '100',
+        }),
+        PORT: 0,
+      }),
+    }),
+  );
+}
+
+function publishTicket(subject: Subjects.TicketCreated | Subjects.TicketUpdated, data: { id: string; version: number; title: string; price: number }) {
+  return broker.publish(subject, { ...data, userId: 'seller' }, { msgId: `${subject}:${data.id}:${data.version}` });
+}
+
+beforeAll(async () => {
+  nats = await startNats();
+  let base = process.env.TEST_MONGO_URI;
+  if (!base) {
+    ownMongo = await startMongo();
+    base = ownMongo.uri;
+  }
+  mongoUri = mongoUriWithDatabase(base, uniqueDatabaseName('orders_it'));
+  service = await start();
+  broker = await createTransport({ NATS_URL: nats.url }, { connectTimeoutMs: 5_000 });
+  created = new OrderEventsObserver<OrderCreatedEvent>(broker, Subjects.OrderCreated);
+  cancelled = new OrderEventsObserver<OrderCancelledEvent>(broker, Subjects.OrderCancelled);
+  await Promise.all([created.listen(), cancelled.listen()]);
+}, 60_000);
+
+afterAll(async () => {
+  await Promise.all([created?.close(), cancelled?.close()]);
+  await broker?.close();
+  await service?.stop();
+  const connection = mongoose.createConnection(mongoUri);
+  await connection.asPromise();
+  await connection.dropDatabase();
+  await connection.close();
+  await nats?.stop();
+  await ownMongo?.stop();
+}, 60_000);
+
+describe('orders service against a real nats-server', () => {
+  it('when tickets publishes ticket:created and updates (one out of order), then the replica follows them in version order', async () => {
+    const id = newId();
+    await publishTicket(Subjects.TicketCreated, { id, version: 0, title: 'concert', price: 10 });
+    await waitUntil(async () => (await Ticket.exists({ _id: id })) !== null, 'the replica ticket');
+
+    // Version 2 reaches the listener before version 1: it is not acked and comes back after 1.
+    await publishTicket(Subjects.TicketUpdated, { id, version: 2, title: 'concert', price: 30 });
+    await publishTicket(Subjects.TicketUpdated, { id, version: 1, title: 'concert', price: 20 });
+
+    await waitUntil(async () => (await Ticket.findById(id))?.version === 2, 'the replica at version 2');
+    expect((await Ticket.findById(id))?.toJSON()).toEqual({ id, title: 'concert', price: 30, version: 2 });
+  });
+
+  it('when a user orders a replicated ticket, then order:created reaches the broker; when it expires, order:cancelled follows', async () => {
+    const ticketId = newId();
+    await publishTicket(Subjects.TicketCreated, { id: ticketId, version: 0, title: 'opera', price: 45 });
+    await waitUntil(async () => (await Ticket.exists({ _id: ticketId })) !== null, 'the replica ticket');
+    const userId = new Types.ObjectId().toHexString();
+    const cookie = createSessionCookie({ id: userId, email: 'buyer@example.com' }, JWT_KEY);
+
+    const response = await request(`http://127.0.0.1:${service?.port}`).post('/api/orders').set('Cookie', cookie).send({ ticketId }).expect(201);
+    const order = response.body as { id: string; expiresAt: string };
+
+    await waitUntil(() => created.received.some((event) => event.id === order.id), 'order:created on the broker');
+    expect(created.received.find((event) => event.id === order.id)).toEqual({
+      id: order.id,
+      version: 0,
+      status: OrderStatus.Created,
+      userId,
+      expiresAt: order.expiresAt,
+      ticket: { id: ticketId, price: 45 },
+    });
+
+    // The window is 1 s and the sweeper runs every 100 ms.
+    await waitUntil(() => cancelled.received.some((event) => event.id === order.id), 'order:cancelled after expiry');
+    expect(cancelled.received.filter((event) => event.id === order.id)).toEqual([{ id: order.id, version: 1, ticket: { id: ticketId } }]);
+    const shown = await request(`http://127.0.0.1:${service?.port}`).get(`/api/orders/${order.id}`).set('Cookie', cookie).expect(200);
+    expect(shown.body).toMatchObject({ status: 'cancelled', version: 1 });
+  });
+
+  it('when an order expired while the service was down, then the restarted service cancels it', async () => {
+    await service?.stop();
+    service = undefined;
+
+    // Written while no replica runs: only the database knows about it.
+    const connection = mongoose.createConnection(mongoUri);
+    await connection.asPromise();
+    const orderId = new Types.ObjectId();
+    const ticketId = new Types.ObjectId();
+    await connection.collection('tickets').insertOne({ _id: ticketId, title: 'late', price: 5, version: 0 });
+    await connection.collection('orders').insertOne({
+      _id: orderId,
+      userId: 'someone',
+      status: OrderStatus.Created,
+      expiresAt: new Date(Date.now() - 60_000),
+      ticket: ticketId,
+      active: true,
+      version: 0,
+    });
+    await connection.close();
+
+    service = await start();
+
+    await waitUntil(() => cancelled.received.some((event) => event.id === orderId.toHexString()), 'order:cancelled after the restart');
+    expect(await Order.findById(orderId)).toMatchObject({ status: OrderStatus.Cancelled, version: 1 });
+  });
+});

@@ -1,0 +1,84 @@
+import { isDuplicateKeyError, OrderStatus } from '@ticketing/common';
+import mongoose from 'mongoose';
+import { outbox } from '../../database';
+import { Order } from '../../models/order';
+import { buildOrder, buildTicket, newId, useOrdersDatabase } from '../../test/helpers';
+
+jest.mock('../../nats-wrapper');
+
+useOrdersDatabase();
+
+describe('Order model', () => {
+  it('when serialised with its ticket populated, then it has the documented shape', async () => {
+    const ticket = await buildTicket({ title: 'gig', price: 12 });
+    const order = await buildOrder({ ticket, userId: 'user-1', expiresAt: new Date('2030-01-01T00:00:00.000Z') });
+    const loaded = await Order.findById(order.id).populate('ticket');
+
+    expect(JSON.parse(JSON.stringify(loaded))).toEqual({
+      id: order.id,
+      userId: 'user-1',
+      status: 'created',
+      expiresAt: '2030-01-01T00:00:00.000Z',
+      version: 0,
+      ticket: { id: ticket.id, title: 'gig', price: 12, version: 0 },
+    });
+  });
+
+  it('when serialised without its ticket populated, then the ticket is only its id', async () => {
+    const ticket = await buildTicket();
+    const order = await buildOrder({ ticket });
+    const loaded = await Order.findById(order.id);
+    expect(loaded?.toJSON().ticket).toEqual({ id: ticket.id });
+  });
+
+  it('when an order changes status, then its version goes up by one per save', async () => {
+    const order = await buildOrder({ ticket: await buildTicket() });
+    order.set({ status: OrderStatus.AwaitingPayment });
+    await order.save();
+    order.set({ status: OrderStatus.Complete });
+    await order.save();
+    expect((await Order.findById(order.id))?.version).toBe(2);
+  });
+
+  it('when a second active order for one ticket is inserted without any check, then the unique index refuses it', async () => {
+    const ticket = await buildTicket();
+    await buildOrder({ ticket, status: OrderStatus.AwaitingPayment });
+
+    const error: unknown = await buildOrder({ ticket, status: OrderStatus.Created }).catch((err: unknown) => err);
+
+    expect(isDuplicateKeyError(error)).toBe(true);
+    expect(await Order.countDocuments({ ticket: ticket._id })).toBe(1);
+  });
+
+  it('when the other orders of a ticket are cancelled, then a new active order is allowed', async () => {
+    const ticket = await buildTicket();
+    await buildOrder({ ticket, status: OrderStatus.Cancelled });
+    const first = await buildOrder({ ticket });
+    first.set({ status: OrderStatus.Cancelled });
+    await first.save();
+    await buildOrder({ ticket });
+    expect(await Order.countDocuments({ ticket: ticket._id, active: true })).toBe(1);
+  });
+
+  it('when concurrent transactions each insert an active order for one ticket without checking, then exactly one commits', async () => {
+    const ticket = await buildTicket();
+    const results = await Promise.allSettled(
+      Array.from({ length: 10 }, () =>
+        outbox.transaction(async (tx) => {
+          await Order.build({ ticket: ticket._id, userId: newId(), status: OrderStatus.Created, expiresAt: new Date() }).save({ session: tx.session });
+        }),
+      ),
+    );
+    expect(results.filter((result) => result.status === 'fulfilled')).toHaveLength(1);
+    const reasons = results.flatMap((result) => (result.status === 'rejected' ? [result.reason as unknown] : []));
+    expect(reasons.every((reason) => isDuplicateKeyError(reason))).toBe(true);
+    expect(await Order.countDocuments({ ticket: ticket._id })).toBe(1);
+  });
+
+  it('when the orders collection is inspected, then the one-active-order index is unique and partial on active orders', async () => {
+    const indexes = (await mongoose.connection.collection('orders').indexes()) as Array<Record<string, unknown>>;
+    expect(indexes).toContainEqual(
+      expect.objectContaining({ key: { ticket: 1 }, unique: true, partialFilterExpression: { active: true } }),
+    );
+  });
+});
