@@ -1,5 +1,6 @@
 import { startMongo, type TestMongo } from '../../src/mongo';
-import { MongoClient, randomEmail, useDatabase, type Client } from './helpers';
+import { Long, UUID } from 'bson';
+import { MongoClient, WireClient, randomEmail, useDatabase, type Client } from './helpers';
 
 type Session = ReturnType<Client['startSession']>;
 
@@ -223,32 +224,49 @@ describe('MongoDB test double: transactions', () => {
 
   it('when commitTransaction is retried after success, then it succeeds again; after an abort, it fails with NoSuchTransaction', async () => {
     const { mine } = await fresh();
-    const committed = session();
-    committed.startTransaction();
-    await mine.insertOne({ _id: 'c1' } as never, { session: committed });
-    await committed.commitTransaction();
+    const wire = await WireClient.connect(handle.serverUri);
+    const lsid = { id: new UUID() };
+    const txn = (n: number) => ({ lsid, txnNumber: Long.fromNumber(n), autocommit: false });
+    try {
+      await wire.command(handle.name, { insert: mine.collectionName, documents: [{ _id: 'c1' }], ...txn(1), startTransaction: true });
+      const commit = await wire.command('admin', { commitTransaction: 1, ...txn(1) });
+      const commitAgain = await wire.command('admin', { commitTransaction: 1, ...txn(1) });
 
-    await expect(committed.commitTransaction()).resolves.not.toThrow();
+      await wire.command(handle.name, { insert: mine.collectionName, documents: [{ _id: 'c2' }], ...txn(2), startTransaction: true });
+      const abort = await wire.command('admin', { abortTransaction: 1, ...txn(2) });
+      const commitAborted = await wire.command('admin', { commitTransaction: 1, ...txn(2) });
 
-    const aborted = session();
-    aborted.startTransaction();
-    await mine.insertOne({ _id: 'c2' } as never, { session: aborted });
-    await aborted.abortTransaction();
-    const admin = handle.client.db('admin');
-    const reply = await admin
-      .command({ commitTransaction: 1, lsid: aborted.id, txnNumber: aborted.serverSession?.txnNumber, autocommit: false })
-      .catch((e: unknown) => e);
-    expect(reply).toMatchObject({ code: 251, codeName: 'NoSuchTransaction' });
+      expect(commit).toMatchObject({ ok: 1 });
+      expect(commitAgain).toMatchObject({ ok: 1 });
+      expect(abort).toMatchObject({ ok: 1 });
+      expect(commitAborted).toMatchObject({ ok: 0, code: 251, codeName: 'NoSuchTransaction' });
+      expect(await mine.find().toArray()).toEqual([{ _id: 'c1' }]);
+    } finally {
+      wire.close();
+    }
+  });
+
+  it('when abortTransaction names a transaction that was never started, then it fails with NoSuchTransaction', async () => {
+    const wire = await WireClient.connect(handle.serverUri);
+    try {
+      const reply = await wire.command('admin', { abortTransaction: 1, lsid: { id: new UUID() }, txnNumber: Long.fromNumber(42), autocommit: false });
+
+      expect(reply).toMatchObject({ ok: 0, code: 251 });
+    } finally {
+      wire.close();
+    }
   });
 
   it('when a statement names a transaction that was never started, then it fails with NoSuchTransaction and TransientTransactionError', async () => {
     const { mine } = await fresh();
-    const s = session();
-    const reply = await handle.db
-      .command({ find: mine.collectionName, filter: {}, lsid: s.id, txnNumber: 99, autocommit: false })
-      .catch((e: unknown) => e);
+    const wire = await WireClient.connect(handle.serverUri);
+    try {
+      const reply = await wire.command(handle.name, { find: mine.collectionName, filter: {}, lsid: { id: new UUID() }, txnNumber: Long.fromNumber(99), autocommit: false });
 
-    expect(reply).toMatchObject({ code: 251, errorLabels: expect.arrayContaining(['TransientTransactionError']) });
+      expect(reply).toMatchObject({ ok: 0, code: 251, errorLabels: expect.arrayContaining(['TransientTransactionError']) });
+    } finally {
+      wire.close();
+    }
   });
 
   it('when a transaction reads through a cursor, then getMore stays in its snapshot', async () => {
