@@ -14,7 +14,7 @@ import { loadManifests, manifestFiles, REPO_ROOT } from './support/kubernetes-ob
 import { installedPackages, productionClosure, readLockfile } from './support/production-closure';
 
 /** Services whose image is replayed (each needs a working service: it must answer /healthz). */
-const IMAGE_SERVICES = ['auth'];
+const IMAGE_SERVICES = ['auth', 'tickets', 'orders'];
 
 const REPLAY_TIMEOUT_MS = 240_000;
 
