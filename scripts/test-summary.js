@@ -3,7 +3,7 @@
 // (syntax error, failing hook) contributes no test results, so each one counts as one failure.
 const fs = require('fs');
 
-const file = process.argv[2] || '.test-results/jest.json';
+const file = process.argv[2] || 'jest-results.json';
 if (!fs.existsSync(file)) {
   console.error(`no test results at ${file}: the test command did not reach Jest`);
   process.exit(1);

@@ -42,10 +42,12 @@ describe('npm start (the local stack)', () => {
     });
     readline.createInterface({ input: child.stderr! }).on('line', (line) => output.push(line));
     gateway = await new Promise<string>((resolve, reject) => {
+      let url = '';
       readline.createInterface({ input: child.stdout! }).on('line', (line) => {
         output.push(line);
-        const up = /ticketing is up: gateway (\S+)/.exec(line);
-        if (up) resolve(up[1]);
+        url ||= /ticketing is up: gateway (\S+)/.exec(line)?.[1] ?? '';
+        // The last line of the start-up report: everything above it has been printed.
+        if (url && line.startsWith('Press Ctrl-C')) resolve(url);
       });
       child.once('exit', (code) => reject(new Error(`npm start exited (${code}):\n${output.join('\n')}`)));
     });
