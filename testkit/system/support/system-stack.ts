@@ -1,5 +1,6 @@
 import mongoose from 'mongoose';
-import { startLocalStack, type LocalStack, type LocalStackOptions } from '../../src/stack/local-stack';
+import { mongoUriWithDatabase, startMongo } from '../../src/mongo';
+import { startLocalStack, SERVICE_NAMES, type LocalStack, type LocalStackOptions } from '../../src/stack/local-stack';
 
 type MongoClient = InstanceType<typeof mongoose.mongo.MongoClient>;
 export type Db = ReturnType<MongoClient['db']>;
@@ -71,21 +72,29 @@ process.once('exit', () => {
 });
 
 /**
- * The local stack as system tests use it: its own MongoDB double and nats-server (never a shared
- * one), quiet services (LOG_LEVEL=warn, output buffered), and a read-only observer connection.
+ * How long MongoDB keeps a transaction whose client died (mongod's default is 60 s). A service
+ * SIGKILLed in the middle of a listener transaction leaves that transaction open, and the redelivered
+ * event conflicts with it until it is aborted; the crash tests would wait out the whole lifetime.
+ * Exactly-once does not depend on it, only how soon the stall ends.
+ */
+export const TRANSACTION_LIFETIME_SECONDS = 10;
+
+/**
+ * The local stack as system tests use it: its own MongoDB double (one database per service) and
+ * nats-server, never a shared one; quiet services (LOG_LEVEL=warn, output buffered); and a read-only
+ * observer connection.
  */
 export async function startSystemStack(opts: SystemStackOptions = {}): Promise<SystemStack> {
   const log = new StackLog();
+  const mongo = await startMongo({ args: ['--setParameter', `transactionLifetimeLimitSeconds=${TRANSACTION_LIFETIME_SECONDS}`] });
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     LOG_LEVEL: 'warn',
-    // Let the stack start its own double, broker and key rather than reuse the Jest run's.
+    // Never the Jest run's server, broker or key: this stack's own.
     TEST_MONGO_URI: '',
-    MONGO_URI_AUTH: '',
-    MONGO_URI_TICKETS: '',
-    MONGO_URI_ORDERS: '',
     NATS_URL: '',
     JWT_KEY: '',
+    ...Object.fromEntries(SERVICE_NAMES.map((name) => [`MONGO_URI_${name.toUpperCase()}`, mongoUriWithDatabase(mongo.uri, name)])),
     ...opts.env,
   };
   let stack: LocalStack;
@@ -93,6 +102,7 @@ export async function startSystemStack(opts: SystemStackOptions = {}): Promise<S
     stack = await startLocalStack({ env, replicas: opts.replicas, log: log.line });
   } catch (err) {
     console.log(`--- the stack failed to start; its output ---\n${log.tail()}`);
+    await mongo.stop();
     throw err;
   }
   liveStacks.add(stack);
@@ -102,6 +112,7 @@ export async function startSystemStack(opts: SystemStackOptions = {}): Promise<S
   } catch (err) {
     await stack.stop();
     liveStacks.delete(stack);
+    await mongo.stop();
     throw err;
   }
   return {
@@ -113,6 +124,7 @@ export async function startSystemStack(opts: SystemStackOptions = {}): Promise<S
       await observer.close().catch(() => undefined);
       await stack.stop();
       liveStacks.delete(stack);
+      await mongo.stop();
     },
   };
 }
