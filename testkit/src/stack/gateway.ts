@@ -13,12 +13,18 @@ export type GatewayRoutes = Record<string, () => readonly string[]>;
 export function createGateway(routes: GatewayRoutes): express.Express {
   const app = express();
   app.disable('x-powered-by');
+  // Without an agent, http-proxy sends `Connection: close` upstream and the replica's `connection:
+  // close` comes back to the client, so every client request needed a new connection (and clients
+  // that keep connections alive lost requests on the closing ones). Free sockets are dropped before
+  // the replicas' 5 s keep-alive timeout, so a reused socket is never one the replica just closed.
+  const agent = new http.Agent({ keepAlive: true, timeout: 4_000 });
   for (const [prefix, targets] of Object.entries(routes)) {
     let next = 0;
     app.use(
       createProxyMiddleware({
         pathFilter: (pathname) => pathname === prefix || pathname.startsWith(`${prefix}/`),
         target: 'http://127.0.0.1',
+        agent,
         changeOrigin: false,
         xfwd: true,
         router: () => {
