@@ -1,5 +1,5 @@
 import jwt from 'jsonwebtoken';
-import { SESSION_JWT_ALGORITHM, SessionUser } from '../middlewares/current-user';
+import { SESSION_JWT_ALGORITHM, SessionUser, sessionKey } from '../middlewares/current-user';
 
 /** Name of the cookie-session cookie every service reads. */
 export const SESSION_COOKIE_NAME = 'session';
@@ -13,7 +13,7 @@ export function createSessionToken(
   jwtKey: string,
   ttlSeconds: number = DEFAULT_SESSION_TTL_SECONDS,
 ): string {
-  return jwt.sign({ id: user.id, email: user.email }, jwtKey, {
+  return jwt.sign({ id: user.id, email: user.email }, sessionKey(jwtKey), {
     algorithm: SESSION_JWT_ALGORITHM,
     expiresIn: ttlSeconds,
   });

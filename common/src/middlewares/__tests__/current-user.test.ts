@@ -1,3 +1,4 @@
+import { KeyObject } from 'node:crypto';
 import express from 'express';
 import jwt from 'jsonwebtoken';
 import request from 'supertest';
@@ -85,6 +86,21 @@ describe('currentUser', () => {
     ['a cookie that is not base64 JSON', `${SESSION_COOKIE_NAME}=%%%garbage`],
   ])('when the session holds %s, then the request is signed out', async (_label, cookie) => {
     expect(await whoami(cookie)).toBeNull();
+  });
+
+  it('when requests are verified, then jsonwebtoken gets one prepared secret key, not the string it would re-parse (and fail to read as a PEM key) per request', async () => {
+    const verify = jest.spyOn(jwt, 'verify');
+    try {
+      expect(await whoami(createSessionCookie(user, JWT_KEY))).not.toBeNull();
+      expect(await whoami(createSessionCookie(user, JWT_KEY))).not.toBeNull();
+      const keys = verify.mock.calls.map((call) => call[1]);
+      expect(keys).toHaveLength(2);
+      expect(keys[0]).toBeInstanceOf(KeyObject);
+      expect((keys[0] as KeyObject).type).toBe('secret');
+      expect(keys[1]).toBe(keys[0]);
+    } finally {
+      verify.mockRestore();
+    }
   });
 
   it('when created without a key, then it refuses to start', () => {
