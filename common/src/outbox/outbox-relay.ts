@@ -13,7 +13,7 @@ export interface OutboxRelayOptions {
   relayId?: string;
   /** How long a claim holds; a relay that died releases its rows after this (default 10 s). */
   claimMs?: number;
-  /** Rows examined per pass (default 200). */
+  /** Most events one pass claims and publishes, and most aggregates it reads (default 200). */
   batchSize?: number;
   /** Periodic sweep, so nothing depends on the writer process surviving (default 1 s). */
   sweepIntervalMs?: number;
@@ -22,6 +22,9 @@ export interface OutboxRelayOptions {
   retryMaxMs?: number;
   logger?: Pick<Logger, 'info' | 'warn' | 'error' | 'debug'>;
 }
+
+/** What a pass reads of a row to publish it. */
+type RelayRow = Pick<OutboxRecord, '_id' | 'subject' | 'data' | 'msgId' | 'aggregateVersion' | 'attempts' | 'createdAt' | 'nextAttemptAt' | 'claimedUntil'>;
 
 export interface OutboxStats {
   /** Unpublished events. */
@@ -32,9 +35,9 @@ export interface OutboxStats {
 
 /**
  * Publishes unpublished outbox rows and marks them published. Safe with several relays on one outbox:
- * a relay publishes only the head (lowest unpublished version) of an aggregate, and only after
- * claiming it atomically; claims lapse, and the broker's message-id de-duplication absorbs a
- * re-publish after a relay died between the broker's ack and marking the row.
+ * a relay publishes an aggregate's rows only from its head (lowest unpublished version) on, in order,
+ * and only rows it claimed atomically; claims lapse, and the broker's message-id de-duplication
+ * absorbs a re-publish after a relay died between the broker's ack and marking the row.
  */
 export class OutboxRelay {
   readonly relayId: string;
@@ -53,6 +56,9 @@ export class OutboxRelay {
   private unsubscribe?: () => void;
   private lastBacklogLog = 0;
   private published = 0;
+  private passes = 0;
+  private lastPassFull = false;
+  private failedInLoop = false;
 
   constructor(
     private readonly outbox: Outbox,
@@ -129,11 +135,14 @@ export class OutboxRelay {
 
   private async loop(): Promise<void> {
     let next = this.sweepIntervalMs;
+    this.failedInLoop = false;
     try {
       do {
         this.again = false;
         const progressed = await this.runPass();
-        if (progressed) this.again = true;
+        // Another pass right away only when this one left work behind (it was full); commits made
+        // meanwhile in this process set `again` through kick(), other processes' through the sweep.
+        if (progressed && this.lastPassFull) this.again = true;
       } while (this.again && this.running);
     } catch (err) {
       // The database itself failed (e.g. not reachable): try again on the next sweep.
@@ -141,81 +150,154 @@ export class OutboxRelay {
     }
     await this.logBacklog().catch(() => undefined);
     if (this.running) {
-      const due = await this.nextDueInMs().catch(() => null);
+      // A failed publish waits for its backoff, which may be shorter than the sweep interval.
+      const due = this.failedInLoop ? await this.nextDueInMs().catch(() => null) : null;
       if (due !== null) next = Math.min(next, Math.max(due, 10));
       this.schedule(next);
     }
   }
 
-  /** One pass over every aggregate with unpublished rows. True if it published anything. */
-  private async runPass(): Promise<boolean> {
-    if (this.stopped) return false;
-    const aggregateIds: string[] = await this.outbox.model
-      .distinct('aggregateId', { publishedAt: null, nextAttemptAt: { $lte: new Date() } })
-      .then((ids: unknown[]) => ids.slice(0, this.batchSize).map(String));
-    if (aggregateIds.length === 0) return false;
-    const counts = await Promise.all(aggregateIds.map((id) => this.publishAggregate(id)));
-    return counts.some((n) => n > 0);
-  }
-
   /**
-   * Publishes one aggregate's unpublished rows in version order, each claimed first. Stops at a row
-   * that another live relay holds or that waits for a retry: a later version never overtakes it.
+   * One pass: reads the head runs of up to `batchSize` aggregates (each run: the aggregate's
+   * lowest unpublished versions in order, as long as they are due and unclaimed), claims them in one
+   * write, publishes each aggregate's run in version order (aggregates in parallel), and marks what
+   * was published in one write. A few round trips per pass however many events it carries, where
+   * publishing one event at a time cost a head read, a claim and a mark each. True if it published
+   * anything.
    */
-  private async publishAggregate(aggregateId: string): Promise<number> {
-    let count = 0;
-    while (!this.stopped && count < this.batchSize) {
-      const now = new Date();
-      const head = await this.outbox.model
-        .findOne({ publishedAt: null, aggregateId })
-        .sort({ aggregateVersion: 1 })
-        .lean();
-      if (!head) break;
-      if (head.nextAttemptAt.getTime() > now.getTime()) break;
-      if (head.claimedUntil && head.claimedUntil.getTime() >= now.getTime()) break;
-      if (!(await this.publishRow(head._id, now))) break;
-      count += 1;
+  private async runPass(): Promise<boolean> {
+    this.lastPassFull = false;
+    if (this.stopped) return false;
+    const now = new Date();
+    const runs = await this.readRuns(now);
+    if (runs.length === 0) return false;
+
+    const candidates = runs.flat();
+    const token = `${this.relayId}:${(this.passes += 1)}`;
+    const claimedUntil = new Date(now.getTime() + this.claimMs);
+    // One command of point updates by _id (an `$in` filter would do the same in one statement, but
+    // point updates stay cheap however the server plans them).
+    const claim = await this.outbox.model.bulkWrite(
+      candidates.map((row) => ({
+        updateOne: {
+          filter: { _id: row._id, publishedAt: null, $or: [{ claimedUntil: null }, { claimedUntil: { $lt: now } }] },
+          update: { $set: { claimedBy: token, claimedUntil } },
+        },
+      })),
+      { ordered: false },
+    );
+    let mine = runs;
+    if (claim.modifiedCount < candidates.length) {
+      // Another relay took some rows first: keep, per aggregate, the rows this pass claimed from the
+      // head on; a row claimed after a gap would overtake the one in the gap, so it is let go.
+      const claimed = await this.outbox.model.find({ _id: { $in: candidates.map((row) => row._id) }, claimedBy: token }).select({ _id: 1 }).lean();
+      const ids = new Set(claimed.map((row) => String(row._id)));
+      mine = runs.map((run) => {
+        const prefix: RelayRow[] = [];
+        for (const row of run) {
+          if (!ids.has(String(row._id))) break;
+          prefix.push(row);
+        }
+        return prefix;
+      });
     }
-    return count;
+
+    const published: RelayRow[] = [];
+    await Promise.all(mine.filter((run) => run.length > 0).map((run) => this.publishRun(run, token, published)));
+    const publishedIds = new Set(published.map((row) => String(row._id)));
+    const release = candidates.filter((row) => !publishedIds.has(String(row._id))).map((row) => row._id);
+    const publishedAt = new Date();
+    const settle = [
+      ...published.map((row) => ({
+        updateOne: {
+          filter: { _id: row._id },
+          update: { $set: { publishedAt, claimedBy: null, claimedUntil: null, lastError: null }, $inc: { attempts: 1 } },
+        },
+      })),
+      // Claimed but not published (stopped, a failure earlier in the run, a gap): free them now
+      // rather than when the claim lapses. Rows another relay holds are not touched.
+      ...release.map((_id) => ({ updateOne: { filter: { _id, claimedBy: token }, update: { $set: { claimedBy: null, claimedUntil: null } } } })),
+    ];
+    if (settle.length > 0) await this.outbox.model.bulkWrite(settle, { ordered: false });
+    this.published += published.length;
+    return published.length > 0;
   }
 
-  private async publishRow(id: OutboxRecord['_id'], now: Date): Promise<boolean> {
-    const claimed = await this.outbox.model.findOneAndUpdate(
+  /** The head runs (see runPass) of up to `batchSize` aggregates, at most `batchSize` rows in all, oldest heads first. */
+  private async readRuns(now: Date): Promise<RelayRow[][]> {
+    const groups = await this.outbox.model.aggregate<{ rows: RelayRow[] }>([
+      { $match: { publishedAt: null } },
+      { $sort: { aggregateId: 1, aggregateVersion: 1 } },
       {
-        _id: id,
-        publishedAt: null,
-        $or: [{ claimedUntil: null }, { claimedUntil: { $lt: now } }],
-      },
-      { $set: { claimedBy: this.relayId, claimedUntil: new Date(now.getTime() + this.claimMs) } },
-      { new: true, lean: true },
-    );
-    if (!claimed) return false; // another relay took it first
-    try {
-      await this.sink.publish(claimed.subject, claimed.data, { msgId: claimed.msgId });
-    } catch (err) {
-      const attempts = claimed.attempts + 1;
-      const delay = Math.min(this.retryMaxMs, this.retryMinMs * 2 ** Math.min(attempts - 1, 20));
-      await this.outbox.model.updateOne(
-        { _id: claimed._id, claimedBy: this.relayId },
-        {
-          $set: {
-            attempts,
-            lastError: err instanceof Error ? err.message : String(err),
-            nextAttemptAt: new Date(Date.now() + delay),
-            claimedBy: null,
-            claimedUntil: null,
+        $group: {
+          _id: '$aggregateId',
+          rows: {
+            $push: {
+              _id: '$_id',
+              subject: '$subject',
+              data: '$data',
+              msgId: '$msgId',
+              aggregateVersion: '$aggregateVersion',
+              attempts: '$attempts',
+              createdAt: '$createdAt',
+              nextAttemptAt: '$nextAttemptAt',
+              claimedUntil: '$claimedUntil',
+            },
           },
         },
-      );
-      this.logger?.warn({ err, msgId: claimed.msgId, attempts, retryInMs: delay }, 'outbox publish failed; will retry');
-      return false;
+      },
+      { $project: { rows: { $slice: ['$rows', this.batchSize] }, head: { $arrayElemAt: ['$rows', 0] } } },
+      // An aggregate whose head waits for a retry or is held by a live relay is skipped whole.
+      { $match: { 'head.nextAttemptAt': { $lte: now }, $or: [{ 'head.claimedUntil': null }, { 'head.claimedUntil': { $lt: now } }] } },
+      { $sort: { 'head.createdAt': 1, _id: 1 } },
+      { $limit: this.batchSize },
+      { $project: { rows: 1 } },
+    ]);
+    const runs: RelayRow[][] = [];
+    let budget = this.batchSize;
+    for (const { rows } of groups) {
+      const run: RelayRow[] = [];
+      for (const row of rows) {
+        if (budget === 0) break;
+        if (new Date(row.nextAttemptAt).getTime() > now.getTime()) break;
+        if (row.claimedUntil && new Date(row.claimedUntil).getTime() >= now.getTime()) break;
+        run.push(row);
+        budget -= 1;
+      }
+      if (run.length > 0) runs.push(run);
+      if (budget === 0) break;
     }
-    await this.outbox.model.updateOne(
-      { _id: claimed._id },
-      { $set: { publishedAt: new Date(), claimedBy: null, claimedUntil: null, lastError: null }, $inc: { attempts: 1 } },
-    );
-    this.published += 1;
-    return true;
+    this.lastPassFull = budget === 0 || groups.length === this.batchSize;
+    return runs;
+  }
+
+  /** Publishes one aggregate's claimed run in version order; stops at the first failure (later versions wait behind it). */
+  private async publishRun(run: RelayRow[], token: string, published: RelayRow[]): Promise<void> {
+    for (const row of run) {
+      if (this.stopped) return;
+      try {
+        await this.sink.publish(row.subject, row.data, { msgId: row.msgId });
+      } catch (err) {
+        this.failedInLoop = true;
+        const attempts = row.attempts + 1;
+        const delay = Math.min(this.retryMaxMs, this.retryMinMs * 2 ** Math.min(attempts - 1, 20));
+        await this.outbox.model.updateOne(
+          { _id: row._id, claimedBy: token },
+          {
+            $set: {
+              attempts,
+              lastError: err instanceof Error ? err.message : String(err),
+              nextAttemptAt: new Date(Date.now() + delay),
+              claimedBy: null,
+              claimedUntil: null,
+            },
+          },
+        );
+        this.logger?.warn({ err, msgId: row.msgId, attempts, retryInMs: delay }, 'outbox publish failed; will retry');
+        return;
+      }
+      published.push(row);
+    }
   }
 
   /** Milliseconds until the earliest unpublished row is due (retry backoff or a lapsing claim). */

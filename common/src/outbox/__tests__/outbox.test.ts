@@ -190,6 +190,47 @@ describe('outbox relay', () => {
     expect(await outbox.model.countDocuments({ publishedAt: null })).toBe(2);
   });
 
+  it('when a row in the middle of an aggregate is held by another live relay, then only the versions before it are published and the later ones are left unclaimed', async () => {
+    const c = await createCounter();
+    for (let i = 0; i < 3; i += 1) await bumpCounter(c._id);
+    await outbox.model.updateOne({ aggregateVersion: 2 }, { $set: { claimedBy: 'other', claimedUntil: new Date(Date.now() + 60_000) } });
+    const sink = new RecordingSink();
+
+    await relay(sink).drain();
+
+    expect(versionsByAggregate(sink.acked as Array<{ data: { id: string; version: number } }>).get(c._id.toHexString())).toEqual([0, 1]);
+    const rows = await outbox.model.find({}).sort({ aggregateVersion: 1 }).lean();
+    expect(rows.map((r) => [r.aggregateVersion, r.publishedAt !== null, r.claimedBy])).toEqual([
+      [0, true, null],
+      [1, true, null],
+      [2, false, 'other'],
+      [3, false, null],
+    ]);
+  });
+
+  it('when many events of many aggregates wait, then a pass publishes them all with a few database calls, not a read, a claim and a mark per event', async () => {
+    const counters = [];
+    for (let i = 0; i < 10; i += 1) counters.push(await createCounter());
+    for (const c of counters) await bumpCounter(c._id);
+    // mongoose's debug hook sees every call the relay makes on a collection.
+    const calls: string[] = [];
+    mongoose.set('debug', (collection: string, method: string) => {
+      if (collection === 'outbox') calls.push(method);
+    });
+    const sink = new RecordingSink();
+    try {
+      await relay(sink).drain();
+    } finally {
+      mongoose.set('debug', false);
+    }
+
+    expect(sink.acked).toHaveLength(20);
+    for (const c of counters) expect(versionsByAggregate(sink.acked as Array<{ data: { id: string; version: number } }>).get(c._id.toHexString())).toEqual([0, 1]);
+    expect(await outbox.model.countDocuments({ publishedAt: null })).toBe(0);
+    // One pass: read the runs, claim, mark; then one read that finds nothing.
+    expect(calls.length).toBeLessThanOrEqual(4);
+  });
+
   it('when a claim has lapsed (its relay died), then another relay publishes the row', async () => {
     const c = await createCounter();
     await outbox.model.updateOne({ aggregateVersion: 0 }, { $set: { claimedBy: 'dead', claimedUntil: new Date(Date.now() - 1) } });
