@@ -4,8 +4,8 @@
  * loop with the gateway. Prints one JSON line (`BenchStackInfo`) once everything is ready; stops
  * everything on SIGTERM/SIGINT or when its stdin closes.
  *
- * BENCH_PROFILE=tickets,orders,mongod,baseline (optional) starts those processes with
- * `--cpu-prof --cpu-prof-dir=$BENCH_PROFILE_DIR`; the profiles are written when they exit.
+ * BENCH_PROFILE=tickets,orders,mongod,baseline (optional) starts those processes with the CPU
+ * profiler on (cpu-profile-preload.js); the profiles are written to $BENCH_PROFILE_DIR when they exit.
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import crypto from 'node:crypto';
@@ -32,7 +32,10 @@ export interface BenchStackInfo {
 const ROOT = path.resolve(__dirname, '../../..');
 const profiled = new Set((process.env.BENCH_PROFILE ?? '').split(',').filter(Boolean));
 const profileDir = process.env.BENCH_PROFILE_DIR ?? path.join(ROOT, '.bench-profiles');
-const cpuProf = `--cpu-prof --cpu-prof-dir=${profileDir}`;
+const profilerEnv = {
+  NODE_OPTIONS: `--require ${path.join(__dirname, 'cpu-profile-preload.js')}`,
+  BENCH_CPU_PROFILE_DIR: profileDir,
+};
 
 function childPid(parent: number, matching: RegExp): number | undefined {
   const out = execFileSync('ps', ['-o', 'pid=,args=', '--ppid', String(parent)]).toString();
@@ -59,7 +62,7 @@ async function profileService(stack: LocalStack, name: ServiceName): Promise<voi
       NATS_CLIENT_ID: `${name}-profiled-${crypto.randomBytes(3).toString('hex')}`,
       JWT_KEY: stack.jwtKey,
       COOKIE_SECURE: 'false',
-      NODE_OPTIONS: cpuProf,
+      ...profilerEnv,
     },
   });
   await replica.start();
@@ -87,14 +90,16 @@ async function main(): Promise<void> {
 
   try {
     // mongodb-memory-server spawns the double with this process's environment.
-    const savedNodeOptions = process.env.NODE_OPTIONS;
-    if (profiled.has('mongod')) process.env.NODE_OPTIONS = cpuProf;
+    const saved = { ...process.env };
+    if (profiled.has('mongod')) Object.assign(process.env, profilerEnv);
     let mongo: TestMongo;
     try {
       mongo = await startMongo();
     } finally {
-      if (savedNodeOptions === undefined) delete process.env.NODE_OPTIONS;
-      else process.env.NODE_OPTIONS = savedNodeOptions;
+      for (const key of Object.keys(profilerEnv)) {
+        if (saved[key] === undefined) delete process.env[key];
+        else process.env[key] = saved[key];
+      }
     }
     cleanups.push(() => mongo.stop());
     const mongodPid = childPid(process.pid, /\/mongod(\s|$)/);
@@ -116,7 +121,7 @@ async function main(): Promise<void> {
         PATH: process.env.PATH,
         PORT: String(baselinePort),
         MONGO_URI: mongoUriWithDatabase(mongo.uri, 'baseline'),
-        ...(profiled.has('baseline') ? { NODE_OPTIONS: cpuProf } : {}),
+        ...(profiled.has('baseline') ? profilerEnv : {}),
       },
       stdio: ['ignore', 'inherit', 'inherit'],
     });

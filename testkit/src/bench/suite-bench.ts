@@ -45,6 +45,10 @@ const ORDERS = Number(arg('orders', '1500'));
 const WARMUP_ORDERS = 200;
 const SAMPLES = Number(arg('samples', '200'));
 const PROFILE = arg('profile', '');
+const SCENARIOS = ['baseline', 'post-tickets', 'put-tickets', 'get-ticket', 'post-orders', 'propagation'] as const;
+/** `--only put-tickets,propagation`: run some scenarios (e.g. to profile one); figures then lack ratios if the baseline is left out. */
+const ONLY = new Set(arg('only', SCENARIOS.join(',')).split(','));
+const runs = (scenario: (typeof SCENARIOS)[number]): boolean => ONLY.has(scenario);
 const OUT = arg('out', PROFILE ? '' : path.join(ROOT, 'bench', 'results.json'));
 
 type MongoClient = InstanceType<typeof mongoose.mongo.MongoClient>;
@@ -135,8 +139,12 @@ async function stopHost(child: ChildProcess): Promise<void> {
   stoppingHost = true;
   if (child.exitCode !== null || child.signalCode !== null) return;
   const exited = new Promise((resolve) => child.once('exit', resolve));
-  child.kill('SIGTERM');
+  // Closing its stdin stops it in order (services, then broker and database); a signal would also
+  // reach the broker's exit hook, which kills nats-server at once and slows the services' shutdown.
+  child.stdin?.end();
+  const timer = setTimeout(() => child.kill('SIGTERM'), 60_000);
   await exited;
+  clearTimeout(timer);
 }
 
 async function signup(url: string): Promise<string> {
@@ -241,48 +249,59 @@ async function main(): Promise<void> {
     };
 
     const body = JSON.stringify({ title: 'bench', price: 10 });
-    const baseline = await measure('baseline: bare POST (express + mongoose insert)', { url: `${info.baselineUrl}/api/baseline`, method: 'POST', headers: json, body }, {}, false);
-    await measure('POST /api/tickets', { url: `${info.url}/api/tickets`, method: 'POST', headers: { ...json, cookie: seller }, body }, {}, true);
+    const baseline = runs('baseline')
+      ? await measure('baseline: bare POST (express + mongoose insert)', { url: `${info.baselineUrl}/api/baseline`, method: 'POST', headers: json, body }, {}, false)
+      : undefined;
+    if (runs('post-tickets')) {
+      await measure('POST /api/tickets', { url: `${info.url}/api/tickets`, method: 'POST', headers: { ...json, cookie: seller }, body }, {}, true);
+    }
 
-    const spread = await createTickets(info.url, seller, SPREAD);
+    const spread = runs('put-tickets') || runs('get-ticket') ? await createTickets(info.url, seller, SPREAD) : [];
     await waitForQuiet(ticketsDb, ordersDb);
     const roundRobin = (make: (id: string, n: number) => AutocannonRequest): AutocannonRequest[] => {
       let n = 0;
       return [{ setupRequest: (req) => ({ ...req, ...make(spread[n % spread.length], (n += 1)) }) }];
     };
-    await measure(
-      `PUT /api/tickets/:id (round robin over ${SPREAD} tickets)`,
-      {
-        url: info.url,
-        method: 'PUT',
-        headers: { ...json, cookie: seller },
-        requests: roundRobin((id, n) => ({ path: `/api/tickets/${id}`, body: JSON.stringify({ title: 'bench', price: 10 + (n % 90) }) })),
-      },
-      {},
-      true,
-    );
-    await measure(
-      `GET /api/tickets/:id (round robin over ${SPREAD} tickets)`,
-      { url: info.url, method: 'GET', requests: roundRobin((id) => ({ path: `/api/tickets/${id}` })) },
-      {},
-      false,
-    );
+    if (runs('put-tickets')) {
+      await measure(
+        `PUT /api/tickets/:id (round robin over ${SPREAD} tickets)`,
+        {
+          url: info.url,
+          method: 'PUT',
+          headers: { ...json, cookie: seller },
+          requests: roundRobin((id, n) => ({ path: `/api/tickets/${id}`, body: JSON.stringify({ title: 'bench', price: 10 + (n % 90) }) })),
+        },
+        {},
+        true,
+      );
+    }
+    if (runs('get-ticket')) {
+      await measure(
+        `GET /api/tickets/:id (round robin over ${SPREAD} tickets)`,
+        { url: info.url, method: 'GET', requests: roundRobin((id) => ({ path: `/api/tickets/${id}` })) },
+        {},
+        false,
+      );
+    }
 
     // Orders: one fresh ticket per request, every one already replicated in orders.
-    const fresh = await createTickets(info.url, seller, ORDERS + WARMUP_ORDERS);
+    const fresh = runs('post-orders') ? await createTickets(info.url, seller, ORDERS + WARMUP_ORDERS) : [];
     await waitForQuiet(ticketsDb, ordersDb);
     let nextFresh = 0;
     const orderRequests: AutocannonRequest[] = [
       { setupRequest: (req) => ({ ...req, body: JSON.stringify({ ticketId: fresh[nextFresh++ % fresh.length] }) }) },
     ];
-    await measure(
-      'POST /api/orders (a fresh ticket each)',
-      { url: `${info.url}/api/orders`, method: 'POST', headers: { ...json, cookie: buyer }, requests: orderRequests, amount: ORDERS },
-      { amount: WARMUP_ORDERS },
-      true,
-    );
+    if (runs('post-orders')) {
+      await measure(
+        'POST /api/orders (a fresh ticket each)',
+        { url: `${info.url}/api/orders`, method: 'POST', headers: { ...json, cookie: buyer }, requests: orderRequests, amount: ORDERS },
+        { amount: WARMUP_ORDERS },
+        true,
+      );
+    }
 
     for (const fig of http) {
+      if (!baseline) break;
       fig.vsBaseline = {
         requestsPerSecond: +(fig.requestsPerSecond / baseline.requestsPerSecond).toFixed(2),
         p50: +(fig.latencyMs.p50 / baseline.latencyMs.p50).toFixed(2),
@@ -291,7 +310,7 @@ async function main(): Promise<void> {
     }
 
     // Propagation, one write at a time: 2xx answer → visible in the orders replica.
-    process.stderr.write('propagation: measuring\n');
+    if (runs('propagation')) process.stderr.write('propagation: measuring\n');
     const created: number[] = [];
     const updated: number[] = [];
     const replica = ordersDb.collection<{ _id: mongoose.Types.ObjectId; version: number }>('tickets');
@@ -303,7 +322,7 @@ async function main(): Promise<void> {
         await sleep(2);
       }
     };
-    for (let i = 0; i < SAMPLES; i += 1) {
+    for (let i = 0; i < (runs('propagation') ? SAMPLES : 0); i += 1) {
       const res = await fetch(`${info.url}/api/tickets`, { method: 'POST', headers: { ...json, cookie: seller }, body });
       const answered = performance.now();
       const { id } = (await res.json()) as { id: string };
@@ -313,8 +332,10 @@ async function main(): Promise<void> {
       await put.arrayBuffer();
       updated.push((await visible(id, 1)) - putAnswered);
     }
-    propagation['ticket:created'] = latencyFigures(created);
-    propagation['ticket:updated'] = latencyFigures(updated);
+    if (runs('propagation')) {
+      propagation['ticket:created'] = latencyFigures(created);
+      propagation['ticket:updated'] = latencyFigures(updated);
+    }
   } catch (err) {
     process.stderr.write(`${output.slice(-100).join('\n')}\n`);
     throw err;
@@ -333,9 +354,10 @@ async function main(): Promise<void> {
   if (profileDir) {
     const names = new Map(Object.entries(info.pids).map(([name, pid]) => [String(pid), name]));
     for (const file of readdirSync(profileDir).filter((f) => f.endsWith('.cpuprofile'))) {
-      const pid = file.split('.')[3];
-      const name = names.get(pid) ?? `pid ${pid}`;
-      profiles[`${name} (${file})`] = {
+      const name = names.get(file.split('.')[3]);
+      // Other processes that inherited the profiler (mongodb-memory-server's helpers) are left out.
+      if (!name) continue;
+      profiles[name] = {
         top: topSelfTime(path.join(profileDir, file)).map((t) => ({ ...t, share: +t.share.toFixed(3) })),
         byOrigin: selfTimeByOrigin(path.join(profileDir, file))
           .slice(0, 12)
@@ -361,7 +383,7 @@ async function main(): Promise<void> {
       loadAverageBefore: loadBefore.map((l) => +l.toFixed(2)),
       loadAverageAfter: os.loadavg().map((l) => +l.toFixed(2)),
     },
-    settings: { connections: CONNECTIONS, durationSeconds: DURATION, warmupSeconds: WARMUP, spreadTickets: SPREAD, orders: ORDERS, propagationSamples: SAMPLES, profiled: PROFILE || undefined },
+    settings: { scenarios: [...ONLY], connections: CONNECTIONS, durationSeconds: DURATION, warmupSeconds: WARMUP, spreadTickets: SPREAD, orders: ORDERS, propagationSamples: SAMPLES, profiled: PROFILE || undefined },
     http,
     propagationMs: propagation,
     outboxRelay: relay,
