@@ -54,7 +54,7 @@ export class OutboxRelay {
   private pass?: Promise<void>;
   private again = false;
   private unsubscribe?: () => void;
-  private lastBacklogLog = 0;
+  private lastBacklogCheck = 0;
   private published = 0;
   private passes = 0;
   private lastPassFull = false;
@@ -158,7 +158,7 @@ export class OutboxRelay {
   }
 
   /**
-   * One pass: reads the head runs of up to `batchSize` aggregates (each run: the aggregate's
+   * One pass: reads up to `batchSize` unpublished rows and takes each aggregate's head run (its
    * lowest unpublished versions in order, as long as they are due and unclaimed), claims them in one
    * write, publishes each aggregate's run in version order (aggregates in parallel), and marks what
    * was published in one write. A few round trips per pass however many events it carries, where
@@ -223,52 +223,48 @@ export class OutboxRelay {
     return published.length > 0;
   }
 
-  /** The head runs (see runPass) of up to `batchSize` aggregates, at most `batchSize` rows in all, oldest heads first. */
+  /**
+   * The head runs (see runPass) of the aggregates in the first `batchSize` unpublished rows, in
+   * (aggregate, version) order: each aggregate in that window starts at its head, since no row of it
+   * is filtered out. Aggregates whose head waits for a retry or is held by a live relay are skipped,
+   * and if the whole window is such aggregates, it is read again without them, so they cannot hold
+   * the others back.
+   */
   private async readRuns(now: Date): Promise<RelayRow[][]> {
-    const groups = await this.outbox.model.aggregate<{ rows: RelayRow[] }>([
-      { $match: { publishedAt: null } },
-      { $sort: { aggregateId: 1, aggregateVersion: 1 } },
-      {
-        $group: {
-          _id: '$aggregateId',
-          rows: {
-            $push: {
-              _id: '$_id',
-              subject: '$subject',
-              data: '$data',
-              msgId: '$msgId',
-              aggregateVersion: '$aggregateVersion',
-              attempts: '$attempts',
-              createdAt: '$createdAt',
-              nextAttemptAt: '$nextAttemptAt',
-              claimedUntil: '$claimedUntil',
-            },
-          },
-        },
-      },
-      { $project: { rows: { $slice: ['$rows', this.batchSize] }, head: { $arrayElemAt: ['$rows', 0] } } },
-      // An aggregate whose head waits for a retry or is held by a live relay is skipped whole.
-      { $match: { 'head.nextAttemptAt': { $lte: now }, $or: [{ 'head.claimedUntil': null }, { 'head.claimedUntil': { $lt: now } }] } },
-      { $sort: { 'head.createdAt': 1, _id: 1 } },
-      { $limit: this.batchSize },
-      { $project: { rows: 1 } },
-    ]);
-    const runs: RelayRow[][] = [];
-    let budget = this.batchSize;
-    for (const { rows } of groups) {
-      const run: RelayRow[] = [];
+    const skipped: string[] = [];
+    for (let attempt = 0; attempt < 3; attempt += 1) {
+      const rows = await this.outbox.model
+        .find({ publishedAt: null, ...(skipped.length > 0 ? { aggregateId: { $nin: skipped } } : {}) })
+        .sort({ aggregateId: 1, aggregateVersion: 1 })
+        .limit(this.batchSize)
+        .select({ subject: 1, data: 1, msgId: 1, aggregateId: 1, aggregateVersion: 1, attempts: 1, createdAt: 1, nextAttemptAt: 1, claimedUntil: 1 })
+        .lean<Array<RelayRow & { aggregateId: string }>>();
+      const runs: RelayRow[][] = [];
+      let current: string | undefined;
+      let run: RelayRow[] = [];
+      let open = false;
       for (const row of rows) {
-        if (budget === 0) break;
-        if (new Date(row.nextAttemptAt).getTime() > now.getTime()) break;
-        if (row.claimedUntil && new Date(row.claimedUntil).getTime() >= now.getTime()) break;
+        if (row.aggregateId !== current) {
+          if (run.length > 0) runs.push(run);
+          current = row.aggregateId;
+          run = [];
+          open = true;
+        }
+        if (!open) continue;
+        const blocked = row.nextAttemptAt.getTime() > now.getTime() || (row.claimedUntil ? row.claimedUntil.getTime() >= now.getTime() : false);
+        if (blocked) {
+          // Later versions wait behind it; an aggregate blocked at its head is left out of the next read.
+          if (run.length === 0) skipped.push(row.aggregateId);
+          open = false;
+          continue;
+        }
         run.push(row);
-        budget -= 1;
       }
       if (run.length > 0) runs.push(run);
-      if (budget === 0) break;
+      this.lastPassFull = rows.length === this.batchSize;
+      if (runs.length > 0 || !this.lastPassFull) return runs;
     }
-    this.lastPassFull = budget === 0 || groups.length === this.batchSize;
-    return runs;
+    return [];
   }
 
   /** Publishes one aggregate's claimed run in version order; stops at the first failure (later versions wait behind it). */
@@ -313,10 +309,11 @@ export class OutboxRelay {
   }
 
   private async logBacklog(): Promise<void> {
-    if (!this.logger || Date.now() - this.lastBacklogLog < 10_000) return;
+    // At most every 10 s, whatever the result: counting is a scan, and a loop runs after every commit.
+    if (!this.logger || Date.now() - this.lastBacklogCheck < 10_000) return;
+    this.lastBacklogCheck = Date.now();
     const stats = await this.stats();
     if (stats.backlog === 0) return;
-    this.lastBacklogLog = Date.now();
     this.logger.warn({ relayId: this.relayId, ...stats }, 'outbox backlog');
   }
 }

@@ -231,6 +231,20 @@ describe('outbox relay', () => {
     expect(calls.length).toBeLessThanOrEqual(4);
   });
 
+  it('when the first rows in the relay’s window all belong to an aggregate waiting for a retry, then the other aggregates are still published', async () => {
+    const stuck = await createCounter();
+    await bumpCounter(stuck._id);
+    await bumpCounter(stuck._id);
+    await outbox.model.updateOne({ aggregateId: stuck._id.toHexString(), aggregateVersion: 0 }, { $set: { nextAttemptAt: new Date(Date.now() + 60_000) } });
+    const fine = await createCounter();
+    const sink = new RecordingSink();
+
+    await relay(sink, { batchSize: 2 }).drain();
+
+    expect(sink.acked.map((c) => c.msgId)).toEqual([`ticket:updated:${fine._id.toHexString()}:0`]);
+    expect(await outbox.model.countDocuments({ aggregateId: stuck._id.toHexString(), publishedAt: null })).toBe(3);
+  });
+
   it('when a claim has lapsed (its relay died), then another relay publishes the row', async () => {
     const c = await createCounter();
     await outbox.model.updateOne({ aggregateVersion: 0 }, { $set: { claimedBy: 'dead', claimedUntil: new Date(Date.now() - 1) } });
