@@ -41,6 +41,11 @@ export abstract class Listener<E extends Event> {
   protected retryDelayMs = 1_000;
   /** Deliveries fetched ahead of `onMessage`; each must be handled within `ackWait`. */
   protected maxInFlight = 10;
+  /**
+   * `onMessage` calls at once (default 1, in stream order). Above 1, events with the same
+   * `orderingKey` still run one at a time in arrival order.
+   */
+  protected concurrency = 1;
   protected readonly logger: Logger;
   private subscription: TransportSubscription | undefined;
 
@@ -56,7 +61,14 @@ export abstract class Listener<E extends Event> {
     if (this.subscription) return this.subscription;
     this.subscription = await this.client.subscribe(
       this.subject,
-      { queueGroup: this.queueGroupName, ackWaitMs: this.ackWait, maxDeliver: this.maxDeliver, maxInFlight: this.maxInFlight },
+      {
+        queueGroup: this.queueGroupName,
+        ackWaitMs: this.ackWait,
+        maxDeliver: this.maxDeliver,
+        maxInFlight: Math.max(this.maxInFlight, this.concurrency),
+        concurrency: this.concurrency,
+        orderingKey: (msg) => this.orderingKey(this.parseMessage(msg)),
+      },
       (msg) => this.handle(msg),
     );
     return this.subscription;
@@ -67,6 +79,11 @@ export abstract class Listener<E extends Event> {
     const subscription = this.subscription;
     this.subscription = undefined;
     await subscription?.close();
+  }
+
+  /** With `concurrency` above 1: what must not be handled concurrently (default: the data's `id`). */
+  protected orderingKey(data: E['data']): string | undefined {
+    return data.id;
   }
 
   /** The event's data: the message body is the JSON of `data` alone. */

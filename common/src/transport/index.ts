@@ -1,5 +1,6 @@
 export * from './transport';
 export * from './names';
+export { KeyedConcurrency } from './keyed-concurrency';
 export { JetStreamTransport, subjectMatches } from './jetstream-transport';
 export {
   StreamingTransport,

@@ -27,6 +27,7 @@ import {
   deadLetterSubject,
   durableName,
 } from './names';
+import { KeyedConcurrency } from './keyed-concurrency';
 import { errorMessage, Signal, sleep, StatusListeners } from './status';
 import type {
   ConnectionStatus,
@@ -409,9 +410,16 @@ export class JetStreamTransport implements Transport {
           break;
         }
         void this.watchConsumer(loop, messages);
-        for await (const m of messages) {
-          failures = 0;
-          await this.deliver(loop, m);
+        const queue = new KeyedConcurrency(loop.options.concurrency ?? 1);
+        try {
+          for await (const m of messages) {
+            failures = 0;
+            const msg = new JetStreamEventMessage(m);
+            await queue.admit(this.orderingKey(loop, msg), () => this.deliver(loop, msg));
+          }
+        } finally {
+          // Deliveries in flight finish before the loop stops or starts a fresh consume().
+          await queue.idle();
         }
       } catch (err) {
         this.logger.warn({ durable: loop.durable, err: errorMessage(err) }, 'Consumer loop failed');
@@ -454,13 +462,22 @@ export class JetStreamTransport implements Transport {
     }
   }
 
-  private async deliver(loop: ConsumerLoop, m: JsMsg): Promise<void> {
-    const msg = new JetStreamEventMessage(m);
+  private orderingKey(loop: ConsumerLoop, msg: JetStreamEventMessage): string | undefined {
+    if ((loop.options.concurrency ?? 1) <= 1 || !loop.options.orderingKey) return undefined;
+    try {
+      return loop.options.orderingKey(msg);
+    } catch (err) {
+      this.logger.warn({ durable: loop.durable, seq: msg.sequence, err: errorMessage(err) }, 'Ordering key failed; handling the delivery unordered');
+      return undefined;
+    }
+  }
+
+  private async deliver(loop: ConsumerLoop, msg: JetStreamEventMessage): Promise<void> {
     try {
       await loop.handler(msg);
     } catch (err) {
       // Handlers are expected to settle or leave the message; this is the safety net.
-      this.logger.error({ durable: loop.durable, seq: m.seq, err: errorMessage(err) }, 'Delivery handler threw');
+      this.logger.error({ durable: loop.durable, seq: msg.sequence, err: errorMessage(err) }, 'Delivery handler threw');
       if (!msg.settlement) msg.nak(HANDLER_CRASH_NAK_MS);
     }
   }

@@ -2,6 +2,7 @@ import { connect as stanConnect, type SubscriptionOptions } from 'node-nats-stre
 import type { Logger } from 'pino';
 import { SettlingMessage } from '../events/event-message';
 import { logger as defaultLogger } from '../logger';
+import { KeyedConcurrency } from './keyed-concurrency';
 import { errorMessage, StatusListeners } from './status';
 import type {
   ConnectionStatus,
@@ -215,12 +216,23 @@ export class StreamingTransport implements Transport {
       .setMaxInFlight(options.maxInFlight);
     const subscription = this.stan.subscribe(subject, options.queueGroup, subscriptionOptions);
     const deliveries = new Map<number, number>();
+    const queue = new KeyedConcurrency(options.concurrency ?? 1);
+    // Admissions are chained so deliveries are admitted in arrival order, which keeps each key's order.
+    let admission = Promise.resolve();
     subscription.on('message', (m: StanMessage) => {
       const msg = new StreamingEventMessage(m, deliveries);
-      handler(msg).catch((err: unknown) => {
-        // Not acknowledged: it comes back after the ack wait.
-        this.logger.error({ subject, seq: msg.sequence, err: errorMessage(err) }, 'Delivery handler threw');
-      });
+      let key: string | undefined;
+      try {
+        key = (options.concurrency ?? 1) > 1 ? options.orderingKey?.(msg) : undefined;
+      } catch (err) {
+        this.logger.warn({ subject, seq: msg.sequence, err: errorMessage(err) }, 'Ordering key failed; handling the delivery unordered');
+      }
+      const handle = (): Promise<void> =>
+        handler(msg).catch((err: unknown) => {
+          // Not acknowledged: it comes back after the ack wait.
+          this.logger.error({ subject, seq: msg.sequence, err: errorMessage(err) }, 'Delivery handler threw');
+        });
+      admission = admission.then(() => queue.admit(key, handle));
     });
     subscription.on('error', (err: unknown) => this.logger.error({ subject, err: errorMessage(err) }, 'Subscription error'));
     await new Promise<void>((resolve, reject) => {

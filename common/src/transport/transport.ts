@@ -56,9 +56,19 @@ export interface SubscribeOptions {
   maxDeliver: number;
   /** Deliveries fetched ahead of the handler; keep it small against `ackWaitMs`. */
   maxInFlight: number;
+  /** Deliveries handled at once (default 1: one at a time, in stream order). */
+  concurrency?: number;
+  /**
+   * With `concurrency` above 1: deliveries with the same key are handled one at a time in arrival
+   * order (e.g. the aggregate id, so one ticket's versions do not race); undefined runs unordered.
+   */
+  orderingKey?: (msg: EventMessage) => string | undefined;
 }
 
-/** Called once per delivery, one at a time per subscription on JetStream. Must settle or leave the message; should not throw. */
+/**
+ * Called once per delivery: one at a time per subscription, or up to `concurrency` at once (one at a
+ * time per `orderingKey`). Must settle or leave the message; should not throw.
+ */
 export type DeliveryHandler = (msg: EventMessage) => Promise<void>;
 
 export interface TransportSubscription {

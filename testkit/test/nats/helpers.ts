@@ -68,6 +68,7 @@ export interface RecordingListenerOptions<E extends TicketingEvent> {
   maxDeliver?: number;
   retryDelayMs?: number;
   maxInFlight?: number;
+  concurrency?: number;
   logger?: Logger;
 }
 
@@ -88,6 +89,7 @@ export class RecordingListener<E extends TicketingEvent> extends Listener<E> {
     if (options.maxDeliver !== undefined) this.maxDeliver = options.maxDeliver;
     if (options.retryDelayMs !== undefined) this.retryDelayMs = options.retryDelayMs;
     if (options.maxInFlight !== undefined) this.maxInFlight = options.maxInFlight;
+    if (options.concurrency !== undefined) this.concurrency = options.concurrency;
   }
 
   async onMessage(data: E['data'], msg: EventMessage): Promise<void> {

@@ -141,6 +141,44 @@ describe('JetStream publishers and listeners', () => {
     expect(b.deliveries.length).toBeGreaterThan(0);
   });
 
+  it('when a listener handles several events at once, then different tickets overlap while each ticket sees its versions one at a time, in order', async () => {
+    const transport = await connect();
+    const inFlight = new Map<string, number>();
+    const seen = new Map<string, number[]>();
+    let running = 0;
+    let mostAtOnce = 0;
+    let sameTicketOverlaps = 0;
+    await listen(
+      new RecordingListener<TicketUpdatedEvent>(transport, Subjects.TicketUpdated, freshGroup(), {
+        concurrency: 4,
+        onMessage: async (data, msg) => {
+          running += 1;
+          mostAtOnce = Math.max(mostAtOnce, running);
+          if (inFlight.get(data.id)) sameTicketOverlaps += 1;
+          inFlight.set(data.id, 1);
+          seen.set(data.id, [...(seen.get(data.id) ?? []), data.version]);
+          await new Promise((resolve) => setTimeout(resolve, 10));
+          inFlight.set(data.id, 0);
+          running -= 1;
+          msg.ack();
+        },
+      }),
+    );
+    const publisher = new TicketUpdatedPublisher(await connect());
+    const tickets = Array.from({ length: 4 }, () => eventFactories[Subjects.TicketUpdated]());
+    const versions = [1, 2, 3, 4, 5];
+    // Interleaved, as a burst of updates to several tickets arrives.
+    for (const version of versions) {
+      for (const ticket of tickets) await publisher.publish({ ...ticket, version });
+    }
+
+    await eventually(() => tickets.every((t) => (seen.get(t.id) ?? []).length === versions.length), 'every version is handled');
+    expect(sameTicketOverlaps).toBe(0);
+    expect(tickets.map((t) => seen.get(t.id))).toEqual(tickets.map(() => versions));
+    expect(mostAtOnce).toBeGreaterThan(1);
+    expect(mostAtOnce).toBeLessThanOrEqual(4);
+  });
+
   it('when a listener neither acks nor throws, then the event comes back after the ack wait', async () => {
     const transport = await connect();
     const listener = await listen(

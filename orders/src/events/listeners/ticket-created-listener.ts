@@ -7,6 +7,9 @@ import { QUEUE_GROUP_NAME } from '../queue-group-name';
 export class TicketCreatedListener extends Listener<TicketCreatedEvent> {
   readonly subject = Subjects.TicketCreated;
   readonly queueGroupName = QUEUE_GROUP_NAME;
+  // Different tickets are applied at once (one ticket's events still one at a time): one by one, the
+  // replica fell behind a burst of writes, each event waiting on the previous one's round trips.
+  protected override concurrency = 8;
   private readonly inbox: Inbox;
 
   constructor(client: Transport, options: ListenerOptions & { inbox?: Inbox } = {}) {

@@ -18,6 +18,8 @@ export class TicketUpdatedListener extends Listener<TicketUpdatedEvent> {
   readonly queueGroupName = QUEUE_GROUP_NAME;
   // An early event may wait for its predecessor on another consumer (ticket:created): about 50 s.
   protected override maxDeliver = 30;
+  // Different tickets at once; one ticket's versions one at a time, so they rarely arrive early.
+  protected override concurrency = 8;
   private readonly inbox: Inbox;
 
   constructor(client: Transport, options: ListenerOptions & { inbox?: Inbox } = {}) {

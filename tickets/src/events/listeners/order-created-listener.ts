@@ -7,6 +7,12 @@ import { queueGroupName } from './queue-group-name';
 export class OrderCreatedListener extends Listener<OrderCreatedEvent> {
   readonly subject = Subjects.OrderCreated;
   readonly queueGroupName = queueGroupName;
+  // Orders for different tickets at once; one ticket's orders one at a time (they change that ticket).
+  protected override concurrency = 8;
+
+  protected override orderingKey(data: OrderCreatedEvent['data']): string {
+    return data.ticket.id;
+  }
 
   async onMessage(data: OrderCreatedEvent['data'], msg: EventMessage): Promise<void> {
     try {
