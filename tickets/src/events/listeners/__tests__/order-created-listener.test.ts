@@ -189,3 +189,21 @@ describe('OrderCreatedListener', () => {
     expect(stored.version).toBe(2);
   });
 });
+
+describe('order listeners under concurrent delivery', () => {
+  it.each([
+    ['order:created', (client: Transport) => new OrderCreatedListener(client), (ticketId: string) => orderCreatedData(ticketId), Subjects.OrderCreated],
+    ['order:cancelled', (client: Transport) => new OrderCancelledListener(client), (ticketId: string) => orderCancelledData(newId(), ticketId), Subjects.OrderCancelled],
+  ] as const)('when the %s listener subscribes, then it handles several at once but one at a time per ticket (keyed by ticket id, not order id)', async (_name, build, makeData, subject) => {
+    const subscribe = jest.spyOn(natsWrapper.client, 'subscribe');
+    const listener = build(natsWrapper.client);
+    await listener.listen();
+    const ticketId = newId();
+    const options = subscribe.mock.calls[0][1];
+
+    expect(options.concurrency).toBeGreaterThan(1);
+    expect(options.orderingKey?.(createFakeMessage({ subject, data: makeData(ticketId) }))).toBe(ticketId);
+    await listener.close();
+    subscribe.mockRestore();
+  });
+});
