@@ -65,6 +65,11 @@ interface HttpFigures {
   cpu: Record<string, number>;
   /** Time until orders applied every event caused by the run (write runs only). */
   catchUpMs?: number;
+  /**
+   * Database commands per 2xx request, from the double's serverStatus counters: from the start of the
+   * run until every event it caused was applied, so the listeners' and relays' work is included.
+   */
+  dbCommandsPerRequest?: { total: number; byName: Record<string, number> };
   vsBaseline?: { requestsPerSecond: number; p50: number; p99: number };
 }
 
@@ -183,10 +188,22 @@ async function ticketTotals(db: Db): Promise<{ count: number; versions: number }
   return row ?? { count: 0, versions: 0 };
 }
 
+/** Commands the database has run, by name (serverStatus `metrics.commands`). */
+async function commandCounts(db: Db): Promise<Map<string, number>> {
+  const status = await db.admin().command({ serverStatus: 1 });
+  const commands = ((status.metrics as { commands?: Record<string, { total?: unknown }> } | undefined)?.commands ?? {});
+  return new Map(Object.entries(commands).map(([name, counts]) => [name, Number(counts.total ?? 0)]));
+}
+
+/** Aggregations one waitForQuiet poll sends (two $group totals, two countDocuments). */
+const AGGREGATES_PER_POLL = 4;
+
 /** Waits until orders has applied every ticket event (same tickets, same versions) and both outboxes are empty. */
-async function waitForQuiet(ticketsDb: Db, ordersDb: Db, timeoutMs = 300_000): Promise<number> {
+async function waitForQuiet(ticketsDb: Db, ordersDb: Db, timeoutMs = 300_000): Promise<{ ms: number; polls: number }> {
   const started = Date.now();
+  let polls = 0;
   for (;;) {
+    polls += 1;
     const [source, replica, ticketsBacklog, ordersBacklog] = await Promise.all([
       ticketTotals(ticketsDb),
       ticketTotals(ordersDb),
@@ -194,7 +211,7 @@ async function waitForQuiet(ticketsDb: Db, ordersDb: Db, timeoutMs = 300_000): P
       ordersDb.collection('outbox').countDocuments({ publishedAt: null }),
     ]);
     if (source.count === replica.count && source.versions === replica.versions && ticketsBacklog === 0 && ordersBacklog === 0) {
-      return Date.now() - started;
+      return { ms: Date.now() - started, polls };
     }
     if (Date.now() - started > timeoutMs) throw new Error('orders did not catch up with tickets');
     await sleep(20);
@@ -240,10 +257,27 @@ async function main(): Promise<void> {
       await run({ ...opts, duration: WARMUP, ...warmup });
       if (writes) await waitForQuiet(ticketsDb, ordersDb);
       process.stderr.write(`${name}: measuring\n`);
+      const countsBefore = await commandCounts(ordersDb);
       meter.start();
       const result = await run({ duration: DURATION, ...opts });
       const fig = figures(name, result, meter.stop());
-      if (writes) fig.catchUpMs = await waitForQuiet(ticketsDb, ordersDb);
+      let observerAggregates = 0;
+      if (writes) {
+        const quiet = await waitForQuiet(ticketsDb, ordersDb);
+        fig.catchUpMs = quiet.ms;
+        observerAggregates = quiet.polls * AGGREGATES_PER_POLL;
+      }
+      const countsAfter = await commandCounts(ordersDb);
+      const byName: Record<string, number> = {};
+      let total = 0;
+      for (const [command, after] of countsAfter) {
+        // The bench's own polls and status reads are not the suite's work.
+        const ran = after - (countsBefore.get(command) ?? 0) - (command === 'aggregate' ? observerAggregates : 0) - (command === 'serverStatus' ? 1 : 0);
+        total += ran;
+        const perRequest = +(ran / Math.max(1, fig.requests)).toFixed(2);
+        if (perRequest >= 0.05) byName[command] = perRequest;
+      }
+      fig.dbCommandsPerRequest = { total: +(total / Math.max(1, fig.requests)).toFixed(2), byName };
       http.push(fig);
       return fig;
     };
@@ -414,6 +448,14 @@ function printTable(http: HttpFigures[], propagation: Record<string, LatencyFigu
   }
   const catchUp = http.filter((f) => f.catchUpMs !== undefined).map((f) => `${f.name}: ${f.catchUpMs} ms`);
   console.log(`catch-up after write runs: ${catchUp.join('; ')}`);
+  for (const f of http) {
+    if (!f.dbCommandsPerRequest) continue;
+    const byName = Object.entries(f.dbCommandsPerRequest.byName)
+      .sort((a, b) => b[1] - a[1])
+      .map(([command, n]) => `${command} ${n}`)
+      .join(', ');
+    console.log(`database commands per request, ${f.name}: ${f.dbCommandsPerRequest.total} (${byName})`);
+  }
   if (relay) console.log(`outbox relay: ${JSON.stringify(relay)}`);
 }
 

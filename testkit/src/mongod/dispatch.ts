@@ -31,6 +31,15 @@ export class Dispatcher {
     if (name === undefined || !spec) {
       return new CommandError(ErrorCodes.CommandNotFound, `no such command: '${name ?? ''}'`).toReply();
     }
+    const reply = await this.runKnown(connection, db, name, body, spec);
+    const counts = this.server.commandCounts.get(name) ?? { total: 0, failed: 0 };
+    counts.total += 1;
+    if (reply !== CLOSE_CONNECTION && reply.ok !== 1) counts.failed += 1;
+    this.server.commandCounts.set(name, counts);
+    return reply;
+  }
+
+  private async runKnown(connection: ConnectionInfo, db: string, name: string, body: Doc, spec: CommandSpec): Promise<DispatchResult> {
     const sessionKey = sessionKeyOf(body.lsid);
     const inTransaction = body.autocommit === false;
     const retryableWrite = !inTransaction && spec.retryableWrite === true && sessionKey !== undefined && body.txnNumber !== undefined;

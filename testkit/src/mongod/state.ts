@@ -45,6 +45,8 @@ export class ServerState {
   readonly replSet: ReplicaSetState | undefined;
   connectionsCurrent = 0;
   connectionsTotal = 0;
+  /** Commands run by name, as serverStatus reports them in `metrics.commands`. */
+  readonly commandCounts = new Map<string, { total: number; failed: number }>();
   /** Set by the server: closes the listener and exits. */
   shutdown: () => void = () => undefined;
 

@@ -30,6 +30,27 @@ describe('MongoDB test double: server commands', () => {
     expect(await admin().command({ getParameter: 1, featureCompatibilityVersion: 1 })).toMatchObject({ ok: 1, featureCompatibilityVersion: { version: expect.any(String) } });
   });
 
+  it('when commands run, then serverStatus counts each by name, with the failed ones apart', async () => {
+    const counts = async (name: string): Promise<{ total: number; failed: number }> => {
+      const entry = (await admin().command({ serverStatus: 1 })).metrics.commands[name] as { total: unknown; failed: unknown } | undefined;
+      return { total: Number(entry?.total ?? 0), failed: Number(entry?.failed ?? 0) };
+    };
+    const collection = handle.client.db('counts').collection<{ _id: number }>('things');
+    const before = { insert: await counts('insert'), find: await counts('find') };
+
+    await collection.insertOne({ _id: 1 });
+    await collection.insertOne({ _id: 2 });
+    await expect(collection.insertOne({ _id: 1 })).rejects.toThrow(/duplicate key/);
+    await collection.findOne({ _id: 2 });
+
+    // A duplicate key is a write error inside an ok reply, as on a real mongod: not a failed command.
+    expect(await counts('insert')).toEqual({ total: before.insert.total + 3, failed: before.insert.failed });
+    expect(await counts('find')).toEqual({ total: before.find.total + 1, failed: before.find.failed });
+
+    await expect(handle.client.db('counts').command({ find: 'things', filter: 'not a document' })).rejects.toThrow();
+    expect(await counts('find')).toEqual({ total: before.find.total + 2, failed: before.find.failed + 1 });
+  });
+
   it('when the replica set is asked for its status and config, then it reports one primary member', async () => {
     const status = await admin().command({ replSetGetStatus: 1 });
     const { config } = await admin().command({ replSetGetConfig: 1 });

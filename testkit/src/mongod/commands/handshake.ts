@@ -146,7 +146,12 @@ export const handshakeCommands: CommandTable = {
         localTime: new Date(),
         connections: { current: server.connectionsCurrent, available: 1000, totalCreated: server.connectionsTotal },
         transactions: { currentOpen: server.engine.openTransactions.size },
-        metrics: { cursor: { open: { total: server.cursors.size } } },
+        metrics: {
+          cursor: { open: { total: server.cursors.size } },
+          commands: Object.fromEntries(
+            [...server.commandCounts].map(([name, { total, failed }]) => [name, { total: Long.fromNumber(total), failed: Long.fromNumber(failed) }]),
+          ),
+        },
         storageEngine: { name: 'ephemeralForTest', supportsCommittedReads: true, persistent: false },
         ok: 1,
       };
