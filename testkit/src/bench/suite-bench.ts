@@ -195,22 +195,29 @@ async function commandCounts(db: Db): Promise<Map<string, number>> {
   return new Map(Object.entries(commands).map(([name, counts]) => [name, Number(counts.total ?? 0)]));
 }
 
-/** Aggregations one waitForQuiet poll sends (two $group totals, two countDocuments). */
-const AGGREGATES_PER_POLL = 4;
+/** Aggregations one waitForQuiet poll sends (two $group totals, four countDocuments). */
+const AGGREGATES_PER_POLL = 6;
 
-/** Waits until orders has applied every ticket event (same tickets, same versions) and both outboxes are empty. */
+/**
+ * Waits until every event has been applied: tickets has reserved the ticket of every active order
+ * (order:created reached it), orders' replica has every ticket at its version (ticket events reached
+ * it), and both outboxes are empty.
+ */
 async function waitForQuiet(ticketsDb: Db, ordersDb: Db, timeoutMs = 300_000): Promise<{ ms: number; polls: number }> {
   const started = Date.now();
   let polls = 0;
   for (;;) {
     polls += 1;
-    const [source, replica, ticketsBacklog, ordersBacklog] = await Promise.all([
+    const [source, replica, ticketsBacklog, ordersBacklog, reserved, activeOrders] = await Promise.all([
       ticketTotals(ticketsDb),
       ticketTotals(ordersDb),
       ticketsDb.collection('outbox').countDocuments({ publishedAt: null }),
       ordersDb.collection('outbox').countDocuments({ publishedAt: null }),
+      ticketsDb.collection('tickets').countDocuments({ orderId: { $type: 'string' } }),
+      ordersDb.collection('orders').countDocuments({ active: true }),
     ]);
-    if (source.count === replica.count && source.versions === replica.versions && ticketsBacklog === 0 && ordersBacklog === 0) {
+    const settled = reserved === activeOrders && ticketsBacklog === 0 && ordersBacklog === 0;
+    if (settled && source.count === replica.count && source.versions === replica.versions) {
       return { ms: Date.now() - started, polls };
     }
     if (Date.now() - started > timeoutMs) throw new Error('orders did not catch up with tickets');
