@@ -1,31 +1,11 @@
 import { ChildProcess, spawn } from 'node:child_process';
-import net from 'node:net';
 import path from 'node:path';
 import readline from 'node:readline';
 import { freeTcpPort } from '../src/nats-server';
+import { acceptsConnections, processIsAlive } from '../src/stack/wait-for';
 import { ApiClient, eventually, type Order, type Ticket } from './support/api-client';
 
 const ROOT = path.resolve(__dirname, '../..');
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-function acceptsConnections(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = net.connect(port, '127.0.0.1');
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once('error', () => resolve(false));
-  });
-}
 
 describe('npm start (the local stack)', () => {
   let child: ChildProcess;
@@ -100,13 +80,13 @@ describe('npm start (the local stack)', () => {
     const pids = [...text.matchAll(/\(pid (\d+)/g)].map((m) => Number(m[1]));
     const ports = [...text.matchAll(/127\.0\.0\.1:(\d+)/g)].map((m) => Number(m[1]));
     expect(pids.length).toBeGreaterThanOrEqual(4); // three services and nats-server
-    expect(pids.every(isAlive)).toBe(true);
+    expect(pids.every(processIsAlive)).toBe(true);
 
     const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
     child.kill('SIGTERM');
 
     expect(await exited).toBe(0);
-    expect(pids.filter(isAlive)).toEqual([]);
+    expect(pids.filter(processIsAlive)).toEqual([]);
     const listening = [];
     for (const port of new Set(ports)) if (await acceptsConnections(port)) listening.push(port);
     expect(listening).toEqual([]);

@@ -1,27 +1,7 @@
 import { existsSync } from 'node:fs';
-import net from 'node:net';
 import { connect } from '@nats-io/transport-node';
 import { startNats } from '../../src/nats-server';
-
-function accepts(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = net.connect(port, '127.0.0.1');
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once('error', () => resolve(false));
-  });
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
+import { acceptsConnections, processIsAlive } from '../../src/stack/wait-for';
 
 // These tests drive real brokers; a loaded CI machine can be slow.
 jest.setTimeout(30_000);
@@ -41,8 +21,8 @@ describe('startNats', () => {
     } finally {
       await server.stop();
     }
-    expect(alive(pid)).toBe(false);
-    expect(await accepts(server.port)).toBe(false);
+    expect(processIsAlive(pid)).toBe(false);
+    expect(await acceptsConnections(server.port)).toBe(false);
     expect(existsSync(server.storeDir)).toBe(false);
   });
 
@@ -51,13 +31,13 @@ describe('startNats', () => {
     try {
       const firstPid = server.pid ?? 0;
       await server.kill();
-      expect(alive(firstPid)).toBe(false);
-      expect(await accepts(server.port)).toBe(false);
+      expect(processIsAlive(firstPid)).toBe(false);
+      expect(await acceptsConnections(server.port)).toBe(false);
       expect(server.pid).toBeUndefined();
 
       await server.restart();
       expect(server.pid).not.toBe(firstPid);
-      expect(await accepts(server.port)).toBe(true);
+      expect(await acceptsConnections(server.port)).toBe(true);
       expect(existsSync(server.storeDir)).toBe(true);
     } finally {
       await server.stop();
