@@ -222,6 +222,40 @@ describe('NATS Streaming transport (fake client)', () => {
     expect(listener.received.map((r) => r.msg.deliveryCount)).toEqual([1, 2]);
   });
 
+  it('when deliveries arrive faster than they are handled, then up to `concurrency` run at once and one key\'s run one at a time, in arrival order', async () => {
+    const { stan, stanConnect } = fakeConnect();
+    const transport = await createTransport(config, { stanConnect, logger: quiet });
+    const started: string[] = [];
+    const release = new Map<string, () => void>();
+    await transport.subscribe(
+      'order:created',
+      { queueGroup: 'tickets-service', ackWaitMs: 5_000, maxDeliver: 10, maxInFlight: 10, concurrency: 2, orderingKey: (msg) => String(msg.sequence! % 2) },
+      async (msg) => {
+        const name = `seq ${msg.sequence}`;
+        started.push(name);
+        await new Promise<void>((resolve) => release.set(name, resolve));
+        msg.ack();
+      },
+    );
+
+    // Sequences 1 and 3 share key "1"; 2 has key "0"; 4 (key "0") waits for a free slot.
+    for (const sequence of [1, 2, 3, 4]) stan.deliver('order:created', JSON.stringify(orderCreated), { sequence });
+    await flush();
+    expect(started).toEqual(['seq 1', 'seq 2']);
+
+    release.get('seq 1')!();
+    await flush();
+    await flush();
+    expect(started).toEqual(['seq 1', 'seq 2', 'seq 3']);
+
+    release.get('seq 2')!();
+    release.get('seq 3')!();
+    await flush();
+    await flush();
+    expect(started).toEqual(['seq 1', 'seq 2', 'seq 3', 'seq 4']);
+    release.get('seq 4')!();
+  });
+
   it('when a publisher publishes, then the body is the JSON of the data and publish resolves on the server ack', async () => {
     const { stan, stanConnect } = fakeConnect();
     const transport = await createTransport(config, { stanConnect, logger: quiet });
