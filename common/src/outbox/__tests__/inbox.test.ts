@@ -9,7 +9,7 @@ import { Inbox } from '../inbox';
 import { Outbox } from '../outbox';
 import { counterEvent, CounterModel } from './support';
 
-useMongoose();
+const database = useMongoose();
 
 let outbox: Outbox;
 let inbox: Inbox;
@@ -58,6 +58,25 @@ describe('inbox', () => {
     expect(await CounterModel.findById(counter._id).lean()).toMatchObject({ value: 1, version: 1 });
     expect(await outbox.model.countDocuments({ aggregateId: counter._id.toHexString() })).toBe(1);
     expect(await inbox.model.findById(Inbox.key('tickets-service', Subjects.OrderCreated, event)).lean()).not.toBeNull();
+  });
+
+  it('when an event is handled for the first time, then the inbox sends no lookup of its own: it writes its record in the transaction', async () => {
+    // A connection of its own: the driver reports commands only on a client built to monitor them.
+    const watched = await mongoose.createConnection(database.uri, { monitorCommands: true }).asPromise();
+    try {
+      const watchedOutbox = new Outbox(watched);
+      const watchedInbox = new Inbox(watchedOutbox);
+      await Promise.all([watchedOutbox.model.init(), watchedInbox.model.init()]);
+      const event = orderCreated(new mongoose.Types.ObjectId());
+      const sent: string[] = [];
+      watched.getClient().on('commandStarted', (e) => sent.push(`${e.commandName} ${String(e.command[e.commandName])}`));
+
+      expect(await watchedInbox.handleOnce('tickets-service', Subjects.OrderCreated, event, async () => undefined)).toBe('applied');
+
+      expect(sent).toEqual(['insert inbox', 'commitTransaction 1']);
+    } finally {
+      await watched.close();
+    }
   });
 
   it('when two deliveries of one event run at once, then exactly one applies', async () => {
