@@ -27,7 +27,7 @@ import {
   deadLetterSubject,
   durableName,
 } from './names';
-import { KeyedConcurrency } from './keyed-concurrency';
+import { deliveryOrderingKey, KeyedConcurrency } from './keyed-concurrency';
 import { errorMessage, Signal, sleep, StatusListeners } from './status';
 import type {
   ConnectionStatus,
@@ -415,7 +415,8 @@ export class JetStreamTransport implements Transport {
           for await (const m of messages) {
             failures = 0;
             const msg = new JetStreamEventMessage(m);
-            await queue.admit(this.orderingKey(loop, msg), () => this.deliver(loop, msg));
+            const key = deliveryOrderingKey(loop.options, msg, (fields, message) => this.logger.warn({ durable: loop.durable, ...fields }, message));
+            await queue.admit(key, () => this.deliver(loop, msg));
           }
         } finally {
           // Deliveries in flight finish before the loop stops or starts a fresh consume().
@@ -459,16 +460,6 @@ export class JetStreamTransport implements Transport {
           this.logger.warn({ durable: loop.durable, err: errorMessage(err) }, 'Cannot re-create consumer yet');
         }
       }
-    }
-  }
-
-  private orderingKey(loop: ConsumerLoop, msg: JetStreamEventMessage): string | undefined {
-    if ((loop.options.concurrency ?? 1) <= 1 || !loop.options.orderingKey) return undefined;
-    try {
-      return loop.options.orderingKey(msg);
-    } catch (err) {
-      this.logger.warn({ durable: loop.durable, seq: msg.sequence, err: errorMessage(err) }, 'Ordering key failed; handling the delivery unordered');
-      return undefined;
     }
   }
 

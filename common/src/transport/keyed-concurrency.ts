@@ -1,3 +1,7 @@
+import type { EventMessage } from '../events/event-message';
+import type { SubscribeOptions } from './transport';
+import { errorMessage } from './status';
+
 /**
  * Runs tasks concurrently up to a limit, one at a time and in arrival order per key. A subscription
  * uses it to handle deliveries for different aggregates at once while one aggregate's events keep
@@ -39,5 +43,24 @@ export class KeyedConcurrency {
   /** Resolves when every admitted task has finished. */
   async idle(): Promise<void> {
     while (this.admitted.size > 0) await Promise.all([...this.admitted]);
+  }
+}
+
+/**
+ * A delivery's ordering key under a subscription's options: undefined when deliveries run one at a
+ * time anyway, or when the key function fails (then logged, and the delivery runs unordered rather
+ * than not at all).
+ */
+export function deliveryOrderingKey(
+  options: Pick<SubscribeOptions, 'concurrency' | 'orderingKey'>,
+  msg: EventMessage,
+  warn: (fields: object, message: string) => void,
+): string | undefined {
+  if ((options.concurrency ?? 1) <= 1 || !options.orderingKey) return undefined;
+  try {
+    return options.orderingKey(msg);
+  } catch (err) {
+    warn({ seq: msg.sequence, err: errorMessage(err) }, 'Ordering key failed; handling the delivery unordered');
+    return undefined;
   }
 }

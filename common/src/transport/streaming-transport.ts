@@ -2,7 +2,7 @@ import { connect as stanConnect, type SubscriptionOptions } from 'node-nats-stre
 import type { Logger } from 'pino';
 import { SettlingMessage } from '../events/event-message';
 import { logger as defaultLogger } from '../logger';
-import { KeyedConcurrency } from './keyed-concurrency';
+import { deliveryOrderingKey, KeyedConcurrency } from './keyed-concurrency';
 import { errorMessage, StatusListeners } from './status';
 import type {
   ConnectionStatus,
@@ -221,12 +221,7 @@ export class StreamingTransport implements Transport {
     let admission = Promise.resolve();
     subscription.on('message', (m: StanMessage) => {
       const msg = new StreamingEventMessage(m, deliveries);
-      let key: string | undefined;
-      try {
-        key = (options.concurrency ?? 1) > 1 ? options.orderingKey?.(msg) : undefined;
-      } catch (err) {
-        this.logger.warn({ subject, seq: msg.sequence, err: errorMessage(err) }, 'Ordering key failed; handling the delivery unordered');
-      }
+      const key = deliveryOrderingKey(options, msg, (fields, message) => this.logger.warn({ subject, ...fields }, message));
       const handle = (): Promise<void> =>
         handler(msg).catch((err: unknown) => {
           // Not acknowledged: it comes back after the ack wait.

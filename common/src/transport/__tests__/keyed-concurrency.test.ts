@@ -1,4 +1,5 @@
-import { KeyedConcurrency } from '../keyed-concurrency';
+import type { EventMessage } from '../../events/event-message';
+import { deliveryOrderingKey, KeyedConcurrency } from '../keyed-concurrency';
 
 /** A task that records when it starts and ends, and finishes when released. */
 function gate(log: string[], name: string): { task: () => Promise<void>; release: () => void } {
@@ -78,5 +79,29 @@ describe('KeyedConcurrency', () => {
 
   it('when the limit is not a positive integer, then it refuses to build', () => {
     expect(() => new KeyedConcurrency(0)).toThrow('concurrency must be a positive integer, got 0');
+  });
+});
+
+describe('deliveryOrderingKey', () => {
+  const msg = { sequence: 7 } as EventMessage;
+  const key = () => 'ticket-1';
+
+  it('when deliveries run one at a time, then no key is computed', () => {
+    const orderingKey = jest.fn(key);
+    expect(deliveryOrderingKey({ concurrency: 1, orderingKey }, msg, jest.fn())).toBeUndefined();
+    expect(orderingKey).not.toHaveBeenCalled();
+  });
+
+  it('when deliveries run concurrently, then the key function gives the key', () => {
+    expect(deliveryOrderingKey({ concurrency: 4, orderingKey: key }, msg, jest.fn())).toBe('ticket-1');
+  });
+
+  it('when the key function throws, then the delivery runs unordered and the failure is logged', () => {
+    const warn = jest.fn();
+    const failing = () => {
+      throw new Error('not JSON');
+    };
+    expect(deliveryOrderingKey({ concurrency: 4, orderingKey: failing }, msg, warn)).toBeUndefined();
+    expect(warn).toHaveBeenCalledWith({ seq: 7, err: 'not JSON' }, 'Ordering key failed; handling the delivery unordered');
   });
 });
