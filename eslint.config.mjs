@@ -16,13 +16,13 @@ export default tseslint.config(
   },
   {
     // CommonJS config files and executables.
-    files: ['**/*.js', '**/*.cjs', 'testkit/bin/*'],
+    files: ['**/*.js', '**/*.cjs', 'mongod-double/bin/*'],
     languageOptions: { sourceType: 'commonjs' },
     rules: { '@typescript-eslint/no-require-imports': 'off' },
   },
   {
     // Tests and the test kit may print (benchmarks report figures on stdout).
-    files: ['**/__tests__/**', '**/test/**', 'testkit/**', 'scripts/**', '**/bench/**'],
+    files: ['**/__tests__/**', '**/test/**', 'testkit/**', 'scripts/**', 'bench/**', 'system-tests/**', 'local-stack/src/main.ts'],
     rules: { 'no-console': 'off' },
   },
 );

@@ -2,5 +2,15 @@
 module.exports = {
   // A global option: Jest ignores it per project.
   testTimeout: 30000,
-  projects: ['<rootDir>/testkit', '<rootDir>/common', '<rootDir>/auth', '<rootDir>/tickets', '<rootDir>/orders', '<rootDir>/infra', '<rootDir>/testkit/system'],
+  projects: [
+    '<rootDir>/mongod-double',
+    '<rootDir>/testkit',
+    '<rootDir>/common',
+    '<rootDir>/auth',
+    '<rootDir>/tickets',
+    '<rootDir>/orders',
+    '<rootDir>/local-stack',
+    '<rootDir>/infra',
+    '<rootDir>/system-tests',
+  ],
 };

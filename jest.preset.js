@@ -3,7 +3,13 @@
 // and workspace packages mapped to their sources so tests never depend on a stale build.
 const path = require('path');
 
-module.exports = function preset(workspaceDir, overrides = {}) {
+const MONGO_SETUP = {
+  globalSetup: path.join(__dirname, 'mongod-double/src/jest/global-setup.ts'),
+  globalTeardown: path.join(__dirname, 'mongod-double/src/jest/global-teardown.ts'),
+};
+
+/** `{ mongo: true }`: one MongoDB replica set (the double unless TEST_MONGOD=download) for the whole run. */
+module.exports = function preset(workspaceDir, { mongo = false, ...overrides } = {}) {
   const name = path.basename(workspaceDir);
   return {
     displayName: name,
@@ -15,9 +21,13 @@ module.exports = function preset(workspaceDir, overrides = {}) {
     },
     moduleNameMapper: {
       '^@ticketing/common$': path.join(__dirname, 'common/src/index.ts'),
+      '^@ticketing/common/(.*)$': path.join(__dirname, 'common/src/$1/index.ts'),
       '^@ticketing/testkit$': path.join(__dirname, 'testkit/src/index.ts'),
+      '^@ticketing/mongod-double$': path.join(__dirname, 'mongod-double/src/index.ts'),
+      '^@ticketing/local-stack$': path.join(__dirname, 'local-stack/src/index.ts'),
     },
     moduleFileExtensions: ['ts', 'js', 'json'],
+    ...(mongo ? MONGO_SETUP : {}),
     ...overrides,
   };
 };

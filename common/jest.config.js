@@ -1,5 +1,1 @@
-// Outbox and inbox tests need MongoDB: one replica set (the test double unless TEST_MONGOD=download) per run.
-module.exports = require('../jest.preset')(__dirname, {
-  globalSetup: '<rootDir>/../testkit/src/jest/mongo-global-setup.ts',
-  globalTeardown: '<rootDir>/../testkit/src/jest/mongo-global-teardown.ts',
-});
+module.exports = require('../jest.preset')(__dirname, { mongo: true });

@@ -1,5 +1,2 @@
-// One MongoDB replica set (the test double unless TEST_MONGOD=download) for the whole Jest run.
-module.exports = require('../jest.preset')(__dirname, {
-  globalSetup: '<rootDir>/src/jest/mongo-global-setup.ts',
-  globalTeardown: '<rootDir>/src/jest/mongo-global-teardown.ts',
-});
+// The test helpers' own tests; useMongoose's tests share one replica set for the run.
+module.exports = require('../jest.preset')(__dirname, { mongo: true });

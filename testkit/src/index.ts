@@ -1,8 +1,6 @@
-export {};
+// Test helpers only: databases and brokers for tests, the Jest fake of NatsWrapper, one polling helper.
+export { startMongo, mongoUriWithDatabase, uniqueDatabaseName, type TestMongo } from '@ticketing/mongod-double';
+export * from './mongoose';
 export * from './nats-server';
 export * from './fake-nats';
-export * from './mongo';
-export * from './stack/local-stack';
-export * from './stack/service-process';
-export * from './stack/gateway';
-export * from './stack/wait-for';
+export * from './wait-for';

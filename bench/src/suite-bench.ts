@@ -1,0 +1,476 @@
+/**
+ * Whole-suite benchmark: the local stack (gateway, auth, tickets, orders, MongoDB test double,
+ * nats-server) under autocannon at a fixed concurrency, against a baseline measured in the same run.
+ *
+ *   npm run bench [-- --duration 10 --connections 10 --warmup 3 --spread 500 --orders 1500
+ *                     --samples 200 --skip-outbox --profile tickets,orders,mongod --out bench/results.json]
+ *
+ * Figures (see docs/benchmarks.md):
+ * - requests/s and p50/p99 latency through the gateway for POST /api/tickets, PUT /api/tickets/:id
+ *   (round robin over `spread` tickets, so it measures the write path, not one document's
+ *   contention), GET /api/tickets/:id (same tickets) and POST /api/orders (each on a fresh ticket that
+ *   has reached orders); each after a warm-up, and as a ratio to the baseline;
+ * - the baseline: a bare Express endpoint inserting one document through mongoose into the same
+ *   MongoDB double, behind a gateway of the same kind, hit the same way;
+ * - CPU used by each process during each run (share of one core), to see what bounds a figure;
+ * - event propagation: from a ticket write's 2xx answer to the change being visible in the orders
+ *   service's replica (read from its database), one write at a time on an idle stack;
+ * - catch-up: after each write run, how long until orders has applied every event;
+ * - the outbox relay's throughput and commit-to-publish latency (outbox-bench.js, run afterwards).
+ */
+import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import readline from 'node:readline';
+import autocannon, { type AutocannonOptions, type AutocannonRequest, type AutocannonResult } from 'autocannon';
+import mongoose from 'mongoose';
+import type { BenchStackInfo } from './bench-stack-host';
+import { selfTimeByOrigin, topSelfTime, type SelfTime } from './cpu-profile';
+import { CpuMeter } from './process-cpu';
+
+const ROOT = path.resolve(__dirname, '../..');
+
+function arg(name: string, fallback: string): string {
+  const i = process.argv.indexOf(`--${name}`);
+  return i > 0 && process.argv[i + 1] !== undefined ? process.argv[i + 1] : fallback;
+}
+const flag = (name: string): boolean => process.argv.includes(`--${name}`);
+
+const DURATION = Number(arg('duration', '10'));
+const CONNECTIONS = Number(arg('connections', '10'));
+const WARMUP = Number(arg('warmup', '3'));
+const SPREAD = Number(arg('spread', '500'));
+const ORDERS = Number(arg('orders', '1500'));
+const WARMUP_ORDERS = 200;
+const SAMPLES = Number(arg('samples', '200'));
+const PROFILE = arg('profile', '');
+const SCENARIOS = ['baseline', 'post-tickets', 'put-tickets', 'get-ticket', 'post-orders', 'propagation'] as const;
+/** `--only put-tickets,propagation`: run some scenarios (e.g. to profile one); figures then lack ratios if the baseline is left out. */
+const ONLY = new Set(arg('only', SCENARIOS.join(',')).split(','));
+const runs = (scenario: (typeof SCENARIOS)[number]): boolean => ONLY.has(scenario);
+const OUT = arg('out', PROFILE ? '' : path.join(ROOT, 'bench', 'results.json'));
+
+type MongoClient = InstanceType<typeof mongoose.mongo.MongoClient>;
+type Db = ReturnType<MongoClient['db']>;
+
+interface HttpFigures {
+  name: string;
+  requests: number;
+  non2xx: number;
+  errors: number;
+  requestsPerSecond: number;
+  latencyMs: { p50: number; p99: number; mean: number };
+  /** Share of one core used by each process during the measured run. */
+  cpu: Record<string, number>;
+  /** Time until orders applied every event caused by the run (write runs only). */
+  catchUpMs?: number;
+  /**
+   * Database commands per 2xx request, from the double's serverStatus counters: from the start of the
+   * run until every event it caused was applied, so the listeners' and relays' work is included.
+   */
+  dbCommandsPerRequest?: { total: number; byName: Record<string, number> };
+  vsBaseline?: { requestsPerSecond: number; p50: number; p99: number };
+}
+
+interface LatencyFigures {
+  samples: number;
+  p50: number;
+  p99: number;
+  mean: number;
+}
+
+function percentile(sorted: readonly number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+}
+
+function latencyFigures(values: number[]): LatencyFigures {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mean = sorted.reduce((s, v) => s + v, 0) / Math.max(1, sorted.length);
+  return { samples: sorted.length, p50: +percentile(sorted, 50).toFixed(2), p99: +percentile(sorted, 99).toFixed(2), mean: +mean.toFixed(2) };
+}
+
+async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const results = new Array<R>(items.length);
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(limit, items.length) }, async () => {
+      while (next < items.length) {
+        const i = next;
+        next += 1;
+        results[i] = await fn(items[i]);
+      }
+    }),
+  );
+  return results;
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/** Starts bench-stack-host.js and resolves with what it prints once ready. */
+function startHost(profileDir: string | undefined): Promise<{ child: ChildProcess; info: BenchStackInfo; output: string[] }> {
+  const child = spawn(process.execPath, [path.join(__dirname, 'bench-stack-host.js')], {
+    cwd: ROOT,
+    env: { ...process.env, ...(profileDir ? { BENCH_PROFILE: PROFILE, BENCH_PROFILE_DIR: profileDir } : {}) },
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
+  const output: string[] = [];
+  readline.createInterface({ input: child.stderr! }).on('line', (line) => {
+    output.push(line);
+    if (output.length > 500) output.shift();
+  });
+  return new Promise((resolve, reject) => {
+    let ready = false;
+    readline.createInterface({ input: child.stdout! }).on('line', (line) => {
+      if (!line.startsWith('{')) return;
+      ready = true;
+      resolve({ child, info: JSON.parse(line) as BenchStackInfo, output });
+    });
+    child.once('exit', (code, signal) => {
+      const error = new Error(`bench stack exited (code ${code}, signal ${signal}):\n${output.join('\n')}`);
+      if (!ready) reject(error);
+      else if (!stoppingHost) {
+        // Nothing can be measured without it.
+        console.error(error.message);
+        process.exit(1);
+      }
+    });
+  });
+}
+
+let stoppingHost = false;
+
+async function stopHost(child: ChildProcess): Promise<void> {
+  stoppingHost = true;
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  // Closing its stdin stops it in order (services, then broker and database); a signal would also
+  // reach the broker's exit hook, which kills nats-server at once and slows the services' shutdown.
+  child.stdin?.end();
+  const timer = setTimeout(() => child.kill('SIGTERM'), 60_000);
+  await exited;
+  clearTimeout(timer);
+}
+
+async function signup(url: string): Promise<string> {
+  const email = `bench-${Math.random().toString(36).slice(2)}@test.dev`;
+  const res = await fetch(`${url}/api/users/signup`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ email, password: 'password' }),
+  });
+  if (res.status !== 201) throw new Error(`signup failed: ${res.status} ${await res.text()}`);
+  return (res.headers.get('set-cookie') ?? '').split(';')[0];
+}
+
+async function createTickets(url: string, cookie: string, count: number): Promise<string[]> {
+  return mapLimit(
+    Array.from({ length: count }, (_, i) => i),
+    CONNECTIONS,
+    async (i) => {
+      const res = await fetch(`${url}/api/tickets`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', cookie },
+        body: JSON.stringify({ title: `bench ${i}`, price: 10 }),
+      });
+      if (res.status !== 201) throw new Error(`creating a ticket failed: ${res.status} ${await res.text()}`);
+      return ((await res.json()) as { id: string }).id;
+    },
+  );
+}
+
+/** Sum of versions and count of tickets: in the tickets service, and in the orders replica. */
+async function ticketTotals(db: Db): Promise<{ count: number; versions: number }> {
+  const [row] = await db
+    .collection('tickets')
+    .aggregate<{ count: number; versions: number }>([{ $group: { _id: null, count: { $sum: 1 }, versions: { $sum: '$version' } } }])
+    .toArray();
+  return row ?? { count: 0, versions: 0 };
+}
+
+/** Commands the database has run, by name (serverStatus `metrics.commands`). */
+async function commandCounts(db: Db): Promise<Map<string, number>> {
+  const status = await db.admin().command({ serverStatus: 1 });
+  const commands = ((status.metrics as { commands?: Record<string, { total?: unknown }> } | undefined)?.commands ?? {});
+  return new Map(Object.entries(commands).map(([name, counts]) => [name, Number(counts.total ?? 0)]));
+}
+
+/** Aggregations one waitForQuiet poll sends (two $group totals, four countDocuments). */
+const AGGREGATES_PER_POLL = 6;
+
+/**
+ * Waits until every event has been applied: tickets has reserved the ticket of every active order
+ * (order:created reached it), orders' replica has every ticket at its version (ticket events reached
+ * it), and both outboxes are empty.
+ */
+async function waitForQuiet(ticketsDb: Db, ordersDb: Db, timeoutMs = 300_000): Promise<{ ms: number; polls: number }> {
+  const started = Date.now();
+  let polls = 0;
+  for (;;) {
+    polls += 1;
+    const [source, replica, ticketsBacklog, ordersBacklog, reserved, activeOrders] = await Promise.all([
+      ticketTotals(ticketsDb),
+      ticketTotals(ordersDb),
+      ticketsDb.collection('outbox').countDocuments({ publishedAt: null }),
+      ordersDb.collection('outbox').countDocuments({ publishedAt: null }),
+      ticketsDb.collection('tickets').countDocuments({ orderId: { $type: 'string' } }),
+      ordersDb.collection('orders').countDocuments({ active: true }),
+    ]);
+    const settled = reserved === activeOrders && ticketsBacklog === 0 && ordersBacklog === 0;
+    if (settled && source.count === replica.count && source.versions === replica.versions) {
+      return { ms: Date.now() - started, polls };
+    }
+    if (Date.now() - started > timeoutMs) throw new Error('orders did not catch up with tickets');
+    await sleep(20);
+  }
+}
+
+function run(opts: AutocannonOptions): Promise<AutocannonResult> {
+  return Promise.resolve(autocannon({ connections: CONNECTIONS, timeout: 30, ...opts }));
+}
+
+function figures(name: string, result: AutocannonResult, cpu: Record<string, number>): HttpFigures {
+  return {
+    name,
+    requests: result['2xx'],
+    non2xx: result.non2xx,
+    errors: result.errors + result.timeouts,
+    requestsPerSecond: Math.round(result['2xx'] / result.duration),
+    latencyMs: { p50: result.latency.p50, p99: result.latency.p99, mean: +result.latency.mean.toFixed(2) },
+    cpu,
+  };
+}
+
+async function main(): Promise<void> {
+  const profileDir = PROFILE ? mkdtempSync(path.join(os.tmpdir(), 'ticketing-profile-')) : undefined;
+  const loadBefore = os.loadavg();
+  const { child: host, info, output } = await startHost(profileDir);
+  const observer: MongoClient = new mongoose.mongo.MongoClient(info.mongoUris.orders);
+  const http: HttpFigures[] = [];
+  const propagation: Record<string, LatencyFigures> = {};
+  let relay: unknown;
+  try {
+    await observer.connect();
+    const ordersDb = observer.db('orders');
+    const ticketsDb = observer.db('tickets');
+    const seller = await signup(info.url);
+    const buyer = await signup(info.url);
+    const meter = new CpuMeter({ ...info.pids, bench: process.pid });
+    const json = { 'content-type': 'application/json' };
+
+    /** Warm-up, then the measured run with the CPU meter; write runs wait for orders to catch up. */
+    const measure = async (name: string, opts: AutocannonOptions, warmup: Partial<AutocannonOptions>, writes: boolean): Promise<HttpFigures> => {
+      process.stderr.write(`${name}: warming up\n`);
+      await run({ ...opts, duration: WARMUP, ...warmup });
+      if (writes) await waitForQuiet(ticketsDb, ordersDb);
+      process.stderr.write(`${name}: measuring\n`);
+      const countsBefore = await commandCounts(ordersDb);
+      meter.start();
+      const result = await run({ duration: DURATION, ...opts });
+      const fig = figures(name, result, meter.stop());
+      let observerAggregates = 0;
+      if (writes) {
+        const quiet = await waitForQuiet(ticketsDb, ordersDb);
+        fig.catchUpMs = quiet.ms;
+        observerAggregates = quiet.polls * AGGREGATES_PER_POLL;
+      }
+      const countsAfter = await commandCounts(ordersDb);
+      const byName: Record<string, number> = {};
+      let total = 0;
+      for (const [command, after] of countsAfter) {
+        // The bench's own polls and status reads are not the suite's work.
+        const ran = after - (countsBefore.get(command) ?? 0) - (command === 'aggregate' ? observerAggregates : 0) - (command === 'serverStatus' ? 1 : 0);
+        total += ran;
+        const perRequest = +(ran / Math.max(1, fig.requests)).toFixed(2);
+        if (perRequest >= 0.05) byName[command] = perRequest;
+      }
+      fig.dbCommandsPerRequest = { total: +(total / Math.max(1, fig.requests)).toFixed(2), byName };
+      http.push(fig);
+      return fig;
+    };
+
+    const body = JSON.stringify({ title: 'bench', price: 10 });
+    const baseline = runs('baseline')
+      ? await measure('baseline: bare POST (express + mongoose insert)', { url: `${info.baselineUrl}/api/baseline`, method: 'POST', headers: json, body }, {}, false)
+      : undefined;
+    if (runs('post-tickets')) {
+      await measure('POST /api/tickets', { url: `${info.url}/api/tickets`, method: 'POST', headers: { ...json, cookie: seller }, body }, {}, true);
+    }
+
+    const spread = runs('put-tickets') || runs('get-ticket') ? await createTickets(info.url, seller, SPREAD) : [];
+    await waitForQuiet(ticketsDb, ordersDb);
+    const roundRobin = (make: (id: string, n: number) => AutocannonRequest): AutocannonRequest[] => {
+      let n = 0;
+      return [{ setupRequest: (req) => ({ ...req, ...make(spread[n % spread.length], (n += 1)) }) }];
+    };
+    if (runs('put-tickets')) {
+      await measure(
+        `PUT /api/tickets/:id (round robin over ${SPREAD} tickets)`,
+        {
+          url: info.url,
+          method: 'PUT',
+          headers: { ...json, cookie: seller },
+          requests: roundRobin((id, n) => ({ path: `/api/tickets/${id}`, body: JSON.stringify({ title: 'bench', price: 10 + (n % 90) }) })),
+        },
+        {},
+        true,
+      );
+    }
+    if (runs('get-ticket')) {
+      await measure(
+        `GET /api/tickets/:id (round robin over ${SPREAD} tickets)`,
+        { url: info.url, method: 'GET', requests: roundRobin((id) => ({ path: `/api/tickets/${id}` })) },
+        {},
+        false,
+      );
+    }
+
+    // Orders: one fresh ticket per request, every one already replicated in orders.
+    const fresh = runs('post-orders') ? await createTickets(info.url, seller, ORDERS + WARMUP_ORDERS) : [];
+    await waitForQuiet(ticketsDb, ordersDb);
+    let nextFresh = 0;
+    const orderRequests: AutocannonRequest[] = [
+      { setupRequest: (req) => ({ ...req, body: JSON.stringify({ ticketId: fresh[nextFresh++ % fresh.length] }) }) },
+    ];
+    if (runs('post-orders')) {
+      await measure(
+        'POST /api/orders (a fresh ticket each)',
+        { url: `${info.url}/api/orders`, method: 'POST', headers: { ...json, cookie: buyer }, requests: orderRequests, amount: ORDERS },
+        { amount: WARMUP_ORDERS },
+        true,
+      );
+    }
+
+    for (const fig of http) {
+      if (!baseline) break;
+      fig.vsBaseline = {
+        requestsPerSecond: +(fig.requestsPerSecond / baseline.requestsPerSecond).toFixed(2),
+        p50: +(fig.latencyMs.p50 / baseline.latencyMs.p50).toFixed(2),
+        p99: +(fig.latencyMs.p99 / baseline.latencyMs.p99).toFixed(2),
+      };
+    }
+
+    // Propagation, one write at a time: 2xx answer → visible in the orders replica.
+    if (runs('propagation')) process.stderr.write('propagation: measuring\n');
+    const created: number[] = [];
+    const updated: number[] = [];
+    const replica = ordersDb.collection<{ _id: mongoose.Types.ObjectId; version: number }>('tickets');
+    const visible = async (id: string, version: number): Promise<number> => {
+      const _id = new mongoose.Types.ObjectId(id);
+      for (;;) {
+        const doc = await replica.findOne({ _id }, { projection: { version: 1 } });
+        if (doc && doc.version >= version) return performance.now();
+        await sleep(2);
+      }
+    };
+    for (let i = 0; i < (runs('propagation') ? SAMPLES : 0); i += 1) {
+      const res = await fetch(`${info.url}/api/tickets`, { method: 'POST', headers: { ...json, cookie: seller }, body });
+      const answered = performance.now();
+      const { id } = (await res.json()) as { id: string };
+      created.push((await visible(id, 0)) - answered);
+      const put = await fetch(`${info.url}/api/tickets/${id}`, { method: 'PUT', headers: { ...json, cookie: seller }, body: JSON.stringify({ title: 'bench', price: 11 }) });
+      const putAnswered = performance.now();
+      await put.arrayBuffer();
+      updated.push((await visible(id, 1)) - putAnswered);
+    }
+    if (runs('propagation')) {
+      propagation['ticket:created'] = latencyFigures(created);
+      propagation['ticket:updated'] = latencyFigures(updated);
+    }
+  } catch (err) {
+    process.stderr.write(`${output.slice(-100).join('\n')}\n`);
+    throw err;
+  } finally {
+    await observer.close().catch(() => undefined);
+    await stopHost(host);
+  }
+
+  if (!flag('skip-outbox')) {
+    process.stderr.write('outbox relay: measuring (outbox-bench.js)\n');
+    const out = execFileSync(process.execPath, [path.join(__dirname, 'outbox-bench.js'), '--json'], { cwd: ROOT }).toString();
+    relay = JSON.parse(out.trim().split('\n').pop()!);
+  }
+
+  const profiles: Record<string, { top: SelfTime[]; byOrigin: SelfTime[] }> = {};
+  if (profileDir) {
+    const names = new Map(Object.entries(info.pids).map(([name, pid]) => [String(pid), name]));
+    for (const file of readdirSync(profileDir).filter((f) => f.endsWith('.cpuprofile'))) {
+      const name = names.get(file.split('.')[3]);
+      // Other processes that inherited the profiler (mongodb-memory-server's helpers) are left out.
+      if (!name) continue;
+      profiles[name] = {
+        top: topSelfTime(path.join(profileDir, file)).map((t) => ({ ...t, share: +t.share.toFixed(3) })),
+        byOrigin: selfTimeByOrigin(path.join(profileDir, file))
+          .slice(0, 12)
+          .map((t) => ({ ...t, share: +t.share.toFixed(3) })),
+      };
+    }
+  }
+
+  let natsVersion = 'unknown';
+  try {
+    natsVersion = execFileSync('nats-server', ['--version'], { env: { ...process.env, PATH: `${process.env.PATH}:/usr/sbin` } }).toString().trim();
+  } catch {
+    // not on PATH
+  }
+  const results = {
+    benchmark: 'suite',
+    date: new Date().toISOString(),
+    machine: {
+      cpus: os.cpus().length,
+      model: os.cpus()[0]?.model,
+      node: process.version,
+      natsServer: natsVersion,
+      loadAverageBefore: loadBefore.map((l) => +l.toFixed(2)),
+      loadAverageAfter: os.loadavg().map((l) => +l.toFixed(2)),
+    },
+    settings: { scenarios: [...ONLY], connections: CONNECTIONS, durationSeconds: DURATION, warmupSeconds: WARMUP, spreadTickets: SPREAD, orders: ORDERS, propagationSamples: SAMPLES, profiled: PROFILE || undefined },
+    http,
+    propagationMs: propagation,
+    outboxRelay: relay,
+    ...(profileDir ? { profiles, profileDir } : {}),
+  };
+  if (OUT) {
+    mkdirSync(path.dirname(OUT), { recursive: true });
+    writeFileSync(OUT, `${JSON.stringify(results, null, 2)}\n`);
+  }
+  printTable(results.http, propagation, relay);
+  if (profileDir) console.log(JSON.stringify(profiles, null, 2));
+}
+
+function printTable(http: HttpFigures[], propagation: Record<string, LatencyFigures>, relay: unknown): void {
+  console.log('| measure | req/s | p50 ms | p99 ms | vs baseline (req/s, p50, p99) | non-2xx | CPU (share of a core) |');
+  console.log('|---|---|---|---|---|---|---|');
+  for (const f of http) {
+    const cpu = Object.entries(f.cpu)
+      .filter(([, share]) => share >= 0.05)
+      .sort((a, b) => b[1] - a[1])
+      .map(([name, share]) => `${name} ${share}`)
+      .join(', ');
+    const ratio = f.vsBaseline ? `${f.vsBaseline.requestsPerSecond} / ${f.vsBaseline.p50} / ${f.vsBaseline.p99}` : '';
+    console.log(`| ${f.name} | ${f.requestsPerSecond} | ${f.latencyMs.p50} | ${f.latencyMs.p99} | ${ratio} | ${f.non2xx + f.errors} | ${cpu} |`);
+  }
+  for (const [subject, p] of Object.entries(propagation)) {
+    console.log(`| propagation ${subject} (2xx → orders replica) | | ${p.p50} | ${p.p99} | | | |`);
+  }
+  const catchUp = http.filter((f) => f.catchUpMs !== undefined).map((f) => `${f.name}: ${f.catchUpMs} ms`);
+  console.log(`catch-up after write runs: ${catchUp.join('; ')}`);
+  for (const f of http) {
+    if (!f.dbCommandsPerRequest) continue;
+    const byName = Object.entries(f.dbCommandsPerRequest.byName)
+      .sort((a, b) => b[1] - a[1])
+      .map(([command, n]) => `${command} ${n}`)
+      .join(', ');
+    console.log(`database commands per request, ${f.name}: ${f.dbCommandsPerRequest.total} (${byName})`);
+  }
+  if (relay) console.log(`outbox relay: ${JSON.stringify(relay)}`);
+}
+
+main().then(
+  // Keep-alive sockets and autocannon's timers would otherwise hold the process open.
+  () => process.exit(0),
+  (err: unknown) => {
+    console.error(err);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,4 @@
+// What `npm start` runs, as a library for the system tests and the benchmarks.
+export * from './local-stack';
+export * from './service-process';
+export * from './gateway';

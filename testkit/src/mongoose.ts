@@ -1,0 +1,63 @@
+// Jest helper: mongoose on a fresh database of the run's shared replica set (see @ticketing/mongod-double).
+import defaultMongoose from 'mongoose';
+import { mongoUriWithDatabase, startMongo, uniqueDatabaseName, type TestMongo } from '@ticketing/mongod-double';
+
+type HookFn = () => Promise<void> | void;
+interface JestLifecycle {
+  beforeAll(fn: HookFn, timeout?: number): void;
+  beforeEach(fn: HookFn, timeout?: number): void;
+  afterAll(fn: HookFn, timeout?: number): void;
+}
+
+function jestLifecycle(): JestLifecycle {
+  const g = globalThis as Partial<JestLifecycle>;
+  if (typeof g.beforeAll !== 'function' || typeof g.beforeEach !== 'function' || typeof g.afterAll !== 'function') {
+    throw new Error('useMongoose() registers Jest hooks: call it at the top level of a Jest test file');
+  }
+  return g as JestLifecycle;
+}
+
+type Mongoose = typeof import('mongoose');
+
+/** Jest helper for one test file: connects mongoose to a fresh database (on TEST_MONGO_URI from the
+ *  global setup, else on a server of its own), builds every registered model's indexes, empties all
+ *  collections before each test (indexes stay), and drops the database and disconnects at the end. */
+export function useMongoose(opts: { mongoose?: Mongoose } = {}): { readonly uri: string } {
+  const hooks = jestLifecycle();
+  const instance = opts.mongoose ?? defaultMongoose;
+  let own: TestMongo | undefined;
+  let uri = '';
+
+  hooks.beforeAll(async () => {
+    let base = process.env.TEST_MONGO_URI;
+    if (!base) {
+      own = await startMongo();
+      base = own.uri;
+    }
+    uri = mongoUriWithDatabase(base, uniqueDatabaseName());
+    await instance.connect(uri);
+    await Promise.all(Object.values(instance.models).map((model) => model.init()));
+  }, 60_000);
+
+  hooks.beforeEach(async () => {
+    const db = instance.connection.db;
+    if (!db) return;
+    const collections = await db.collections();
+    await Promise.all(collections.filter((c) => !c.collectionName.startsWith('system.')).map((c) => c.deleteMany({})));
+  });
+
+  hooks.afterAll(async () => {
+    try {
+      if (instance.connection.readyState === 1) await instance.connection.dropDatabase();
+    } finally {
+      await instance.disconnect();
+      if (own) await own.stop();
+    }
+  }, 60_000);
+
+  return {
+    get uri(): string {
+      return uri;
+    },
+  };
+}
