@@ -20,7 +20,6 @@ module.exports = function preset(workspaceDir, { mongo = false, ...overrides } =
       '^.+\\.ts$': ['ts-jest', { tsconfig: path.join(workspaceDir, 'tsconfig.json') }],
     },
     moduleNameMapper: {
-      '^@ticketing/common$': path.join(__dirname, 'common/src/index.ts'),
       '^@ticketing/common/(.*)$': path.join(__dirname, 'common/src/$1/index.ts'),
       '^@ticketing/testkit$': path.join(__dirname, 'testkit/src/index.ts'),
       '^@ticketing/mongod-double$': path.join(__dirname, 'mongod-double/src/index.ts'),

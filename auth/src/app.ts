@@ -1,5 +1,6 @@
 import 'express-async-errors';
-import { createServiceApp, Logger, mongooseReadinessCheck } from '@ticketing/common';
+import { Logger } from '@ticketing/common/core';
+import { createServiceApp, mongooseReadinessCheck } from '@ticketing/common/http';
 import type { Express } from 'express';
 import type { AuthConfig } from './config';
 import { currentUserRouter } from './routes/current-user';

@@ -1,4 +1,5 @@
-import { httpConfigSpec, mongoConfigSpec, validateConfig } from '@ticketing/common';
+import { validateConfig } from '@ticketing/common/core';
+import { httpConfigSpec, mongoConfigSpec } from '@ticketing/common/http';
 
 /** Every variable auth reads; those without a `default` (JWT_KEY, MONGO_URI) are required. */
 export const configSpec = {

@@ -1,4 +1,4 @@
-import { mongooseHook, runService } from '@ticketing/common';
+import { mongooseHook, runService } from '@ticketing/common/http';
 import { createApp } from './app';
 import { loadConfig } from './config';
 

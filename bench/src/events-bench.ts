@@ -14,15 +14,9 @@
 import os from 'node:os';
 import { AckPolicy, DeliverPolicy, type JsMsg } from '@nats-io/jetstream';
 import pino from 'pino';
-import {
-  createTransport,
-  JetStreamTransport,
-  Listener,
-  Publisher,
-  Subjects,
-  type EventMessage,
-  type TicketCreatedEvent,
-} from '@ticketing/common';
+import { Subjects, type TicketCreatedEvent } from '@ticketing/common/contracts';
+import { createTransport, JetStreamTransport, type EventMessage } from '@ticketing/common/transport';
+import { Listener, Publisher } from '@ticketing/common/events';
 import { startNats, type NatsServerHandle } from '@ticketing/testkit';
 
 const silent = pino({ level: 'silent' });

@@ -12,7 +12,9 @@
 import os from 'node:os';
 import mongoose from 'mongoose';
 import pino from 'pino';
-import { createTransport, Outbox, OutboxRelay, Subjects, type PublishAck, type Transport } from '@ticketing/common';
+import { Subjects } from '@ticketing/common/contracts';
+import { createTransport, type PublishAck, type Transport } from '@ticketing/common/transport';
+import { Outbox, OutboxRelay } from '@ticketing/common/outbox';
 import { mongoUriWithDatabase, startMongo } from '@ticketing/mongod-double';
 import { startNats } from '@ticketing/testkit';
 

@@ -1,5 +1,7 @@
 import 'express-async-errors';
-import { createServiceApp, Logger, mongooseReadinessCheck, natsReadinessCheck } from '@ticketing/common';
+import { Logger } from '@ticketing/common/core';
+import { createServiceApp, mongooseReadinessCheck } from '@ticketing/common/http';
+import { natsReadinessCheck } from '@ticketing/common/transport';
 import type { Express } from 'express';
 import type { OrdersConfig } from './config';
 import { natsWrapper } from './nats-wrapper';

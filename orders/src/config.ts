@@ -1,4 +1,6 @@
-import { httpConfigSpec, mongoConfigSpec, natsConfigSpec, validateConfig } from '@ticketing/common';
+import { validateConfig } from '@ticketing/common/core';
+import { httpConfigSpec, mongoConfigSpec } from '@ticketing/common/http';
+import { natsConfigSpec } from '@ticketing/common/transport';
 import { makeValidator } from 'envalid';
 
 /** A whole number of at least `min`. */

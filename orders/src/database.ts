@@ -1,4 +1,4 @@
-import { Inbox, Outbox } from '@ticketing/common';
+import { Inbox, Outbox } from '@ticketing/common/outbox';
 import mongoose from 'mongoose';
 import { Order } from './models/order';
 import { Ticket } from './models/ticket';

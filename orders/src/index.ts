@@ -1,4 +1,4 @@
-import { runService } from '@ticketing/common';
+import { runService } from '@ticketing/common/http';
 import { ordersService } from './service';
 
 void runService(ordersService());

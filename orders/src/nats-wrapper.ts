@@ -1,4 +1,4 @@
-import { NatsWrapper } from '@ticketing/common';
+import { NatsWrapper } from '@ticketing/common/transport';
 
 /** This process's broker connection; Jest swaps it for `__mocks__/nats-wrapper.ts`. */
 export const natsWrapper = new NatsWrapper();

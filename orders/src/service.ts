@@ -1,12 +1,7 @@
-import {
-  logger as defaultLogger,
-  Logger,
-  LifecycleHook,
-  mongooseHook,
-  natsLifecycleHook,
-  OutboxRelay,
-  ServiceDefinition,
-} from '@ticketing/common';
+import { logger as defaultLogger, Logger, LifecycleHook } from '@ticketing/common/core';
+import { mongooseHook, ServiceDefinition } from '@ticketing/common/http';
+import { natsLifecycleHook } from '@ticketing/common/transport';
+import { OutboxRelay } from '@ticketing/common/outbox';
 import { createApp } from './app';
 import { loadConfig, OrdersConfig } from './config';
 import { initDatabase, outbox } from './database';

@@ -1,16 +1,5 @@
-import {
-  type ConnectionStatus,
-  type DeliveryHandler,
-  type EventData,
-  type EventMessage,
-  type PublishAck,
-  type PublishOptions,
-  type Settlement,
-  type SubscribeOptions,
-  type Subjects,
-  type Transport,
-  type TransportSubscription,
-} from '@ticketing/common';
+import { type EventData, type Subjects } from '@ticketing/common/contracts';
+import { type ConnectionStatus, type DeliveryHandler, type EventMessage, type PublishAck, type PublishOptions, type Settlement, type SubscribeOptions, type Transport, type TransportSubscription } from '@ticketing/common/transport';
 
 /**
  * Wraps `impl` in `jest.fn` when running under Jest (so `expect(fn).toHaveBeenCalled()` and

@@ -1,4 +1,6 @@
-import { Listener, Subjects, type EventMessage, type OrderCancelledEvent } from '@ticketing/common';
+import { Subjects, type OrderCancelledEvent } from '@ticketing/common/contracts';
+import { type EventMessage } from '@ticketing/common/transport';
+import { Listener } from '@ticketing/common/events';
 import { createFakeMessage, fakeNatsWrapper, FakeTransport } from '../src/fake-nats';
 import { createTicket } from './support/create-ticket';
 import { natsWrapper } from './support/nats-wrapper';

@@ -1,4 +1,6 @@
-import { httpConfigSpec, mongoConfigSpec, natsConfigSpec, validateConfig } from '@ticketing/common';
+import { validateConfig } from '@ticketing/common/core';
+import { httpConfigSpec, mongoConfigSpec } from '@ticketing/common/http';
+import { natsConfigSpec } from '@ticketing/common/transport';
 
 /** Every variable tickets reads; those without a `default` (JWT_KEY, MONGO_URI, NATS_URL) are required. */
 export const configSpec = {

@@ -1,4 +1,4 @@
-import { runService } from '@ticketing/common';
+import { runService } from '@ticketing/common/http';
 import { ticketsService } from './service';
 
 void runService(ticketsService());

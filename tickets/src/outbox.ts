@@ -1,4 +1,4 @@
-import { Inbox, Outbox } from '@ticketing/common';
+import { Inbox, Outbox } from '@ticketing/common/outbox';
 import mongoose from 'mongoose';
 
 /** The tickets database's outbox: ticket changes and their events commit together. */

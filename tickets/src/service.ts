@@ -1,14 +1,7 @@
-import {
-  LifecycleHook,
-  Logger,
-  logger as defaultLogger,
-  mongooseHook,
-  natsLifecycleHook,
-  OutboxRelay,
-  OutboxRelayOptions,
-  ServiceDefinition,
-  StreamingTransportOptions,
-} from '@ticketing/common';
+import { LifecycleHook, Logger, logger as defaultLogger } from '@ticketing/common/core';
+import { mongooseHook, ServiceDefinition } from '@ticketing/common/http';
+import { natsLifecycleHook, StreamingTransportOptions } from '@ticketing/common/transport';
+import { OutboxRelay, OutboxRelayOptions } from '@ticketing/common/outbox';
 import { createApp } from './app';
 import { loadConfig, TicketsConfig } from './config';
 import { OrderCancelledListener } from './events/listeners/order-cancelled-listener';

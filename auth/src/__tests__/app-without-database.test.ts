@@ -1,4 +1,4 @@
-import { createSessionCookie } from '@ticketing/common';
+import { createSessionCookie } from '@ticketing/common/http';
 import request from 'supertest';
 import { TEST_CONFIG, testApp } from '../test/helpers';
 

@@ -1,4 +1,4 @@
-import { BadRequestError, createSessionToken, isDuplicateKeyError, validateRequest } from '@ticketing/common';
+import { BadRequestError, createSessionToken, isDuplicateKeyError, validateRequest } from '@ticketing/common/http';
 import { Request, Response, Router } from 'express';
 import { User } from '../models/user';
 import { CredentialsBody, emailRule, newPasswordRule } from './rules';

@@ -1,10 +1,10 @@
 import type { Logger } from 'pino';
-import { logger as defaultLogger } from '../logger';
+import { logger as defaultLogger } from '../core/logger';
 import { durableName } from '../transport/names';
 import { errorMessage } from '../transport/status';
 import type { Transport, TransportSubscription } from '../transport/transport';
-import type { EventMessage } from './event-message';
-import type { Event } from './types';
+import type { EventMessage } from '../transport/event-message';
+import type { Event } from '../contracts/types';
 
 export interface ListenerOptions {
   logger?: Logger;

@@ -1,5 +1,5 @@
 import type { PublishAck, Transport } from '../transport/transport';
-import { eventMessageId, type Event } from './types';
+import { eventMessageId, type Event } from '../contracts/types';
 
 /**
  * Publishes one kind of event. Subclasses name the subject; the event type ties the data to it:

@@ -1,13 +1,13 @@
 import 'express-async-errors';
 import cookieSession from 'cookie-session';
 import express, { Express, Request } from 'express';
-import type { ErrorResponseBody } from '../errors/custom-error';
-import { logger as defaultLogger, Logger } from '../logger';
-import { currentUser } from '../middlewares/current-user';
-import { createErrorHandler } from '../middlewares/error-handler';
-import { notFoundRoute } from '../middlewares/not-found-route';
-import { requestLogger } from '../middlewares/request-logger';
-import type { ReadinessCheck } from './readiness';
+import type { ErrorResponseBody } from './errors/custom-error';
+import { logger as defaultLogger, Logger } from '../core/logger';
+import { currentUser } from './middlewares/current-user';
+import { createErrorHandler } from './middlewares/error-handler';
+import { notFoundRoute } from './middlewares/not-found-route';
+import { requestLogger } from './middlewares/request-logger';
+import type { ReadinessCheck } from '../core/lifecycle';
 import { SESSION_COOKIE_NAME } from './session';
 
 export interface ServiceAppOptions {

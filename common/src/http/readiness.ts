@@ -1,11 +1,6 @@
 import mongoose, { Connection } from 'mongoose';
+import type { ReadinessCheck } from '../core/lifecycle';
 
-/** One dependency `/readyz` checks. `check` resolves true when ready; false or a throw means not ready. */
-export interface ReadinessCheck {
-  /** Named in the 503 body, e.g. "database". */
-  name: string;
-  check: () => boolean | Promise<boolean>;
-}
 
 const MONGOOSE_CONNECTED = 1;
 

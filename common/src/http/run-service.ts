@@ -1,14 +1,9 @@
 import { createServer, RequestListener, Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import mongoose, { ConnectOptions, Mongoose } from 'mongoose';
-import { logger as defaultLogger, Logger } from '../logger';
+import type { LifecycleHook } from '../core/lifecycle';
+import { logger as defaultLogger, Logger } from '../core/logger';
 
-/** Something a service starts before it listens and stops after it stops listening (in reverse order). */
-export interface LifecycleHook {
-  name: string;
-  start: () => void | Promise<void>;
-  stop: () => void | Promise<void>;
-}
 
 /** The config fields `startService` itself reads. */
 export interface BaseServiceConfig {

@@ -1,5 +1,5 @@
 import jwt from 'jsonwebtoken';
-import { SESSION_JWT_ALGORITHM, SessionUser, sessionKey } from '../middlewares/current-user';
+import { SESSION_JWT_ALGORITHM, SessionUser, sessionKey } from './middlewares/current-user';
 
 /** Name of the cookie-session cookie every service reads. */
 export const SESSION_COOKIE_NAME = 'session';

@@ -1,5 +1,5 @@
 import mongoose, { Connection, Model, Schema } from 'mongoose';
-import { AggregateRef } from '../events/types';
+import { AggregateRef } from '../contracts/types';
 import { Outbox, OutboxTransaction } from './outbox';
 
 export interface InboxRecord {

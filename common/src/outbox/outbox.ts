@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
 import { ClientSession, Connection, Model } from 'mongoose';
-import { eventMessageId, TicketingEvent } from '../events/types';
+import { eventMessageId, TicketingEvent } from '../contracts/types';
 import type { PublishAck, PublishOptions } from '../transport/transport';
 import { outboxModel, OutboxRecord } from './outbox-record';
 

@@ -13,3 +13,6 @@ export {
   type StreamingTransportOptions,
 } from './streaming-transport';
 export { createTransport, natsConfigSpec } from './create-transport';
+export * from './event-message';
+export * from './dead-letters';
+export * from './nats-wrapper';

@@ -17,9 +17,9 @@ import {
   type StreamConfig,
 } from '@nats-io/jetstream';
 import type { Logger } from 'pino';
-import { SettlingMessage } from '../events/event-message';
-import { ALL_SUBJECTS } from '../events/subjects';
-import { logger as defaultLogger } from '../logger';
+import { SettlingMessage } from './event-message';
+import { ALL_SUBJECTS } from '../contracts/subjects';
+import { logger as defaultLogger } from '../core/logger';
 import {
   DEAD_LETTER_SUBJECT_PREFIX,
   DEFAULT_DEAD_LETTER_STREAM_NAME,

@@ -1,4 +1,4 @@
-import type { EventMessage } from '../events/event-message';
+import type { EventMessage } from './event-message';
 import type { SubscribeOptions } from './transport';
 import { errorMessage } from './status';
 

@@ -1,7 +1,7 @@
 import { connect as stanConnect, type SubscriptionOptions } from 'node-nats-streaming';
 import type { Logger } from 'pino';
-import { SettlingMessage } from '../events/event-message';
-import { logger as defaultLogger } from '../logger';
+import { SettlingMessage } from './event-message';
+import { logger as defaultLogger } from '../core/logger';
 import { deliveryOrderingKey, KeyedConcurrency } from './keyed-concurrency';
 import { errorMessage, StatusListeners } from './status';
 import type {

@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { EventMessage } from '../events/event-message';
+import type { EventMessage } from './event-message';
 
 export type TransportKind = 'jetstream' | 'streaming';
 

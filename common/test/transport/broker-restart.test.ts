@@ -1,5 +1,7 @@
 import { rmSync } from 'node:fs';
-import { JetStreamTransport, NatsWrapper, Publisher, Subjects, type TicketCreatedEvent } from '@ticketing/common';
+import { Subjects, type TicketCreatedEvent } from '@ticketing/common/contracts';
+import { JetStreamTransport, NatsWrapper } from '@ticketing/common/transport';
+import { Publisher } from '@ticketing/common/events';
 import { startNats, type NatsServerHandle } from '@ticketing/testkit';
 import { eventFactories, eventually, quietLogger, RecordingListener } from './helpers';
 

@@ -1,14 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import pino, { type Logger } from 'pino';
-import {
-  Listener,
-  OrderStatus,
-  Subjects,
-  type EventData,
-  type EventMessage,
-  type TicketingEvent,
-  type Transport,
-} from '@ticketing/common';
+import { OrderStatus, Subjects, type EventData, type TicketingEvent } from '@ticketing/common/contracts';
+import { type EventMessage, type Transport } from '@ticketing/common/transport';
+import { Listener } from '@ticketing/common/events';
 
 export function randomId(): string {
   return randomBytes(12).toString('hex');

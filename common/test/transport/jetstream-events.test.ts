@@ -1,18 +1,6 @@
-import {
-  createTransport,
-  eventMessageId,
-  JetStreamTransport,
-  listDeadLetters,
-  Publisher,
-  replayDeadLetter,
-  Subjects,
-  type OrderCancelledEvent,
-  type OrderCreatedEvent,
-  type TicketCreatedEvent,
-  type TicketingEvent,
-  type TicketUpdatedEvent,
-  type Transport,
-} from '@ticketing/common';
+import { eventMessageId, Subjects, type OrderCancelledEvent, type OrderCreatedEvent, type TicketCreatedEvent, type TicketingEvent, type TicketUpdatedEvent } from '@ticketing/common/contracts';
+import { createTransport, JetStreamTransport, listDeadLetters, replayDeadLetter, type Transport } from '@ticketing/common/transport';
+import { Publisher } from '@ticketing/common/events';
 import { startNats, type NatsServerHandle } from '@ticketing/testkit';
 import { captureLogger, eventFactories, eventually, quietLogger, randomId, RecordingListener } from './helpers';
 

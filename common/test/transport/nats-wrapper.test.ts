@@ -1,11 +1,5 @@
-import {
-  JetStreamTransport,
-  natsLifecycleHook,
-  natsReadinessCheck,
-  NatsWrapper,
-  Subjects,
-  type TicketCreatedEvent,
-} from '@ticketing/common';
+import { Subjects, type TicketCreatedEvent } from '@ticketing/common/contracts';
+import { JetStreamTransport, natsLifecycleHook, natsReadinessCheck, NatsWrapper } from '@ticketing/common/transport';
 import { startNats, type NatsServerHandle } from '@ticketing/testkit';
 import { eventFactories, eventually, quietLogger, RecordingListener } from './helpers';
 

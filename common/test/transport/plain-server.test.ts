@@ -1,4 +1,4 @@
-import { createTransport } from '@ticketing/common';
+import { createTransport } from '@ticketing/common/transport';
 import { startNats, type NatsServerHandle } from '@ticketing/testkit';
 import { quietLogger } from './helpers';
 

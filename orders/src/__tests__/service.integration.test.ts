@@ -1,18 +1,9 @@
 // The service's real wiring (MongoDB, listeners, outbox relay, expiry sweeper, HTTP) against a real
 // nats-server with JetStream: events cross the broker in both directions.
-import {
-  createSessionCookie,
-  createTransport,
-  EventMessage,
-  Listener,
-  OrderCancelledEvent,
-  OrderCreatedEvent,
-  OrderStatus,
-  RunningService,
-  startService,
-  Subjects,
-  Transport,
-} from '@ticketing/common';
+import { createSessionCookie, RunningService, startService } from '@ticketing/common/http';
+import { OrderCancelledEvent, OrderCreatedEvent, OrderStatus, Subjects } from '@ticketing/common/contracts';
+import { createTransport, EventMessage, Transport } from '@ticketing/common/transport';
+import { Listener } from '@ticketing/common/events';
 import { mongoUriWithDatabase, startMongo, startNats, uniqueDatabaseName, type NatsServerHandle, type TestMongo } from '@ticketing/testkit';
 import mongoose, { Types } from 'mongoose';
 import request from 'supertest';

@@ -1,4 +1,5 @@
-import { logger as defaultLogger, OrderStatus } from '@ticketing/common';
+import { logger as defaultLogger } from '@ticketing/common/core';
+import { OrderStatus } from '@ticketing/common/contracts';
 import type { Logger } from 'pino';
 import { Order } from '../models/order';
 import { expireOrder } from '../services/orders';

@@ -1,4 +1,4 @@
-import { OrderStatus } from '@ticketing/common';
+import { OrderStatus } from '@ticketing/common/contracts';
 import mongoose, { HydratedDocument, Model, Schema, Types } from 'mongoose';
 import { updateIfCurrentPlugin } from 'mongoose-update-if-current';
 import { ticketJson, type TicketDoc, type TicketJson } from './ticket';

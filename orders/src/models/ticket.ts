@@ -1,4 +1,4 @@
-import { OrderStatus } from '@ticketing/common';
+import { OrderStatus } from '@ticketing/common/contracts';
 import mongoose, { ClientSession, HydratedDocument, Model, Schema, Types } from 'mongoose';
 import { updateIfCurrentPlugin } from 'mongoose-update-if-current';
 import { Order } from './order';

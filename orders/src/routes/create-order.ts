@@ -1,4 +1,4 @@
-import { requireAuth, validateRequest } from '@ticketing/common';
+import { requireAuth, validateRequest } from '@ticketing/common/http';
 import { Request, Response, Router } from 'express';
 import { body } from 'express-validator';
 import { createOrder } from '../services/orders';

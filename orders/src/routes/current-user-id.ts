@@ -1,4 +1,4 @@
-import { NotAuthorizedError } from '@ticketing/common';
+import { NotAuthorizedError } from '@ticketing/common/http';
 import type { Request } from 'express';
 
 /** The signed-in user's id (routes mount `requireAuth` first, so this only guards the type). */

@@ -1,4 +1,4 @@
-import { requireAuth } from '@ticketing/common';
+import { requireAuth } from '@ticketing/common/http';
 import { Request, Response, Router } from 'express';
 import { listOrders } from '../services/orders';
 import { currentUserId } from './current-user-id';

@@ -1,4 +1,6 @@
-import { BadRequestError, isDuplicateKeyError, NotAuthorizedError, NotFoundError, OrderStatus, type OutboxTransaction } from '@ticketing/common';
+import { BadRequestError, isDuplicateKeyError, NotAuthorizedError, NotFoundError } from '@ticketing/common/http';
+import { OrderStatus } from '@ticketing/common/contracts';
+import { type OutboxTransaction } from '@ticketing/common/outbox';
 import mongoose from 'mongoose';
 import { outbox } from '../database';
 import { OrderCancelledPublisher } from '../events/publishers/order-cancelled-publisher';

@@ -1,4 +1,6 @@
-import { Inbox, isDuplicateKeyError, Subjects, TicketCreatedEvent, TicketUpdatedEvent } from '@ticketing/common';
+import { isDuplicateKeyError } from '@ticketing/common/http';
+import { Subjects, TicketCreatedEvent, TicketUpdatedEvent } from '@ticketing/common/contracts';
+import { Inbox } from '@ticketing/common/outbox';
 import { QUEUE_GROUP_NAME } from '../events/queue-group-name';
 import { Ticket } from '../models/ticket';
 

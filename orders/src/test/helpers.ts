@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { createSessionCookie, OutboxRelay, OrderStatus } from '@ticketing/common';
+import { createSessionCookie } from '@ticketing/common/http';
+import { OrderStatus } from '@ticketing/common/contracts';
+import { OutboxRelay } from '@ticketing/common/outbox';
 import type { Express } from 'express';
 import { Types } from 'mongoose';
 import { useMongoose } from '@ticketing/testkit';

@@ -1,4 +1,5 @@
-import { Publisher, Subjects, type TicketCreatedEvent } from '@ticketing/common';
+import { Subjects, type TicketCreatedEvent } from '@ticketing/common/contracts';
+import { Publisher } from '@ticketing/common/events';
 import { natsWrapper } from './nats-wrapper';
 
 class TicketCreatedPublisher extends Publisher<TicketCreatedEvent> {

@@ -1,4 +1,4 @@
-import { NatsWrapper } from '@ticketing/common';
+import { NatsWrapper } from '@ticketing/common/transport';
 
 // What a service's src/nats-wrapper.ts holds.
 export const natsWrapper = new NatsWrapper();

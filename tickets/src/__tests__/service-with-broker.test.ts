@@ -1,21 +1,9 @@
 // The service's real wiring (app, collections, listeners, outbox relay) against a real nats-server:
 // no mocks here.
-import {
-  createSessionCookie,
-  EventMessage,
-  eventMessageId,
-  Listener,
-  OrderCancelledEvent,
-  OrderCreatedEvent,
-  OrderStatus,
-  RunningService,
-  startService,
-  Subjects,
-  TicketCreatedEvent,
-  TicketUpdatedEvent,
-  Transport,
-  createTransport,
-} from '@ticketing/common';
+import { createSessionCookie, RunningService, startService } from '@ticketing/common/http';
+import { eventMessageId, OrderCancelledEvent, OrderCreatedEvent, OrderStatus, Subjects, TicketCreatedEvent, TicketUpdatedEvent } from '@ticketing/common/contracts';
+import { EventMessage, Transport, createTransport } from '@ticketing/common/transport';
+import { Listener } from '@ticketing/common/events';
 import { mongoUriWithDatabase, NatsServerHandle, startMongo, startNats, TestMongo, uniqueDatabaseName } from '@ticketing/testkit';
 import mongoose from 'mongoose';
 import request from 'supertest';

@@ -1,4 +1,4 @@
-import { NotFoundError } from '@ticketing/common';
+import { NotFoundError } from '@ticketing/common/http';
 import { Router } from 'express';
 import { findTicket } from '../services/tickets';
 

@@ -1,14 +1,6 @@
-import {
-  BadRequestError,
-  ConflictError,
-  NotAuthorizedError,
-  NotFoundError,
-  OrderCancelledEvent,
-  OrderCreatedEvent,
-  OutboxTransaction,
-  TicketCreatedEvent,
-  TicketUpdatedEvent,
-} from '@ticketing/common';
+import { BadRequestError, ConflictError, NotAuthorizedError, NotFoundError } from '@ticketing/common/http';
+import { OrderCancelledEvent, OrderCreatedEvent, TicketCreatedEvent, TicketUpdatedEvent } from '@ticketing/common/contracts';
+import { OutboxTransaction } from '@ticketing/common/outbox';
 import mongoose from 'mongoose';
 import { TicketCreatedPublisher } from '../events/publishers/ticket-created-publisher';
 import { TicketUpdatedPublisher } from '../events/publishers/ticket-updated-publisher';

@@ -1,5 +1,6 @@
 import { randomInt, randomUUID } from 'node:crypto';
-import { createSessionCookie, OutboxRelay } from '@ticketing/common';
+import { createSessionCookie } from '@ticketing/common/http';
+import { OutboxRelay } from '@ticketing/common/outbox';
 import { fakeNatsWrapper } from '@ticketing/testkit';
 import type { Express } from 'express';
 import mongoose from 'mongoose';

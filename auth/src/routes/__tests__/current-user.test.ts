@@ -1,4 +1,4 @@
-import { createSessionCookie } from '@ticketing/common';
+import { createSessionCookie } from '@ticketing/common/http';
 import { useMongoose } from '@ticketing/testkit';
 import jwt from 'jsonwebtoken';
 import request from 'supertest';

@@ -1,8 +1,8 @@
 import pino from 'pino';
-import { SettlingMessage, type EventMessage } from '../event-message';
+import { SettlingMessage, type EventMessage } from '../../transport/event-message';
 import { Listener } from '../listener';
-import { Subjects } from '../subjects';
-import type { TicketUpdatedEvent } from '../types';
+import { Subjects } from '../../contracts/subjects';
+import type { TicketUpdatedEvent } from '../../contracts/types';
 import type { DeadLetterRecord, DeadLetterStore, DeliveryHandler, SubscribeOptions, Transport } from '../../transport/transport';
 
 class TestMessage extends SettlingMessage {

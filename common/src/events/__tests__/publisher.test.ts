@@ -1,6 +1,6 @@
 import { Publisher } from '../publisher';
-import { Subjects } from '../subjects';
-import { eventMessageId, type OrderCancelledEvent, type TicketCreatedEvent } from '../types';
+import { Subjects } from '../../contracts/subjects';
+import { eventMessageId, type OrderCancelledEvent, type TicketCreatedEvent } from '../../contracts/types';
 import type { PublishAck, PublishOptions, Transport } from '../../transport/transport';
 
 class TicketCreatedPublisher extends Publisher<TicketCreatedEvent> {

@@ -1,5 +1,6 @@
 import request from 'supertest';
-import { createServiceApp, createSessionCookie, ReadinessCheck } from '../..';
+import { ReadinessCheck } from '../../core';
+import { createServiceApp, createSessionCookie } from '..';
 
 const JWT_KEY = 'app-test-key';
 

@@ -1,6 +1,7 @@
 import express from 'express';
 import request from 'supertest';
-import { LifecycleHook, runService, ServiceDefinition, startService } from '../..';
+import { LifecycleHook } from '../../core';
+import { runService, ServiceDefinition, startService } from '..';
 import { captureLogger } from '../../test/capture-logger';
 
 interface TestConfig {

@@ -1,10 +1,10 @@
 import mongoose from 'mongoose';
 import { createFakeMessage, fakeNatsWrapper, useMongoose } from '@ticketing/testkit';
-import type { EventMessage } from '../../events/event-message';
+import type { EventMessage } from '../../transport/event-message';
 import { Listener } from '../../events/listener';
-import { Subjects } from '../../events/subjects';
-import type { OrderCreatedEvent } from '../../events/types';
-import { OrderStatus } from '../../events/types';
+import { Subjects } from '../../contracts/subjects';
+import type { OrderCreatedEvent } from '../../contracts/types';
+import { OrderStatus } from '../../contracts/types';
 import { Inbox } from '../inbox';
 import { Outbox } from '../outbox';
 import { counterEvent, CounterModel } from './support';

@@ -1,8 +1,8 @@
 import mongoose from 'mongoose';
 import { useMongoose } from '@ticketing/testkit';
 import { Publisher } from '../../events/publisher';
-import { Subjects } from '../../events/subjects';
-import type { TicketCreatedEvent } from '../../events/types';
+import { Subjects } from '../../contracts/subjects';
+import type { TicketCreatedEvent } from '../../contracts/types';
 import { Outbox } from '../outbox';
 import { OutboxRelay } from '../outbox-relay';
 import { counterEvent, CounterModel, RecordingSink, versionsByAggregate, waitUntil } from './support';

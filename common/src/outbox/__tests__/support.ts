@@ -1,7 +1,7 @@
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { jetstreamManager } from '@nats-io/jetstream';
 import mongoose, { Schema } from 'mongoose';
-import { Subjects } from '../../events/subjects';
+import { Subjects } from '../../contracts/subjects';
 import { createTransport } from '../../transport/create-transport';
 import type { PublishAck, Transport } from '../../transport/transport';
 import type { EventSink } from '../outbox-relay';

@@ -1,4 +1,4 @@
-import type { EventMessage } from '../../events/event-message';
+import type { EventMessage } from '../event-message';
 import { deliveryOrderingKey, KeyedConcurrency } from '../keyed-concurrency';
 
 /** A task that records when it starts and ends, and finishes when released. */

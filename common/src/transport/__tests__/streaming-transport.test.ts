@@ -2,9 +2,9 @@ import { EventEmitter } from 'node:events';
 import pino from 'pino';
 import { Listener } from '../../events/listener';
 import { Publisher } from '../../events/publisher';
-import { Subjects } from '../../events/subjects';
-import { OrderStatus, type OrderCreatedEvent, type TicketCreatedEvent } from '../../events/types';
-import type { EventMessage } from '../../events/event-message';
+import { Subjects } from '../../contracts/subjects';
+import { OrderStatus, type OrderCreatedEvent, type TicketCreatedEvent } from '../../contracts/types';
+import type { EventMessage } from '../event-message';
 import { createTransport } from '../create-transport';
 import {
   stanAckWaitMs,

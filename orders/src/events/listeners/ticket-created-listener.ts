@@ -1,4 +1,7 @@
-import { EventMessage, Inbox, Listener, ListenerOptions, Subjects, TicketCreatedEvent, Transport } from '@ticketing/common';
+import { Subjects, TicketCreatedEvent } from '@ticketing/common/contracts';
+import { EventMessage, Transport } from '@ticketing/common/transport';
+import { Listener, ListenerOptions } from '@ticketing/common/events';
+import { Inbox } from '@ticketing/common/outbox';
 import { inbox as defaultInbox } from '../../database';
 import { applyTicketCreated } from '../../services/ticket-replica';
 import { QUEUE_GROUP_NAME } from '../queue-group-name';

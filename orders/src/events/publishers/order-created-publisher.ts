@@ -1,4 +1,5 @@
-import { OrderCreatedEvent, Publisher, Subjects } from '@ticketing/common';
+import { OrderCreatedEvent, Subjects } from '@ticketing/common/contracts';
+import { Publisher } from '@ticketing/common/events';
 
 /** Publish through an outbox transaction: `new OrderCreatedPublisher(tx).publish(data)`. */
 export class OrderCreatedPublisher extends Publisher<OrderCreatedEvent> {

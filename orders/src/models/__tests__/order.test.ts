@@ -1,4 +1,5 @@
-import { isDuplicateKeyError, OrderStatus } from '@ticketing/common';
+import { isDuplicateKeyError } from '@ticketing/common/http';
+import { OrderStatus } from '@ticketing/common/contracts';
 import mongoose from 'mongoose';
 import { outbox } from '../../database';
 import { Order } from '../../models/order';

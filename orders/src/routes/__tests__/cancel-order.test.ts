@@ -1,4 +1,4 @@
-import { OrderStatus, Subjects } from '@ticketing/common';
+import { OrderStatus, Subjects } from '@ticketing/common/contracts';
 import { fakeNatsWrapper } from '@ticketing/testkit';
 import request from 'supertest';
 import { Order } from '../../models/order';

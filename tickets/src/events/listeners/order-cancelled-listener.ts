@@ -1,4 +1,6 @@
-import { EventMessage, Listener, OrderCancelledEvent, Subjects } from '@ticketing/common';
+import { OrderCancelledEvent, Subjects } from '@ticketing/common/contracts';
+import { EventMessage } from '@ticketing/common/transport';
+import { Listener } from '@ticketing/common/events';
 import { inbox } from '../../outbox';
 import { releaseTicket, retryOnVersionError, UnknownTicketError } from '../../services/tickets';
 import { queueGroupName } from './queue-group-name';

@@ -1,4 +1,5 @@
-import { Publisher, Subjects, TicketCreatedEvent } from '@ticketing/common';
+import { Subjects, TicketCreatedEvent } from '@ticketing/common/contracts';
+import { Publisher } from '@ticketing/common/events';
 
 export class TicketCreatedPublisher extends Publisher<TicketCreatedEvent> {
   readonly subject = Subjects.TicketCreated;

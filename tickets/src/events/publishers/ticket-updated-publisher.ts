@@ -1,4 +1,5 @@
-import { Publisher, Subjects, TicketUpdatedEvent } from '@ticketing/common';
+import { Subjects, TicketUpdatedEvent } from '@ticketing/common/contracts';
+import { Publisher } from '@ticketing/common/events';
 
 export class TicketUpdatedPublisher extends Publisher<TicketUpdatedEvent> {
   readonly subject = Subjects.TicketUpdated;

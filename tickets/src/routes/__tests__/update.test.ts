@@ -1,4 +1,4 @@
-import { Subjects } from '@ticketing/common';
+import { Subjects } from '@ticketing/common/contracts';
 import { fakeNatsWrapper, useMongoose } from '@ticketing/testkit';
 import mongoose from 'mongoose';
 import request from 'supertest';

@@ -1,4 +1,4 @@
-import { ConflictError } from '@ticketing/common';
+import { ConflictError } from '@ticketing/common/http';
 import { useMongoose } from '@ticketing/testkit';
 import mongoose from 'mongoose';
 import { Ticket } from '../../models/ticket';

@@ -1,4 +1,4 @@
-import { Subjects, TicketCreatedEvent } from '@ticketing/common';
+import { Subjects, TicketCreatedEvent } from '@ticketing/common/contracts';
 import { createFakeMessage, fakeNatsWrapper } from '@ticketing/testkit';
 import { inbox } from '../../../database';
 import { Ticket } from '../../../models/ticket';

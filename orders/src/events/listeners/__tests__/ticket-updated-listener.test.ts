@@ -1,4 +1,4 @@
-import { Subjects, TicketUpdatedEvent } from '@ticketing/common';
+import { Subjects, TicketUpdatedEvent } from '@ticketing/common/contracts';
 import { createFakeMessage, FakeEventMessage } from '@ticketing/testkit';
 import { Ticket } from '../../../models/ticket';
 import { natsWrapper } from '../../../nats-wrapper';

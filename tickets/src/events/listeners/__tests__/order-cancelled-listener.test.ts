@@ -1,4 +1,4 @@
-import { Subjects } from '@ticketing/common';
+import { Subjects } from '@ticketing/common/contracts';
 import { createFakeMessage, fakeNatsWrapper, useMongoose } from '@ticketing/testkit';
 import { natsWrapper } from '../../../nats-wrapper';
 import { inbox } from '../../../outbox';

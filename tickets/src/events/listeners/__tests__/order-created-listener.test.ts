@@ -1,4 +1,5 @@
-import { DeadLetterRecord, Subjects, Transport } from '@ticketing/common';
+import { Subjects } from '@ticketing/common/contracts';
+import { DeadLetterRecord, Transport } from '@ticketing/common/transport';
 import { createFakeMessage, fakeNatsWrapper, useMongoose } from '@ticketing/testkit';
 import { Ticket } from '../../../models/ticket';
 import { natsWrapper } from '../../../nats-wrapper';

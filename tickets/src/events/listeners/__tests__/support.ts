@@ -1,4 +1,4 @@
-import { OrderCancelledEvent, OrderCreatedEvent, OrderStatus, Subjects } from '@ticketing/common';
+import { OrderCancelledEvent, OrderCreatedEvent, OrderStatus, Subjects } from '@ticketing/common/contracts';
 import { Ticket, TicketDoc } from '../../../models/ticket';
 import { createTicket } from '../../../services/tickets';
 import { newId } from '../../../test/helpers';

@@ -1,7 +1,7 @@
 import express from 'express';
 import request from 'supertest';
 import { BadRequestError, ConflictError, createErrorHandler, createServiceApp, requestLogger } from '../..';
-import { captureLogger } from '../../test/capture-logger';
+import { captureLogger } from '../../../test/capture-logger';
 
 const SECRET_DETAIL = 'connection string mongodb://admin:hunter2@db/internal';
 

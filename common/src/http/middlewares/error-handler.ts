@@ -1,6 +1,6 @@
 import type { ErrorRequestHandler, Request } from 'express';
 import { CustomError, ErrorResponseBody, SerializedError } from '../errors/custom-error';
-import { logger as defaultLogger, Logger } from '../logger';
+import { logger as defaultLogger, Logger } from '../../core/logger';
 
 /** The shape http-errors (used by body-parser) gives its errors. */
 interface HttpErrorLike {

@@ -1,4 +1,4 @@
-import type { DeadLetter, DeadLetterStore, PublishAck, Transport } from '../transport/transport';
+import type { DeadLetter, DeadLetterStore, PublishAck, Transport } from './transport';
 
 function store(transport: Transport): DeadLetterStore {
   if (!transport.deadLetters) {

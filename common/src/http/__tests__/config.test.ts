@@ -1,5 +1,6 @@
 import { str } from 'envalid';
-import { durationSeconds, httpConfigSpec, mongoConfigSpec, validateConfig } from '..';
+import { durationSeconds, validateConfig } from '../../core';
+import { httpConfigSpec, mongoConfigSpec } from '..';
 
 const spec = { ...httpConfigSpec, ...mongoConfigSpec };
 const validEnv = { JWT_KEY: 'secret', MONGO_URI: 'mongodb://auth-mongo:27017/auth' };

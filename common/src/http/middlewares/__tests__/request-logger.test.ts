@@ -1,6 +1,6 @@
 import request from 'supertest';
 import { createServiceApp, requestIdFor } from '../..';
-import { captureLogger } from '../../test/capture-logger';
+import { captureLogger } from '../../../test/capture-logger';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 

@@ -1,8 +1,7 @@
-import type { ReadinessCheck } from './http/readiness';
-import type { LifecycleHook } from './http/run-service';
-import { createTransport } from './transport/create-transport';
-import type { StreamingTransportOptions } from './transport/streaming-transport';
-import type { ConnectionStatus, Transport, TransportConfig } from './transport/transport';
+import type { LifecycleHook, ReadinessCheck } from '../core/lifecycle';
+import { createTransport } from './create-transport';
+import type { StreamingTransportOptions } from './streaming-transport';
+import type { ConnectionStatus, Transport, TransportConfig } from './transport';
 
 /**
  * The per-service broker connection (one instance, `export const natsWrapper = new NatsWrapper()`),

@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { RequestHandler } from 'express';
 import { pinoHttp } from 'pino-http';
-import { logger as defaultLogger, Logger } from '../logger';
+import { logger as defaultLogger, Logger } from '../../core/logger';
 
 export const REQUEST_ID_HEADER = 'x-request-id';
 
