@@ -36,16 +36,16 @@ function shares(profile: CpuProfile, keyOf: (node: CpuProfile['nodes'][number]) 
     const key = keyOf(node);
     hits.set(key, (hits.get(key) ?? 0) + count);
   }
-  return [...hits]
-    .map(([frame, count]) => ({ frame, share: count / Math.max(1, total) }))
-    .sort((a, b) => b.share - a.share);
+  return [...hits].map(([frame, count]) => ({ frame, share: count / Math.max(1, total) })).sort((a, b) => b.share - a.share);
 }
 
 /** Self time per function (top `limit`), from a `.cpuprofile` file. */
 export function topSelfTime(file: string, limit = 15): SelfTime[] {
   const profile = JSON.parse(readFileSync(file, 'utf8')) as CpuProfile;
   return shares(profile, ({ callFrame: { functionName, url, lineNumber } }) =>
-    url ? `${functionName || '(anonymous)'} ${url.replace(/^.*?\/(node_modules|common|auth|tickets|orders|testkit)\//, '$1/')}:${lineNumber + 1}` : functionName,
+    url
+      ? `${functionName || '(anonymous)'} ${url.replace(/^.*?\/(node_modules|common|auth|tickets|orders|testkit)\//, '$1/')}:${lineNumber + 1}`
+      : functionName,
   ).slice(0, limit);
 }
 

@@ -163,7 +163,9 @@ async function withServer<T>(run: (publisherSide: JetStreamTransport, consumerSi
 async function main(): Promise<void> {
   const encoder = new TextEncoder();
   const rawPublish = (t: JetStreamTransport) => (data: TicketCreatedEvent['data']) =>
-    t.js.publish(Subjects.TicketCreated, encoder.encode(JSON.stringify(data)), { msgID: `${Subjects.TicketCreated}:${data.id}:${data.version}` });
+    t.js.publish(Subjects.TicketCreated, encoder.encode(JSON.stringify(data)), {
+      msgID: `${Subjects.TicketCreated}:${data.id}:${data.version}`,
+    });
 
   // Alternating base and raw rounds on one server; the median round counts (the machine is shared).
   const throughput = await withServer(async (transport) => {
@@ -213,8 +215,16 @@ async function main(): Promise<void> {
     inFlight: IN_FLIGHT,
     rounds: ROUNDS,
     publishPerSecond: {
-      sequential: { base: round(throughput.sequential.base), raw: round(throughput.sequential.raw), overhead: round(throughput.sequential.raw / throughput.sequential.base, 2) },
-      pipelined: { base: round(throughput.pipelined.base), raw: round(throughput.pipelined.raw), overhead: round(throughput.pipelined.raw / throughput.pipelined.base, 2) },
+      sequential: {
+        base: round(throughput.sequential.base),
+        raw: round(throughput.sequential.raw),
+        overhead: round(throughput.sequential.raw / throughput.sequential.base, 2),
+      },
+      pipelined: {
+        base: round(throughput.pipelined.base),
+        raw: round(throughput.pipelined.raw),
+        overhead: round(throughput.pipelined.raw / throughput.pipelined.base, 2),
+      },
     },
     latencyMs: {
       base: { p50: round(baseLatency.p50, 2), p99: round(baseLatency.p99, 2), max: round(baseLatency.max, 2) },
@@ -231,9 +241,15 @@ async function main(): Promise<void> {
   console.log(`Events benchmark (${results.machine.cpus} CPUs, Node ${results.machine.node})\n`);
   console.log('| measure | base classes | raw JetStream | overhead (base cost / raw cost) |');
   console.log('|---|---|---|---|');
-  console.log(`| publish, sequential (${SEQUENTIAL_EVENTS} events, median of ${ROUNDS}), events/s | ${p.sequential.base} | ${p.sequential.raw} | ${p.sequential.overhead} |`);
-  console.log(`| publish, ${IN_FLIGHT} in flight (${EVENTS} events, median of ${ROUNDS}), events/s | ${p.pipelined.base} | ${p.pipelined.raw} | ${p.pipelined.overhead} |`);
-  console.log(`| publish-to-handler latency p50 (${EVENTS} events), ms | ${l.base.p50} | ${l.raw.p50} | ${round(l.base.p50 / l.raw.p50, 2)} |`);
+  console.log(
+    `| publish, sequential (${SEQUENTIAL_EVENTS} events, median of ${ROUNDS}), events/s | ${p.sequential.base} | ${p.sequential.raw} | ${p.sequential.overhead} |`,
+  );
+  console.log(
+    `| publish, ${IN_FLIGHT} in flight (${EVENTS} events, median of ${ROUNDS}), events/s | ${p.pipelined.base} | ${p.pipelined.raw} | ${p.pipelined.overhead} |`,
+  );
+  console.log(
+    `| publish-to-handler latency p50 (${EVENTS} events), ms | ${l.base.p50} | ${l.raw.p50} | ${round(l.base.p50 / l.raw.p50, 2)} |`,
+  );
   console.log(`| publish-to-handler latency p99, ms | ${l.base.p99} | ${l.raw.p99} | ${round(l.base.p99 / l.raw.p99, 2)} |`);
 }
 

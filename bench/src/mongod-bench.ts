@@ -17,7 +17,10 @@ async function main(): Promise<void> {
   const mongo = await startMongo();
   const connection = await mongoose.createConnection(mongoUriWithDatabase(mongo.uri, 'bench')).asPromise();
   try {
-    const Ticket = connection.model<BenchTicket>('BenchTicket', new Schema<BenchTicket>({ title: String, price: Number, userId: { type: String, index: true } }));
+    const Ticket = connection.model<BenchTicket>(
+      'BenchTicket',
+      new Schema<BenchTicket>({ title: String, price: Number, userId: { type: String, index: true } }),
+    );
     await Ticket.init();
     // Warm-up, so connection setup and JIT are not measured.
     for (let i = 0; i < 200; i++) await Ticket.create({ title: `warm ${i}`, price: i, userId: 'warm' });

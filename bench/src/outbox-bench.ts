@@ -83,13 +83,22 @@ async function main(): Promise<void> {
       benchmark: 'outbox-relay',
       date: new Date().toISOString(),
       machine: { cpus: os.cpus().length, node: process.version },
-      throughput: { events: EVENTS, aggregates: AGGREGATES, drainMs: Math.round(drainMs), eventsPerSecond: Math.round((EVENTS / drainMs) * 1000) },
+      throughput: {
+        events: EVENTS,
+        aggregates: AGGREGATES,
+        drainMs: Math.round(drainMs),
+        eventsPerSecond: Math.round((EVENTS / drainMs) * 1000),
+      },
       commitToPublishMs: { events: LATENCY_EVENTS, p50: +percentile(latencies, 50).toFixed(2), p99: +percentile(latencies, 99).toFixed(2) },
     };
     if (process.argv.includes('--json')) console.log(JSON.stringify(result));
     else {
-      console.log(`relay throughput: ${result.throughput.eventsPerSecond} events/s (${EVENTS} events over ${AGGREGATES} aggregates in ${result.throughput.drainMs} ms)`);
-      console.log(`commit-to-publish latency: p50 ${result.commitToPublishMs.p50} ms, p99 ${result.commitToPublishMs.p99} ms (${LATENCY_EVENTS} events)`);
+      console.log(
+        `relay throughput: ${result.throughput.eventsPerSecond} events/s (${EVENTS} events over ${AGGREGATES} aggregates in ${result.throughput.drainMs} ms)`,
+      );
+      console.log(
+        `commit-to-publish latency: p50 ${result.commitToPublishMs.p50} ms, p99 ${result.commitToPublishMs.p99} ms (${LATENCY_EVENTS} events)`,
+      );
     }
   } finally {
     await mongoose.disconnect();

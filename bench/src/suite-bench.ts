@@ -87,7 +87,12 @@ function percentile(sorted: readonly number[], p: number): number {
 function latencyFigures(values: number[]): LatencyFigures {
   const sorted = [...values].sort((a, b) => a - b);
   const mean = sorted.reduce((s, v) => s + v, 0) / Math.max(1, sorted.length);
-  return { samples: sorted.length, p50: +percentile(sorted, 50).toFixed(2), p99: +percentile(sorted, 99).toFixed(2), mean: +mean.toFixed(2) };
+  return {
+    samples: sorted.length,
+    p50: +percentile(sorted, 50).toFixed(2),
+    p99: +percentile(sorted, 99).toFixed(2),
+    mean: +mean.toFixed(2),
+  };
 }
 
 async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
@@ -191,7 +196,7 @@ async function ticketTotals(db: Db): Promise<{ count: number; versions: number }
 /** Commands the database has run, by name (serverStatus `metrics.commands`). */
 async function commandCounts(db: Db): Promise<Map<string, number>> {
   const status = await db.admin().command({ serverStatus: 1 });
-  const commands = ((status.metrics as { commands?: Record<string, { total?: unknown }> } | undefined)?.commands ?? {});
+  const commands = (status.metrics as { commands?: Record<string, { total?: unknown }> } | undefined)?.commands ?? {};
   return new Map(Object.entries(commands).map(([name, counts]) => [name, Number(counts.total ?? 0)]));
 }
 
@@ -259,7 +264,12 @@ async function main(): Promise<void> {
     const json = { 'content-type': 'application/json' };
 
     /** Warm-up, then the measured run with the CPU meter; write runs wait for orders to catch up. */
-    const measure = async (name: string, opts: AutocannonOptions, warmup: Partial<AutocannonOptions>, writes: boolean): Promise<HttpFigures> => {
+    const measure = async (
+      name: string,
+      opts: AutocannonOptions,
+      warmup: Partial<AutocannonOptions>,
+      writes: boolean,
+    ): Promise<HttpFigures> => {
       process.stderr.write(`${name}: warming up\n`);
       await run({ ...opts, duration: WARMUP, ...warmup });
       if (writes) await waitForQuiet(ticketsDb, ordersDb);
@@ -279,7 +289,11 @@ async function main(): Promise<void> {
       let total = 0;
       for (const [command, after] of countsAfter) {
         // The bench's own polls and status reads are not the suite's work.
-        const ran = after - (countsBefore.get(command) ?? 0) - (command === 'aggregate' ? observerAggregates : 0) - (command === 'serverStatus' ? 1 : 0);
+        const ran =
+          after -
+          (countsBefore.get(command) ?? 0) -
+          (command === 'aggregate' ? observerAggregates : 0) -
+          (command === 'serverStatus' ? 1 : 0);
         total += ran;
         const perRequest = +(ran / Math.max(1, fig.requests)).toFixed(2);
         if (perRequest >= 0.05) byName[command] = perRequest;
@@ -291,10 +305,20 @@ async function main(): Promise<void> {
 
     const body = JSON.stringify({ title: 'bench', price: 10 });
     const baseline = runs('baseline')
-      ? await measure('baseline: bare POST (express + mongoose insert)', { url: `${info.baselineUrl}/api/baseline`, method: 'POST', headers: json, body }, {}, false)
+      ? await measure(
+          'baseline: bare POST (express + mongoose insert)',
+          { url: `${info.baselineUrl}/api/baseline`, method: 'POST', headers: json, body },
+          {},
+          false,
+        )
       : undefined;
     if (runs('post-tickets')) {
-      await measure('POST /api/tickets', { url: `${info.url}/api/tickets`, method: 'POST', headers: { ...json, cookie: seller }, body }, {}, true);
+      await measure(
+        'POST /api/tickets',
+        { url: `${info.url}/api/tickets`, method: 'POST', headers: { ...json, cookie: seller }, body },
+        {},
+        true,
+      );
     }
 
     const spread = runs('put-tickets') || runs('get-ticket') ? await createTickets(info.url, seller, SPREAD) : [];
@@ -368,7 +392,11 @@ async function main(): Promise<void> {
       const answered = performance.now();
       const { id } = (await res.json()) as { id: string };
       created.push((await visible(id, 0)) - answered);
-      const put = await fetch(`${info.url}/api/tickets/${id}`, { method: 'PUT', headers: { ...json, cookie: seller }, body: JSON.stringify({ title: 'bench', price: 11 }) });
+      const put = await fetch(`${info.url}/api/tickets/${id}`, {
+        method: 'PUT',
+        headers: { ...json, cookie: seller },
+        body: JSON.stringify({ title: 'bench', price: 11 }),
+      });
       const putAnswered = performance.now();
       await put.arrayBuffer();
       updated.push((await visible(id, 1)) - putAnswered);
@@ -409,7 +437,9 @@ async function main(): Promise<void> {
 
   let natsVersion = 'unknown';
   try {
-    natsVersion = execFileSync('nats-server', ['--version'], { env: { ...process.env, PATH: `${process.env.PATH}:/usr/sbin` } }).toString().trim();
+    natsVersion = execFileSync('nats-server', ['--version'], { env: { ...process.env, PATH: `${process.env.PATH}:/usr/sbin` } })
+      .toString()
+      .trim();
   } catch {
     // not on PATH
   }
@@ -424,7 +454,16 @@ async function main(): Promise<void> {
       loadAverageBefore: loadBefore.map((l) => +l.toFixed(2)),
       loadAverageAfter: os.loadavg().map((l) => +l.toFixed(2)),
     },
-    settings: { scenarios: [...ONLY], connections: CONNECTIONS, durationSeconds: DURATION, warmupSeconds: WARMUP, spreadTickets: SPREAD, orders: ORDERS, propagationSamples: SAMPLES, profiled: PROFILE || undefined },
+    settings: {
+      scenarios: [...ONLY],
+      connections: CONNECTIONS,
+      durationSeconds: DURATION,
+      warmupSeconds: WARMUP,
+      spreadTickets: SPREAD,
+      orders: ORDERS,
+      propagationSamples: SAMPLES,
+      profiled: PROFILE || undefined,
+    },
     http,
     propagationMs: propagation,
     outboxRelay: relay,
@@ -448,7 +487,9 @@ function printTable(http: HttpFigures[], propagation: Record<string, LatencyFigu
       .map(([name, share]) => `${name} ${share}`)
       .join(', ');
     const ratio = f.vsBaseline ? `${f.vsBaseline.requestsPerSecond} / ${f.vsBaseline.p50} / ${f.vsBaseline.p99}` : '';
-    console.log(`| ${f.name} | ${f.requestsPerSecond} | ${f.latencyMs.p50} | ${f.latencyMs.p99} | ${ratio} | ${f.non2xx + f.errors} | ${cpu} |`);
+    console.log(
+      `| ${f.name} | ${f.requestsPerSecond} | ${f.latencyMs.p50} | ${f.latencyMs.p99} | ${ratio} | ${f.non2xx + f.errors} | ${cpu} |`,
+    );
   }
   for (const [subject, p] of Object.entries(propagation)) {
     console.log(`| propagation ${subject} (2xx → orders replica) | | ${p.p50} | ${p.p99} | | | |`);

@@ -20,7 +20,9 @@ const deployments = objects.filter((object): object is Deployment => object inst
 const statefulSets = objects.filter((object): object is StatefulSet => object instanceof StatefulSet);
 
 /** The services this repo builds: Deployments whose image is `ticketing/<service>`. */
-const appDeployments = deployments.filter((deployment) => containersOf(deployment).some((container) => container.image?.startsWith('ticketing/')));
+const appDeployments = deployments.filter((deployment) =>
+  containersOf(deployment).some((container) => container.image?.startsWith('ticketing/')),
+);
 const serviceName = (deployment: Deployment): string => (mainContainer(deployment).image ?? '').replace(/^ticketing\//, '');
 
 /**
@@ -76,7 +78,11 @@ function containerPort(workload: Workload, port: number | string): number | unde
 }
 
 /** The Service (and its workloads) a `host:port` reaches: a Service name, or a StatefulSet pod's DNS name. */
-function resolveEndpoint(set: readonly KubernetesObject[], host: string, port: number): { service: Service; workloads: Workload[] } | undefined {
+function resolveEndpoint(
+  set: readonly KubernetesObject[],
+  host: string,
+  port: number,
+): { service: Service; workloads: Workload[] } | undefined {
   const services = set.filter((object): object is Service => object instanceof Service);
   const labels = host.split('.');
   let service: Service | undefined;
@@ -84,9 +90,12 @@ function resolveEndpoint(set: readonly KubernetesObject[], host: string, port: n
   if (labels.length === 2) {
     // <statefulset>-<ordinal>.<governing service>
     const [pod, serviceName] = labels;
-    const owner = set.filter((object): object is StatefulSet => object instanceof StatefulSet).find((statefulSet) => statefulSet.spec?.serviceName === serviceName);
+    const owner = set
+      .filter((object): object is StatefulSet => object instanceof StatefulSet)
+      .find((statefulSet) => statefulSet.spec?.serviceName === serviceName);
     const ordinal = owner ? Number(pod.slice(`${owner.metadata?.name}-`.length)) : NaN;
-    if (owner && pod.startsWith(`${owner.metadata?.name}-`) && Number.isInteger(ordinal) && ordinal < (owner.spec?.replicas ?? 1)) service = byName(services, serviceName);
+    if (owner && pod.startsWith(`${owner.metadata?.name}-`) && Number.isInteger(ordinal) && ordinal < (owner.spec?.replicas ?? 1))
+      service = byName(services, serviceName);
   }
   if (!service || !service.spec?.ports?.some((servicePort) => servicePort.port === port)) return undefined;
   return { service, workloads: selectedWorkloads(set, service) };
@@ -124,7 +133,8 @@ function copiedDirectories(stages: readonly Stage[], target: string): Map<string
   for (const stage of chain) {
     for (const step of stage.steps) {
       if (step.kind === 'WORKDIR') workdir = path.posix.resolve(workdir, step.path);
-      if (step.kind === 'COPY' && step.from === undefined) for (const source of step.sources) copies.set(source.replace(/\/$/, ''), path.posix.resolve(workdir, step.dest));
+      if (step.kind === 'COPY' && step.from === undefined)
+        for (const source of step.sources) copies.set(source.replace(/\/$/, ''), path.posix.resolve(workdir, step.dest));
     }
   }
   return copies;
@@ -163,13 +173,18 @@ describe('Kubernetes manifests: cross-checks', () => {
 
   describe.each(Object.keys(manifestSets))('connection strings in the %s manifest set', (setName) => {
     const set = manifestSets[setName];
-    const apps = set.filter((object): object is Deployment => object instanceof Deployment).filter((deployment) => mainContainer(deployment).image?.startsWith('ticketing/'));
+    const apps = set
+      .filter((object): object is Deployment => object instanceof Deployment)
+      .filter((deployment) => mainContainer(deployment).image?.startsWith('ticketing/'));
 
     it('when a service has MONGO_URI, then every host is a Service on that port in front of a MongoDB replica set of that name', () => {
       expect(apps.length).toBe(3);
       for (const deployment of apps) {
         const uri = envValue(set, mainContainer(deployment), 'MONGO_URI');
-        expect({ deployment: deployment.metadata?.name, uri }).toEqual({ deployment: deployment.metadata?.name, uri: expect.stringMatching(/^mongodb:\/\/[^/]+\/[a-z]+\?/) });
+        expect({ deployment: deployment.metadata?.name, uri }).toEqual({
+          deployment: deployment.metadata?.name,
+          uri: expect.stringMatching(/^mongodb:\/\/[^/]+\/[a-z]+\?/),
+        });
         const replicaSet = new URL(uri ?? '').searchParams.get('replicaSet');
         for (const { host, port } of hostsOf(uri ?? '')) {
           const endpoint = resolveEndpoint(set, host, port);
@@ -217,7 +232,11 @@ describe('Kubernetes manifests: cross-checks', () => {
         const workloads = selectedWorkloads(set, service);
         expect({ service: service.metadata?.name, workloads: workloads.length }).toEqual({ service: service.metadata?.name, workloads: 1 });
         for (const port of service.spec?.ports ?? []) {
-          expect({ service: service.metadata?.name, port: port.port, target: containerPort(workloads[0], port.targetPort ?? port.port) }).toEqual({
+          expect({
+            service: service.metadata?.name,
+            port: port.port,
+            target: containerPort(workloads[0], port.targetPort ?? port.port),
+          }).toEqual({
             service: service.metadata?.name,
             port: port.port,
             target: expect.any(Number),
@@ -230,8 +249,14 @@ describe('Kubernetes manifests: cross-checks', () => {
   it('when a StatefulSet names its governing Service, then that Service is headless and selects it', () => {
     for (const set of Object.values(manifestSets)) {
       for (const statefulSet of set.filter((object): object is StatefulSet => object instanceof StatefulSet)) {
-        const service = byName(set.filter((object): object is Service => object instanceof Service), statefulSet.spec?.serviceName ?? '');
-        expect({ statefulSet: statefulSet.metadata?.name, clusterIP: service?.spec?.clusterIP }).toEqual({ statefulSet: statefulSet.metadata?.name, clusterIP: 'None' });
+        const service = byName(
+          set.filter((object): object is Service => object instanceof Service),
+          statefulSet.spec?.serviceName ?? '',
+        );
+        expect({ statefulSet: statefulSet.metadata?.name, clusterIP: service?.spec?.clusterIP }).toEqual({
+          statefulSet: statefulSet.metadata?.name,
+          clusterIP: 'None',
+        });
         expect(selectedWorkloads(set, service as Service)).toEqual([statefulSet]);
       }
     }
@@ -250,8 +275,13 @@ describe('Kubernetes manifests: cross-checks', () => {
     for (const entry of paths) {
       expect(entry.pathType).toBe('Prefix');
       const backend = entry.backend.service;
-      const service = byName(objects.filter((object): object is Service => object instanceof Service), backend?.name ?? '');
-      const exposed = service?.spec?.ports?.some((port) => port.port === backend?.port?.number || (port.name !== undefined && port.name === backend?.port?.name));
+      const service = byName(
+        objects.filter((object): object is Service => object instanceof Service),
+        backend?.name ?? '',
+      );
+      const exposed = service?.spec?.ports?.some(
+        (port) => port.port === backend?.port?.number || (port.name !== undefined && port.name === backend?.port?.name),
+      );
       expect({ path: entry.path, service: backend?.name, exposed }).toEqual({ path: entry.path, service: backend?.name, exposed: true });
       const workloads = selectedWorkloads(objects, service as Service);
       expect(workloads.map((workload) => serviceName(workload as Deployment))).toEqual([owners[entry.path ?? '']]);
@@ -287,54 +317,69 @@ describe('Kubernetes manifests: cross-checks', () => {
         for (const container of containersOf(workload)) {
           const where = `${workload.metadata?.name}/${container.name}`;
           const resources = container.resources;
-          expect({ where, requests: Object.keys(resources?.requests ?? {}).sort(), limits: Object.keys(resources?.limits ?? {}).sort() }).toEqual({
+          expect({
+            where,
+            requests: Object.keys(resources?.requests ?? {}).sort(),
+            limits: Object.keys(resources?.limits ?? {}).sort(),
+          }).toEqual({
             where,
             requests: ['cpu', 'memory'],
             limits: ['cpu', 'memory'],
           });
           const runAsNonRoot = container.securityContext?.runAsNonRoot ?? pod?.securityContext?.runAsNonRoot;
           const runAsUser = container.securityContext?.runAsUser ?? pod?.securityContext?.runAsUser;
-          expect({ where, runAsNonRoot, nonZeroUser: runAsUser !== undefined && runAsUser > 0 }).toEqual({ where, runAsNonRoot: true, nonZeroUser: true });
+          expect({ where, runAsNonRoot, nonZeroUser: runAsUser !== undefined && runAsUser > 0 }).toEqual({
+            where,
+            runAsNonRoot: true,
+            nonZeroUser: true,
+          });
         }
       }
     }
   });
 
-  describe.each(statefulSets.filter((statefulSet) => mainContainer(statefulSet).image?.startsWith('mongo:')).map((statefulSet) => [statefulSet.metadata?.name, statefulSet] as const))(
-    'the %s StatefulSet',
-    (_name, statefulSet) => {
-      const container = mainContainer(statefulSet);
-      const args = container.args ?? [];
+  describe.each(
+    statefulSets
+      .filter((statefulSet) => mainContainer(statefulSet).image?.startsWith('mongo:'))
+      .map((statefulSet) => [statefulSet.metadata?.name, statefulSet] as const),
+  )('the %s StatefulSet', (_name, statefulSet) => {
+    const container = mainContainer(statefulSet);
+    const args = container.args ?? [];
 
-      it('when it starts, then mongod runs a replica set on all interfaces with its data on a persistent volume', () => {
-        expect(args[0]).toBe('mongod');
-        expect(argValue(args, '--replSet')).toBe('rs0');
-        expect(args).toContain('--bind_ip_all');
-        const claims = (statefulSet.spec?.volumeClaimTemplates ?? []).map((claim) => claim.metadata?.name);
-        const dataMount = container.volumeMounts?.find((mount) => mount.mountPath === '/data/db');
-        expect(claims).toContain(dataMount?.name);
-      });
+    it('when it starts, then mongod runs a replica set on all interfaces with its data on a persistent volume', () => {
+      expect(args[0]).toBe('mongod');
+      expect(argValue(args, '--replSet')).toBe('rs0');
+      expect(args).toContain('--bind_ip_all');
+      const claims = (statefulSet.spec?.volumeClaimTemplates ?? []).map((claim) => claim.metadata?.name);
+      const dataMount = container.volumeMounts?.find((mount) => mount.mountPath === '/data/db');
+      expect(claims).toContain(dataMount?.name);
+    });
 
-      it('when its readiness is probed, then the initiating script runs with the set name and a member host that resolves to this pod', () => {
-        const scriptPath = container.readinessProbe?.exec?.command?.[0] ?? '';
-        const mount = container.volumeMounts?.find((candidate) => scriptPath.startsWith(`${candidate.mountPath}/`));
-        const volume = statefulSet.spec?.template.spec?.volumes?.find((candidate) => candidate.name === mount?.name);
-        const configMap = byName(objects.filter((object): object is ConfigMap => object instanceof ConfigMap), volume?.configMap?.name ?? '');
-        const script = configMap?.data?.[path.posix.basename(scriptPath)] ?? '';
-        expect(script).toMatch(/rs\.initiate\(/);
-        expect(script).toMatch(/isWritablePrimary/);
-        expect(volume?.configMap?.defaultMode).toBe(0o555);
-        expect(envVar(container, 'RS_NAME')?.value).toBe(argValue(args, '--replSet'));
-        expect(envVar(container, 'POD_NAME')?.valueFrom?.fieldRef?.fieldPath).toBe('metadata.name');
-        const memberHost = (envVar(container, 'RS_MEMBER_HOST')?.value ?? '').replace('$(POD_NAME)', `${statefulSet.metadata?.name}-0`);
-        const [host, port] = memberHost.split(':');
-        expect(resolveEndpoint(objects, host, Number(port))?.workloads).toEqual([statefulSet]);
-        // The member must resolve its own name before it is ready (the probe is what initiates it).
-        const governing = byName(objects.filter((object): object is Service => object instanceof Service), statefulSet.spec?.serviceName ?? '');
-        expect(governing?.spec?.publishNotReadyAddresses).toBe(true);
-      });
-    },
-  );
+    it('when its readiness is probed, then the initiating script runs with the set name and a member host that resolves to this pod', () => {
+      const scriptPath = container.readinessProbe?.exec?.command?.[0] ?? '';
+      const mount = container.volumeMounts?.find((candidate) => scriptPath.startsWith(`${candidate.mountPath}/`));
+      const volume = statefulSet.spec?.template.spec?.volumes?.find((candidate) => candidate.name === mount?.name);
+      const configMap = byName(
+        objects.filter((object): object is ConfigMap => object instanceof ConfigMap),
+        volume?.configMap?.name ?? '',
+      );
+      const script = configMap?.data?.[path.posix.basename(scriptPath)] ?? '';
+      expect(script).toMatch(/rs\.initiate\(/);
+      expect(script).toMatch(/isWritablePrimary/);
+      expect(volume?.configMap?.defaultMode).toBe(0o555);
+      expect(envVar(container, 'RS_NAME')?.value).toBe(argValue(args, '--replSet'));
+      expect(envVar(container, 'POD_NAME')?.valueFrom?.fieldRef?.fieldPath).toBe('metadata.name');
+      const memberHost = (envVar(container, 'RS_MEMBER_HOST')?.value ?? '').replace('$(POD_NAME)', `${statefulSet.metadata?.name}-0`);
+      const [host, port] = memberHost.split(':');
+      expect(resolveEndpoint(objects, host, Number(port))?.workloads).toEqual([statefulSet]);
+      // The member must resolve its own name before it is ready (the probe is what initiates it).
+      const governing = byName(
+        objects.filter((object): object is Service => object instanceof Service),
+        statefulSet.spec?.serviceName ?? '',
+      );
+      expect(governing?.spec?.publishNotReadyAddresses).toBe(true);
+    });
+  });
 
   it('when NATS runs, then JetStream stores on a persistent volume and the monitor port serves its health check', () => {
     const nats = statefulSets.filter((statefulSet) => mainContainer(statefulSet).image?.startsWith('nats:'));
@@ -366,7 +411,9 @@ describe('skaffold.yaml', () => {
   });
 
   it('when it builds, then its artifacts are exactly the images the Deployments run', () => {
-    expect(skaffold.build.artifacts.map((artifact) => artifact.image).sort()).toEqual(appDeployments.map((deployment) => mainContainer(deployment).image).sort());
+    expect(skaffold.build.artifacts.map((artifact) => artifact.image).sort()).toEqual(
+      appDeployments.map((deployment) => mainContainer(deployment).image).sort(),
+    );
   });
 
   describe.each(skaffold.build.artifacts.map((artifact) => [artifact.image, artifact] as const))('the %s artifact', (image, artifact) => {
@@ -420,6 +467,8 @@ describe('skaffold.yaml', () => {
 
   it('when the streaming profile is used, then it deploys infra/k8s without the JetStream server, plus infra/k8s-streaming', () => {
     const files = expandRawYaml(streamingProfile?.manifests?.rawYaml ?? []);
-    expect(files.sort()).toEqual([...manifestFiles('infra/k8s').filter((file) => file !== 'infra/k8s/nats.yaml'), ...manifestFiles('infra/k8s-streaming')].sort());
+    expect(files.sort()).toEqual(
+      [...manifestFiles('infra/k8s').filter((file) => file !== 'infra/k8s/nats.yaml'), ...manifestFiles('infra/k8s-streaming')].sort(),
+    );
   });
 });

@@ -27,7 +27,7 @@ describe('Dockerfile interpreter', () => {
   it('when a stage copies from an earlier one, then files land under the later WORKDIR and ENV reaches RUN', async () => {
     const greeting = `hello-${randomUUID()}`;
     writeContext({
-      'Dockerfile': [
+      Dockerfile: [
         `FROM node:${nodeMajor}-alpine AS build`,
         'WORKDIR /src',
         'COPY app/ ./',
@@ -46,7 +46,13 @@ describe('Dockerfile interpreter', () => {
     const replay = await replayDockerfile({ dockerfile: path.join(context, 'Dockerfile'), context });
     try {
       expect(fs.readFileSync(replay.target.hostPath('/srv/public/greeting.txt'), 'utf8')).toBe(`${greeting}\nfrom the context\n`);
-      expect(replay.target.config).toEqual({ workdir: '/srv', env: {}, user: 'node', cmd: expect.arrayContaining(['node']), exposed: [3000] });
+      expect(replay.target.config).toEqual({
+        workdir: '/srv',
+        env: {},
+        user: 'node',
+        cmd: expect.arrayContaining(['node']),
+        exposed: [3000],
+      });
       const container = startContainer(replay.target, {});
       await new Promise((resolve) => container.child.once('close', resolve));
       expect(container.output()).toBe(`${greeting}\nfrom the context\n`);
@@ -58,20 +64,24 @@ describe('Dockerfile interpreter', () => {
 
   it('when .dockerignore excludes a file, then COPY cannot see it', async () => {
     writeContext({
-      'Dockerfile': `FROM node:${nodeMajor}-alpine\nWORKDIR /app\nCOPY secret.env ./\n`,
+      Dockerfile: `FROM node:${nodeMajor}-alpine\nWORKDIR /app\nCOPY secret.env ./\n`,
       '.dockerignore': '**/*.env\n',
       'secret.env': 'TOKEN=x\n',
     });
-    await expect(replayDockerfile({ dockerfile: path.join(context, 'Dockerfile'), context })).rejects.toThrow(/COPY secret.env: not found in the build context/);
+    await expect(replayDockerfile({ dockerfile: path.join(context, 'Dockerfile'), context })).rejects.toThrow(
+      /COPY secret.env: not found in the build context/,
+    );
   });
 
   it('when a RUN fails, then the replay fails with its output', async () => {
-    writeContext({ 'Dockerfile': `FROM node:${nodeMajor}-alpine\nRUN echo about-to-fail && exit 3\n` });
-    await expect(replayDockerfile({ dockerfile: path.join(context, 'Dockerfile'), context })).rejects.toThrow(/failed with 3:\s+about-to-fail/);
+    writeContext({ Dockerfile: `FROM node:${nodeMajor}-alpine\nRUN echo about-to-fail && exit 3\n` });
+    await expect(replayDockerfile({ dockerfile: path.join(context, 'Dockerfile'), context })).rejects.toThrow(
+      /failed with 3:\s+about-to-fail/,
+    );
   });
 
   it('when a base image needs another Node major than the host, then it is rejected', async () => {
-    writeContext({ 'Dockerfile': `FROM node:${Number(nodeMajor) + 1}-alpine\nRUN true\n` });
+    writeContext({ Dockerfile: `FROM node:${Number(nodeMajor) + 1}-alpine\nRUN true\n` });
     await expect(replayDockerfile({ dockerfile: path.join(context, 'Dockerfile'), context })).rejects.toThrow(/needs Node/);
   });
 
@@ -103,7 +113,13 @@ describe('Dockerfile interpreter', () => {
     );
     expect(stagesNeededFor(stages, 'dev').map((stage) => stage.name)).toEqual(['build', 'dev']);
     expect(stagesNeededFor(stages, 'runtime').map((stage) => stage.name)).toEqual(['build', 'runtime']);
-    expect(stageConfig(stages, 'dev')).toEqual({ workdir: '/app/auth', env: { A: '1' }, user: 'node', cmd: ['npm', 'run', 'dev'], exposed: [] });
+    expect(stageConfig(stages, 'dev')).toEqual({
+      workdir: '/app/auth',
+      env: { A: '1' },
+      user: 'node',
+      cmd: ['npm', 'run', 'dev'],
+      exposed: [],
+    });
     expect(stageConfig(stages)).toEqual({ workdir: '/', env: {}, user: 'root', cmd: ['node', 'dist/index.js'], exposed: [] });
   });
 });

@@ -16,7 +16,11 @@ describe('Kubernetes manifests: schema', () => {
 
   it('when the manifests are loaded, then every object is named and none pins a namespace', () => {
     for (const { file, index, object } of loadManifests(files)) {
-      expect({ file, index, name: object.metadata?.name }).toEqual({ file, index, name: expect.stringMatching(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/) });
+      expect({ file, index, name: object.metadata?.name }).toEqual({
+        file,
+        index,
+        name: expect.stringMatching(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/),
+      });
       expect({ file, index, namespace: object.metadata?.namespace }).toEqual({ file, index, namespace: undefined });
     }
   });
@@ -40,14 +44,22 @@ describe('Kubernetes manifests: schema', () => {
         metadata: { name: 'd' },
         spec: {
           selector: { matchLabels: { app: 'd' } },
-          template: { metadata: { labels: { app: 'd' } }, spec: { containers: [{ name: 'c', image: 'i', resources: { limits: { cpu: 'lots' } } }] } },
+          template: {
+            metadata: { labels: { app: 'd' } },
+            spec: { containers: [{ name: 'c', image: 'i', resources: { limits: { cpu: 'lots' } } }] },
+          },
         },
       };
       expect(() => toKubernetesObject(deployment)).toThrow(/quantity/);
     });
 
     it('when a container misses its name, then it is rejected', () => {
-      const pod = { apiVersion: 'apps/v1', kind: 'StatefulSet', metadata: { name: 's' }, spec: { selector: {}, serviceName: 's', template: { spec: { containers: [{ image: 'i' }] } } } };
+      const pod = {
+        apiVersion: 'apps/v1',
+        kind: 'StatefulSet',
+        metadata: { name: 's' },
+        spec: { selector: {}, serviceName: 's', template: { spec: { containers: [{ image: 'i' }] } } },
+      };
       expect(() => toKubernetesObject(pod)).toThrow(/name/);
     });
   });

@@ -22,7 +22,10 @@ const REPLAY_TIMEOUT_MS = 240_000;
 function deploymentEnvNames(service: string): string[] {
   const deployment = loadManifests(manifestFiles('infra/k8s'))
     .map(({ object }) => object)
-    .find((object): object is Deployment => object instanceof Deployment && object.spec?.template.spec?.containers[0]?.image === `ticketing/${service}`);
+    .find(
+      (object): object is Deployment =>
+        object instanceof Deployment && object.spec?.template.spec?.containers[0]?.image === `ticketing/${service}`,
+    );
   return (deployment?.spec?.template.spec?.containers[0]?.env ?? []).map((variable) => variable.name);
 }
 
@@ -31,7 +34,8 @@ async function waitForOk(url: string, container: StartedContainer, timeoutMs: nu
   const deadline = Date.now() + timeoutMs;
   let last: number | string = 'no answer';
   while (Date.now() < deadline) {
-    if (container.child.exitCode !== null || container.child.signalCode !== null) return `exited (${container.child.exitCode ?? container.child.signalCode})`;
+    if (container.child.exitCode !== null || container.child.signalCode !== null)
+      return `exited (${container.child.exitCode ?? container.child.signalCode})`;
     try {
       const response = await fetch(url, { signal: AbortSignal.timeout(2000) });
       last = response.status;
@@ -65,7 +69,14 @@ describe.each(IMAGE_SERVICES)('the %s image, built from its Dockerfile without D
     MONGO_URI: mongoUriWithDatabase(mongo?.uri ?? '', uniqueDatabaseName(service)),
     JWT_KEY: randomBytes(24).toString('hex'),
     LOG_LEVEL: 'warn',
-    ...(nats ? { NATS_TRANSPORT: 'jetstream', NATS_URL: nats.url, NATS_CLUSTER_ID: 'ticketing', NATS_CLIENT_ID: `${service}-${randomUUID().slice(0, 8)}` } : {}),
+    ...(nats
+      ? {
+          NATS_TRANSPORT: 'jetstream',
+          NATS_URL: nats.url,
+          NATS_CLUSTER_ID: 'ticketing',
+          NATS_CLIENT_ID: `${service}-${randomUUID().slice(0, 8)}`,
+        }
+      : {}),
   });
 
   beforeAll(async () => {
@@ -105,7 +116,9 @@ describe.each(IMAGE_SERVICES)('the %s image, built from its Dockerfile without D
     const installed = installedPackages(runtime.hostPath('/app'), ['', service, 'common']);
     expect(installed.filter((location) => !closure.has(location))).toEqual([]);
     expect(installed).toEqual(expect.arrayContaining(['node_modules/express', 'node_modules/mongoose', 'node_modules/@ticketing/common']));
-    const rootManifest = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8')) as { devDependencies: Record<string, string> };
+    const rootManifest = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8')) as {
+      devDependencies: Record<string, string>;
+    };
     const devDependencies = Object.keys(rootManifest.devDependencies);
     expect(devDependencies).toEqual(expect.arrayContaining(['jest', 'typescript']));
     expect(installed.filter((location) => devDependencies.some((name) => location.endsWith(`node_modules/${name}`)))).toEqual([]);
@@ -116,7 +129,12 @@ describe.each(IMAGE_SERVICES)('the %s image, built from its Dockerfile without D
     const runtime = replay?.stage('runtime');
     if (!runtime) throw new Error('not replayed');
     for (const workspace of [service, 'common']) {
-      expect(fs.readdirSync(runtime.hostPath(`/app/${workspace}`)).filter((name) => name !== 'node_modules').sort()).toEqual(['dist', 'package.json']);
+      expect(
+        fs
+          .readdirSync(runtime.hostPath(`/app/${workspace}`))
+          .filter((name) => name !== 'node_modules')
+          .sort(),
+      ).toEqual(['dist', 'package.json']);
     }
     expect(fs.existsSync(runtime.hostPath(`/app/${service}/dist/index.js`))).toBe(true);
     expect(fs.realpathSync(runtime.hostPath('/app/node_modules/@ticketing/common'))).toBe(fs.realpathSync(runtime.hostPath('/app/common')));

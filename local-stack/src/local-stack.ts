@@ -119,8 +119,18 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
       );
     }
     // Start replicas concurrently: the double and the broker are already up.
-    cleanups.push(() => Promise.all(Object.values(services).flat().map((s) => s.stop())));
-    await Promise.all(Object.values(services).flat().map((s) => s.start()));
+    cleanups.push(() =>
+      Promise.all(
+        Object.values(services)
+          .flat()
+          .map((s) => s.stop()),
+      ),
+    );
+    await Promise.all(
+      Object.values(services)
+        .flat()
+        .map((s) => s.start()),
+    );
 
     const gateway = createGateway(
       Object.fromEntries(

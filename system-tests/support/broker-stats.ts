@@ -14,7 +14,12 @@ export interface ConsumerDeliveries {
  * How often a durable consumer delivered the messages of its subject (read from the broker's
  * consumer and stream info; an observer only, like the database reads).
  */
-export async function consumerDeliveries(natsUrl: string, durable: string, subject: string, stream = 'TICKETING'): Promise<ConsumerDeliveries> {
+export async function consumerDeliveries(
+  natsUrl: string,
+  durable: string,
+  subject: string,
+  stream = 'TICKETING',
+): Promise<ConsumerDeliveries> {
   const nc = await connect({ servers: natsUrl });
   try {
     const jsm = await jetstreamManager(nc);

@@ -62,7 +62,10 @@ interface ReplicaDoc {
 /** Reads the replica (orders database, `tickets` collection) and the orders inbox; compares. */
 export async function readReplicaReport(ordersDb: Db, expected: readonly ExpectedTicket[]): Promise<ReplicaReport> {
   const ids = expected.map((t) => new mongoose.Types.ObjectId(t.id));
-  const docs = await ordersDb.collection<ReplicaDoc>('tickets').find({ _id: { $in: ids } }).toArray();
+  const docs = await ordersDb
+    .collection<ReplicaDoc>('tickets')
+    .find({ _id: { $in: ids } })
+    .toArray();
   const byId = new Map<string, ReplicaDoc[]>();
   for (const doc of docs) {
     const key = doc._id.toHexString();

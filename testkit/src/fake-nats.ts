@@ -1,5 +1,15 @@
 import { type EventData, type Subjects } from '@ticketing/common/contracts';
-import { type ConnectionStatus, type DeliveryHandler, type EventMessage, type PublishAck, type PublishOptions, type Settlement, type SubscribeOptions, type Transport, type TransportSubscription } from '@ticketing/common/transport';
+import {
+  type ConnectionStatus,
+  type DeliveryHandler,
+  type EventMessage,
+  type PublishAck,
+  type PublishOptions,
+  type Settlement,
+  type SubscribeOptions,
+  type Transport,
+  type TransportSubscription,
+} from '@ticketing/common/transport';
 
 /**
  * Wraps `impl` in `jest.fn` when running under Jest (so `expect(fn).toHaveBeenCalled()` and

@@ -76,7 +76,11 @@ describe('fake NATS for unit tests', () => {
     await listener.listen();
 
     const [rejected] = await transport.deliver(Subjects.OrderCancelled, { id: 'o2', version: 0, ticket: { id: 't2' } });
-    const [accepted] = await transport.deliver(Subjects.OrderCancelled, { id: 'o3', version: 1, ticket: { id: 't3' } }, { deliveryCount: 2 });
+    const [accepted] = await transport.deliver(
+      Subjects.OrderCancelled,
+      { id: 'o3', version: 1, ticket: { id: 't3' } },
+      { deliveryCount: 2 },
+    );
 
     expect(rejected.ack).not.toHaveBeenCalled();
     expect(rejected.nak).toHaveBeenCalledTimes(1);

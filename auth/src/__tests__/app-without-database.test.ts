@@ -17,15 +17,15 @@ describe('auth app without a database', () => {
   });
 
   it('when signup has an invalid email, then 400 names the field', async () => {
-    const response = await request(app)
-      .post('/api/users/signup')
-      .send({ email: 'not-an-email', password: 'password' })
-      .expect(400);
+    const response = await request(app).post('/api/users/signup').send({ email: 'not-an-email', password: 'password' }).expect(400);
     expect(response.body).toEqual({ errors: [{ message: 'Email must be valid', field: 'email' }] });
   });
 
   it('when signup has a JSON object as email (operator injection), then 400 in the error shape and no cookie', async () => {
-    const response = await request(app).post('/api/users/signup').send({ email: { $gt: '' }, password: 'x' }).expect(400);
+    const response = await request(app)
+      .post('/api/users/signup')
+      .send({ email: { $gt: '' }, password: 'x' })
+      .expect(400);
     expect(response.body).toEqual({
       errors: [
         { message: 'Email must be valid', field: 'email' },

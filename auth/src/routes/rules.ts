@@ -22,13 +22,7 @@ export const newPasswordRule = () =>
 
 /** A password to check: trimmed like a new one, and not empty. */
 export const suppliedPasswordRule = () =>
-  body('password')
-    .isString()
-    .withMessage(PASSWORD_REQUIRED_MESSAGE)
-    .bail()
-    .trim()
-    .notEmpty()
-    .withMessage(PASSWORD_REQUIRED_MESSAGE);
+  body('password').isString().withMessage(PASSWORD_REQUIRED_MESSAGE).bail().trim().notEmpty().withMessage(PASSWORD_REQUIRED_MESSAGE);
 
 /** The body after the rules above ran: both fields are strings. */
 export interface CredentialsBody {

@@ -140,7 +140,10 @@ export abstract class Listener<E extends Event> {
     };
     try {
       await store.record(entry);
-      this.logger.error({ deadLetter: { ...entry, body: undefined } }, `Event ${msg.msgId ?? msg.subject} dead-lettered for ${this.queueGroupName}: ${error}`);
+      this.logger.error(
+        { deadLetter: { ...entry, body: undefined } },
+        `Event ${msg.msgId ?? msg.subject} dead-lettered for ${this.queueGroupName}: ${error}`,
+      );
       return true;
     } catch (err) {
       this.logger.error({ subject: msg.subject, msgId: msg.msgId, err: errorMessage(err) }, 'Could not record a dead letter');

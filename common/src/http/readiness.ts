@@ -1,14 +1,10 @@
 import mongoose, { Connection } from 'mongoose';
 import type { ReadinessCheck } from '../core/lifecycle';
 
-
 const MONGOOSE_CONNECTED = 1;
 
 /** Ready when the mongoose connection is open and the server answers a ping within `timeoutMs`. */
-export function mongooseReadinessCheck(
-  connection: Connection = mongoose.connection,
-  timeoutMs = 2000,
-): ReadinessCheck {
+export function mongooseReadinessCheck(connection: Connection = mongoose.connection, timeoutMs = 2000): ReadinessCheck {
   return {
     name: 'database',
     check: async () => {

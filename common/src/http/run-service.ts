@@ -4,7 +4,6 @@ import mongoose, { ConnectOptions, Mongoose } from 'mongoose';
 import type { LifecycleHook } from '../core/lifecycle';
 import { logger as defaultLogger, Logger } from '../core/logger';
 
-
 /** The config fields `startService` itself reads. */
 export interface BaseServiceConfig {
   PORT: number;
@@ -74,9 +73,7 @@ function closeServer(server: Server, graceMs: number): Promise<void> {
  * Validates config, starts the hooks in order, then listens on PORT. If any step fails, whatever was
  * started is stopped again and the error is thrown. Installs no signal handlers (see `runService`).
  */
-export async function startService<C extends BaseServiceConfig>(
-  definition: ServiceDefinition<C>,
-): Promise<RunningService<C>> {
+export async function startService<C extends BaseServiceConfig>(definition: ServiceDefinition<C>): Promise<RunningService<C>> {
   const logger = (definition.logger ?? defaultLogger).child({ service: definition.name });
   const config = definition.loadConfig();
   if (config.LOG_LEVEL) (definition.logger ?? defaultLogger).level = config.LOG_LEVEL;
@@ -161,10 +158,7 @@ export async function runService<C extends BaseServiceConfig>(
 }
 
 /** Connects mongoose on start and disconnects it on stop. Usually the first hook. */
-export function mongooseHook(
-  uri: string,
-  options: { mongoose?: Mongoose; connectOptions?: ConnectOptions } = {},
-): LifecycleHook {
+export function mongooseHook(uri: string, options: { mongoose?: Mongoose; connectOptions?: ConnectOptions } = {}): LifecycleHook {
   const instance = options.mongoose ?? mongoose;
   return {
     name: 'mongodb',

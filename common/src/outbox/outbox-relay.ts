@@ -24,7 +24,10 @@ export interface OutboxRelayOptions {
 }
 
 /** What a pass reads of a row to publish it. */
-type RelayRow = Pick<OutboxRecord, '_id' | 'subject' | 'data' | 'msgId' | 'aggregateVersion' | 'attempts' | 'createdAt' | 'nextAttemptAt' | 'claimedUntil'>;
+type RelayRow = Pick<
+  OutboxRecord,
+  '_id' | 'subject' | 'data' | 'msgId' | 'aggregateVersion' | 'attempts' | 'createdAt' | 'nextAttemptAt' | 'claimedUntil'
+>;
 
 export interface OutboxStats {
   /** Unpublished events. */
@@ -190,7 +193,10 @@ export class OutboxRelay {
     if (claim.modifiedCount < candidates.length) {
       // Another relay took some rows first: keep, per aggregate, the rows this pass claimed from the
       // head on; a row claimed after a gap would overtake the one in the gap, so it is let go.
-      const claimed = await this.outbox.model.find({ _id: { $in: candidates.map((row) => row._id) }, claimedBy: token }).select({ _id: 1 }).lean();
+      const claimed = await this.outbox.model
+        .find({ _id: { $in: candidates.map((row) => row._id) }, claimedBy: token })
+        .select({ _id: 1 })
+        .lean();
       const ids = new Set(claimed.map((row) => String(row._id)));
       mine = runs.map((run) => {
         const prefix: RelayRow[] = [];
@@ -216,7 +222,9 @@ export class OutboxRelay {
       })),
       // Claimed but not published (stopped, a failure earlier in the run, a gap): free them now
       // rather than when the claim lapses. Rows another relay holds are not touched.
-      ...release.map((_id) => ({ updateOne: { filter: { _id, claimedBy: token }, update: { $set: { claimedBy: null, claimedUntil: null } } } })),
+      ...release.map((_id) => ({
+        updateOne: { filter: { _id, claimedBy: token }, update: { $set: { claimedBy: null, claimedUntil: null } } },
+      })),
     ];
     if (settle.length > 0) await this.outbox.model.bulkWrite(settle, { ordered: false });
     this.published += published.length;
@@ -237,7 +245,17 @@ export class OutboxRelay {
         .find({ publishedAt: null, ...(skipped.length > 0 ? { aggregateId: { $nin: skipped } } : {}) })
         .sort({ aggregateId: 1, aggregateVersion: 1 })
         .limit(this.batchSize)
-        .select({ subject: 1, data: 1, msgId: 1, aggregateId: 1, aggregateVersion: 1, attempts: 1, createdAt: 1, nextAttemptAt: 1, claimedUntil: 1 })
+        .select({
+          subject: 1,
+          data: 1,
+          msgId: 1,
+          aggregateId: 1,
+          aggregateVersion: 1,
+          attempts: 1,
+          createdAt: 1,
+          nextAttemptAt: 1,
+          claimedUntil: 1,
+        })
         .lean<Array<RelayRow & { aggregateId: string }>>();
       const runs: RelayRow[][] = [];
       let current: string | undefined;
@@ -251,7 +269,8 @@ export class OutboxRelay {
           open = true;
         }
         if (!open) continue;
-        const blocked = row.nextAttemptAt.getTime() > now.getTime() || (row.claimedUntil ? row.claimedUntil.getTime() >= now.getTime() : false);
+        const blocked =
+          row.nextAttemptAt.getTime() > now.getTime() || (row.claimedUntil ? row.claimedUntil.getTime() >= now.getTime() : false);
         if (blocked) {
           // Later versions wait behind it; an aggregate blocked at its head is left out of the next read.
           if (run.length === 0) skipped.push(row.aggregateId);

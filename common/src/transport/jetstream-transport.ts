@@ -20,13 +20,7 @@ import type { Logger } from 'pino';
 import { SettlingMessage } from './event-message';
 import { ALL_SUBJECTS } from '../contracts/subjects';
 import { logger as defaultLogger } from '../core/logger';
-import {
-  DEAD_LETTER_SUBJECT_PREFIX,
-  DEFAULT_DEAD_LETTER_STREAM_NAME,
-  DEFAULT_STREAM_NAME,
-  deadLetterSubject,
-  durableName,
-} from './names';
+import { DEAD_LETTER_SUBJECT_PREFIX, DEFAULT_DEAD_LETTER_STREAM_NAME, DEFAULT_STREAM_NAME, deadLetterSubject, durableName } from './names';
 import { deliveryOrderingKey, KeyedConcurrency } from './keyed-concurrency';
 import { errorMessage, Signal, sleep, StatusListeners } from './status';
 import type {
@@ -385,11 +379,7 @@ export class JetStreamTransport implements Transport {
     return this.updateConsumerIfNeeded(durable, existing.config, wanted);
   }
 
-  private async updateConsumerIfNeeded(
-    durable: string,
-    current: ConsumerConfig,
-    wanted: Partial<ConsumerConfig>,
-  ): Promise<void> {
+  private async updateConsumerIfNeeded(durable: string, current: ConsumerConfig, wanted: Partial<ConsumerConfig>): Promise<void> {
     if (current.ack_wait === wanted.ack_wait && current.max_deliver === wanted.max_deliver) return;
     await this.jsm.consumers.update(this.streamName, durable, { ack_wait: wanted.ack_wait, max_deliver: wanted.max_deliver });
   }
@@ -415,7 +405,9 @@ export class JetStreamTransport implements Transport {
           for await (const m of messages) {
             failures = 0;
             const msg = new JetStreamEventMessage(m);
-            const key = deliveryOrderingKey(loop.options, msg, (fields, message) => this.logger.warn({ durable: loop.durable, ...fields }, message));
+            const key = deliveryOrderingKey(loop.options, msg, (fields, message) =>
+              this.logger.warn({ durable: loop.durable, ...fields }, message),
+            );
             await queue.admit(key, () => this.deliver(loop, msg));
           }
         } finally {
@@ -589,7 +581,8 @@ class JetStreamDeadLetters implements DeadLetterStore {
   async replay(id: string): Promise<PublishAck> {
     const { jsm, deadLetterStreamName } = this.transport;
     const seq = Number(id);
-    const stored = Number.isSafeInteger(seq) && seq > 0 ? await jsm.streams.getMessage(deadLetterStreamName, { seq }).catch(() => null) : null;
+    const stored =
+      Number.isSafeInteger(seq) && seq > 0 ? await jsm.streams.getMessage(deadLetterStreamName, { seq }).catch(() => null) : null;
     if (!stored) throw new Error(`No dead letter with id ${id}`);
     const letter = stored.json<Omit<DeadLetter, 'id'>>();
     const original = letter.msgId ?? `${letter.subject}#${letter.streamSequence}`;

@@ -28,7 +28,14 @@ export const quietLogger = pino({ level: 'silent' });
 
 /** Typed, randomised data for each subject. */
 export const eventFactories: { [S in Subjects]: (overrides?: Partial<EventData<S>>) => EventData<S> } = {
-  [Subjects.TicketCreated]: (o = {}) => ({ id: randomId(), version: 0, title: `concert ${randomId()}`, price: 20, userId: randomId(), ...o }),
+  [Subjects.TicketCreated]: (o = {}) => ({
+    id: randomId(),
+    version: 0,
+    title: `concert ${randomId()}`,
+    price: 20,
+    userId: randomId(),
+    ...o,
+  }),
   [Subjects.TicketUpdated]: (o = {}) => ({
     id: randomId(),
     version: 1,

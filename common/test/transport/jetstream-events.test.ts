@@ -1,4 +1,12 @@
-import { eventMessageId, Subjects, type OrderCancelledEvent, type OrderCreatedEvent, type TicketCreatedEvent, type TicketingEvent, type TicketUpdatedEvent } from '@ticketing/common/contracts';
+import {
+  eventMessageId,
+  Subjects,
+  type OrderCancelledEvent,
+  type OrderCreatedEvent,
+  type TicketCreatedEvent,
+  type TicketingEvent,
+  type TicketUpdatedEvent,
+} from '@ticketing/common/contracts';
 import { createTransport, JetStreamTransport, listDeadLetters, replayDeadLetter, type Transport } from '@ticketing/common/transport';
 import { Publisher } from '@ticketing/common/events';
 import { startNats, type NatsServerHandle } from '@ticketing/testkit';
@@ -253,7 +261,10 @@ describe('JetStream publishers and listeners', () => {
     const poison = eventFactories[Subjects.TicketCreated]({ price: -1 });
     await new TicketCreatedPublisher(transport).publish(poison);
 
-    await eventually(async () => (await listDeadLetters(transport)).some((d) => d.msgId === eventMessageId(Subjects.TicketCreated, poison)), 'the dead letter is recorded');
+    await eventually(
+      async () => (await listDeadLetters(transport)).some((d) => d.msgId === eventMessageId(Subjects.TicketCreated, poison)),
+      'the dead letter is recorded',
+    );
     const letter = (await listDeadLetters(transport)).find((d) => d.msgId === eventMessageId(Subjects.TicketCreated, poison));
     expect(letter).toMatchObject({
       subject: Subjects.TicketCreated,
@@ -314,9 +325,13 @@ describe('JetStream publishers and listeners', () => {
     const transport = await connect();
 
     const info = await transport.jsm.streams.info(transport.streamName);
-    expect([...(info.config.subjects ?? [])].sort()).toEqual(
-      ['order:cancelled', 'order:created', 'payment:created', 'ticket:created', 'ticket:updated'],
-    );
+    expect([...(info.config.subjects ?? [])].sort()).toEqual([
+      'order:cancelled',
+      'order:created',
+      'payment:created',
+      'ticket:created',
+      'ticket:updated',
+    ]);
     expect(info.config.duplicate_window).toBe(120_000_000_000);
     expect(info.config.storage).toBe('file');
   });

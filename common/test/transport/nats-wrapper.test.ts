@@ -42,16 +42,21 @@ describe('NatsWrapper against a real broker', () => {
   it('when used as a service lifecycle hook, then start connects and starts the listeners, and stop closes them and the connection', async () => {
     const wrapper = new NatsWrapper();
     const handled: string[] = [];
-    const hook = natsLifecycleHook(wrapper, { NATS_URL: server.url }, async (client) => {
-      const listener = new RecordingListener<TicketCreatedEvent>(client, Subjects.TicketCreated, 'hook-service', {
-        onMessage: (data, msg) => {
-          handled.push(data.id);
-          msg.ack();
-        },
-      });
-      await listener.listen();
-      return [listener];
-    }, { logger: quietLogger });
+    const hook = natsLifecycleHook(
+      wrapper,
+      { NATS_URL: server.url },
+      async (client) => {
+        const listener = new RecordingListener<TicketCreatedEvent>(client, Subjects.TicketCreated, 'hook-service', {
+          onMessage: (data, msg) => {
+            handled.push(data.id);
+            msg.ack();
+          },
+        });
+        await listener.listen();
+        return [listener];
+      },
+      { logger: quietLogger },
+    );
 
     await hook.start();
     const event = eventFactories[Subjects.TicketCreated]();
@@ -66,9 +71,14 @@ describe('NatsWrapper against a real broker', () => {
 
   it('when the listeners fail to start, then the hook closes the connection it opened and rethrows', async () => {
     const wrapper = new NatsWrapper();
-    const hook = natsLifecycleHook(wrapper, { NATS_URL: server.url }, () => {
-      throw new Error('listener setup failed');
-    }, { logger: quietLogger });
+    const hook = natsLifecycleHook(
+      wrapper,
+      { NATS_URL: server.url },
+      () => {
+        throw new Error('listener setup failed');
+      },
+      { logger: quietLogger },
+    );
 
     await expect(hook.start()).rejects.toThrow('listener setup failed');
     expect(wrapper.isConnected()).toBe(false);

@@ -22,9 +22,7 @@ describe('transports against a plain nats-server (no JetStream, no streaming sub
       { connectTimeoutMs: 1_000, logger: quietLogger },
     );
 
-    await expect(connecting).rejects.toThrow(
-      `NATS Streaming server not reachable at ${server.url} (cluster ticketing) within 1000 ms`,
-    );
+    await expect(connecting).rejects.toThrow(`NATS Streaming server not reachable at ${server.url} (cluster ticketing) within 1000 ms`);
   });
 
   it('when JetStream is not enabled on the server, then the JetStream transport rejects saying so', async () => {

@@ -52,7 +52,8 @@ function commandArgv(instruction: Instruction): string[] {
   const content = (instruction.getArgumentsContent() ?? '').trim();
   if (content.startsWith('[')) {
     const parsed: unknown = JSON.parse(content);
-    if (!Array.isArray(parsed) || !parsed.every((part) => typeof part === 'string')) fail(instruction, 'JSON form must be an array of strings');
+    if (!Array.isArray(parsed) || !parsed.every((part) => typeof part === 'string'))
+      fail(instruction, 'JSON form must be an array of strings');
     return parsed;
   }
   return ['/bin/sh', '-c', content];
@@ -70,7 +71,8 @@ export function parseDockerfile(text: string): Stage[] {
     const args = instruction.getArguments().map((argument) => argument.getValue());
     const flags = flagsOf(instruction);
     if (keyword === 'FROM') {
-      if (flags.size > 0 || !(args.length === 1 || (args.length === 3 && args[1].toUpperCase() === 'AS'))) fail(instruction, 'must be `FROM image [AS name]`');
+      if (flags.size > 0 || !(args.length === 1 || (args.length === 3 && args[1].toUpperCase() === 'AS')))
+        fail(instruction, 'must be `FROM image [AS name]`');
       stages.push({ index: stages.length, from: args[0], name: args[2], steps: [] });
       continue;
     }
@@ -100,7 +102,9 @@ export function parseDockerfile(text: string): Stage[] {
         break;
       }
       case 'ENV': {
-        const properties = (instruction as Instruction & { getProperties(): Array<{ getName(): string; getValue(): string | null }> }).getProperties();
+        const properties = (
+          instruction as Instruction & { getProperties(): Array<{ getName(): string; getValue(): string | null }> }
+        ).getProperties();
         stage.steps.push({ kind: 'ENV', vars: properties.map((property) => [property.getName(), property.getValue() ?? '']) });
         break;
       }
@@ -141,7 +145,9 @@ export function stageConfig(stages: readonly Stage[], target: string = String(st
   const stage = findStage(stages, target);
   if (!stage) throw new Error(`no stage ${target}`);
   const parent = parentStage(stages, stage);
-  const config: StageConfig = parent ? structuredClone(stageConfig(stages, String(parent.index))) : { workdir: '/', env: {}, user: 'root', exposed: [] };
+  const config: StageConfig = parent
+    ? structuredClone(stageConfig(stages, String(parent.index)))
+    : { workdir: '/', env: {}, user: 'root', exposed: [] };
   for (const step of stage.steps) {
     if (step.kind === 'WORKDIR') config.workdir = resolveContainerPath(config.workdir, step.path);
     if (step.kind === 'ENV') for (const [name, value] of step.vars) config.env[name] = value;
@@ -222,7 +228,10 @@ function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {
 }
 
 /** Runs a command in its own process group; on timeout the whole group is killed. */
-export function runCommand(argv: readonly string[], options: { cwd: string; env: Record<string, string>; timeoutMs: number }): Promise<ExitResult> {
+export function runCommand(
+  argv: readonly string[],
+  options: { cwd: string; env: Record<string, string>; timeoutMs: number },
+): Promise<ExitResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(argv[0], argv.slice(1), { cwd: options.cwd, env: options.env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
@@ -291,7 +300,14 @@ function assertNoEnclosingNodeModules(dir: string): void {
   }
 }
 
-async function replayStage(stage: Stage, all: readonly Stage[], done: Map<string, ReplayedStage>, contextCopy: string, workDir: string, options: ReplayOptions): Promise<ReplayedStage> {
+async function replayStage(
+  stage: Stage,
+  all: readonly Stage[],
+  done: Map<string, ReplayedStage>,
+  contextCopy: string,
+  workDir: string,
+  options: ReplayOptions,
+): Promise<ReplayedStage> {
   const root = path.join(workDir, `stage-${stage.index}${stage.name ? `-${stage.name}` : ''}`);
   const parent = parentStage(all, stage);
   if (parent) {
@@ -302,7 +318,9 @@ async function replayStage(stage: Stage, all: readonly Stage[], done: Map<string
     checkBaseImage(stage.from);
     fs.mkdirSync(root, { recursive: true });
   }
-  const config: StageConfig = parent ? structuredClone(done.get(String(parent.index))?.config as StageConfig) : { workdir: '/', env: {}, user: 'root', exposed: [] };
+  const config: StageConfig = parent
+    ? structuredClone(done.get(String(parent.index))?.config as StageConfig)
+    : { workdir: '/', env: {}, user: 'root', exposed: [] };
   for (const step of stage.steps) {
     switch (step.kind) {
       case 'WORKDIR':
@@ -316,11 +334,13 @@ async function replayStage(stage: Stage, all: readonly Stage[], done: Map<string
         const dest = mapped(root, resolveContainerPath(config.workdir, step.dest));
         for (const source of step.sources) {
           const from = sourceStage ? mapped(sourceStage.root, source) : mapped(contextCopy, source);
-          if (!fs.existsSync(from)) throw new Error(`COPY ${source}: not found in ${sourceStage ? `stage ${step.from}` : 'the build context'}`);
+          if (!fs.existsSync(from))
+            throw new Error(`COPY ${source}: not found in ${sourceStage ? `stage ${step.from}` : 'the build context'}`);
           if (fs.statSync(from).isDirectory()) {
             fs.cpSync(from, dest, { recursive: true, verbatimSymlinks: true });
           } else {
-            const target = destIsDir || (fs.existsSync(dest) && fs.statSync(dest).isDirectory()) ? path.join(dest, path.basename(from)) : dest;
+            const target =
+              destIsDir || (fs.existsSync(dest) && fs.statSync(dest).isDirectory()) ? path.join(dest, path.basename(from)) : dest;
             fs.mkdirSync(path.dirname(target), { recursive: true });
             fs.cpSync(from, target);
           }
@@ -335,7 +355,10 @@ async function replayStage(stage: Stage, all: readonly Stage[], done: Map<string
           env: { ...hostEnvironment(), ...config.env, ...options.runEnv },
           timeoutMs: options.runTimeoutMs ?? 180_000,
         });
-        if (result.code !== 0) throw new Error(`RUN ${step.command} (stage ${stage.name ?? stage.index}) failed with ${result.code ?? result.signal}:\n${result.output.slice(-4000)}`);
+        if (result.code !== 0)
+          throw new Error(
+            `RUN ${step.command} (stage ${stage.name ?? stage.index}) failed with ${result.code ?? result.signal}:\n${result.output.slice(-4000)}`,
+          );
         break;
       }
       case 'ENV':

@@ -45,7 +45,9 @@ export function productionClosure(lock: Lockfile, workspaces: readonly string[])
     needed.add(location);
     const entry = lock.packages[location];
     if (entry?.link && entry.resolved !== undefined) return visit(entry.resolved);
-    const optionalPeers = Object.entries(entry?.peerDependenciesMeta ?? {}).filter(([, meta]) => meta.optional).map(([name]) => name);
+    const optionalPeers = Object.entries(entry?.peerDependenciesMeta ?? {})
+      .filter(([, meta]) => meta.optional)
+      .map(([name]) => name);
     const names = [
       ...Object.keys(entry?.dependencies ?? {}),
       ...Object.keys(entry?.optionalDependencies ?? {}),
@@ -73,7 +75,9 @@ export function installedPackages(root: string, folders: readonly string[] = [''
     if (!fs.existsSync(dir)) return;
     for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
       if (entry.name.startsWith('.')) continue;
-      const names = entry.name.startsWith('@') ? fs.readdirSync(path.join(dir, entry.name)).map((scoped) => `${entry.name}/${scoped}`) : [entry.name];
+      const names = entry.name.startsWith('@')
+        ? fs.readdirSync(path.join(dir, entry.name)).map((scoped) => `${entry.name}/${scoped}`)
+        : [entry.name];
       for (const name of names) {
         const packageLocation = `${location ? `${location}/` : ''}node_modules/${name}`;
         found.push(packageLocation);

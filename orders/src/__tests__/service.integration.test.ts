@@ -64,7 +64,10 @@ function start(): Promise<RunningService<OrdersConfig>> {
   );
 }
 
-function publishTicket(subject: Subjects.TicketCreated | Subjects.TicketUpdated, data: { id: string; version: number; title: string; price: number }) {
+function publishTicket(
+  subject: Subjects.TicketCreated | Subjects.TicketUpdated,
+  data: { id: string; version: number; title: string; price: number },
+) {
   return broker.publish(subject, { ...data, userId: 'seller' }, { msgId: `${subject}:${data.id}:${data.version}` });
 }
 
@@ -116,7 +119,11 @@ describe('orders service against a real nats-server', () => {
     const userId = new Types.ObjectId().toHexString();
     const cookie = createSessionCookie({ id: userId, email: 'buyer@example.com' }, JWT_KEY);
 
-    const response = await request(`http://127.0.0.1:${service?.port}`).post('/api/orders').set('Cookie', cookie).send({ ticketId }).expect(201);
+    const response = await request(`http://127.0.0.1:${service?.port}`)
+      .post('/api/orders')
+      .set('Cookie', cookie)
+      .send({ ticketId })
+      .expect(201);
     const order = response.body as { id: string; expiresAt: string };
 
     await waitUntil(() => created.received.some((event) => event.id === order.id), 'order:created on the broker');

@@ -81,7 +81,7 @@ const orderSchema = new Schema<OrderFields, OrderModel>(
   },
 );
 // The plugin's typings predate mongoose 8's generic schemas; it only reads the version key.
-((orderSchema as unknown) as Schema).plugin(updateIfCurrentPlugin);
+(orderSchema as unknown as Schema).plugin(updateIfCurrentPlugin);
 
 // At most one order per ticket that is not cancelled. MongoDB's partial filters cannot say
 // `status: {$in: [...]}` or `$ne`, hence the derived boolean.

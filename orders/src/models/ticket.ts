@@ -59,7 +59,7 @@ const ticketSchema = new Schema<TicketFields, TicketModel, TicketMethods>(
   },
 );
 // The plugin's typings predate mongoose 8's generic schemas; it only reads the version key.
-((ticketSchema as unknown) as Schema).plugin(updateIfCurrentPlugin);
+(ticketSchema as unknown as Schema).plugin(updateIfCurrentPlugin);
 
 ticketSchema.static('build', function build(this: TicketModel, attrs: TicketAttrs): TicketDoc {
   return new this({ _id: new Types.ObjectId(attrs.id), title: attrs.title, price: attrs.price, version: attrs.version });

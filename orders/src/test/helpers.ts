@@ -40,7 +40,12 @@ export function signin(userId: string = newId()): { id: string; cookie: string }
 /** A replica ticket as ticket:created would have made it. */
 export async function buildTicket(attrs: { title?: string; price?: number; version?: number } = {}): Promise<TicketDoc> {
   const id = newId();
-  await Ticket.insertReplica({ id, title: attrs.title ?? `concert ${randomUUID().slice(0, 8)}`, price: attrs.price ?? 20, version: attrs.version ?? 0 });
+  await Ticket.insertReplica({
+    id,
+    title: attrs.title ?? `concert ${randomUUID().slice(0, 8)}`,
+    price: attrs.price ?? 20,
+    version: attrs.version ?? 0,
+  });
   const ticket = await Ticket.findById(id);
   if (!ticket) throw new Error('the ticket was not stored');
   return ticket;

@@ -13,7 +13,12 @@ describe('tickets app without a database', () => {
   });
 
   it('when the body is malformed JSON, then 400 in the error shape', async () => {
-    const response = await request(app).post('/api/tickets').set('Cookie', signin()).set('Content-Type', 'application/json').send('{"title":').expect(400);
+    const response = await request(app)
+      .post('/api/tickets')
+      .set('Cookie', signin())
+      .set('Content-Type', 'application/json')
+      .send('{"title":')
+      .expect(400);
     expect(response.body).toEqual({ errors: [{ message: 'Malformed JSON body' }] });
   });
 

@@ -23,7 +23,9 @@ describe('tickets config', () => {
   });
 
   it('when the spec is read, then the broker variables are part of it', () => {
-    expect(Object.keys(configSpec)).toEqual(expect.arrayContaining(['PORT', 'JWT_KEY', 'MONGO_URI', 'NATS_URL', 'NATS_TRANSPORT', 'NATS_CLUSTER_ID', 'NATS_CLIENT_ID']));
+    expect(Object.keys(configSpec)).toEqual(
+      expect.arrayContaining(['PORT', 'JWT_KEY', 'MONGO_URI', 'NATS_URL', 'NATS_TRANSPORT', 'NATS_CLUSTER_ID', 'NATS_CLIENT_ID']),
+    );
   });
 
   it('when the service is run with an invalid configuration, then it exits 1 without connecting anything', async () => {

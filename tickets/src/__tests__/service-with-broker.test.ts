@@ -1,7 +1,15 @@
 // The service's real wiring (app, collections, listeners, outbox relay) against a real nats-server:
 // no mocks here.
 import { createSessionCookie, RunningService, startService } from '@ticketing/common/http';
-import { eventMessageId, OrderCancelledEvent, OrderCreatedEvent, OrderStatus, Subjects, TicketCreatedEvent, TicketUpdatedEvent } from '@ticketing/common/contracts';
+import {
+  eventMessageId,
+  OrderCancelledEvent,
+  OrderCreatedEvent,
+  OrderStatus,
+  Subjects,
+  TicketCreatedEvent,
+  TicketUpdatedEvent,
+} from '@ticketing/common/contracts';
 import { EventMessage, Transport, createTransport } from '@ticketing/common/transport';
 import { Listener } from '@ticketing/common/events';
 import { mongoUriWithDatabase, NatsServerHandle, startMongo, startNats, TestMongo, uniqueDatabaseName } from '@ticketing/testkit';
@@ -136,7 +144,10 @@ describe('the tickets service with a real broker', () => {
 
     await broker.publish(Subjects.OrderCreated, order, { msgId: eventMessageId(Subjects.OrderCreated, order) });
 
-    await waitUntil(async () => ((await request(url).get(`/api/tickets/${ticket.id}`)).body as TicketJson).orderId === order.id, 'the ticket is reserved');
+    await waitUntil(
+      async () => ((await request(url).get(`/api/tickets/${ticket.id}`)).body as TicketJson).orderId === order.id,
+      'the ticket is reserved',
+    );
     expect((await request(url).get(`/api/tickets/${ticket.id}`).expect(200)).body).toEqual({ ...ticket, orderId: order.id, version: 1 });
     const listed = (await request(url).get('/api/tickets').expect(200)).body as TicketJson[];
     expect(listed.map((t) => t.id)).not.toContain(ticket.id);
@@ -152,7 +163,9 @@ describe('the tickets service with a real broker', () => {
     await broker.publish(Subjects.OrderCancelled, cancelled, { msgId: eventMessageId(Subjects.OrderCancelled, cancelled) });
 
     await waitUntil(() => eventsOf(ticket.id).length >= 3, 'the release was published');
-    expect(eventsOf(ticket.id).map((event) => [event.subject, event.data.version, (event.data as TicketUpdatedEvent['data']).orderId])).toEqual([
+    expect(
+      eventsOf(ticket.id).map((event) => [event.subject, event.data.version, (event.data as TicketUpdatedEvent['data']).orderId]),
+    ).toEqual([
       [Subjects.TicketCreated, 0, undefined],
       [Subjects.TicketUpdated, 1, order.id],
       [Subjects.TicketUpdated, 2, undefined],
@@ -166,7 +179,9 @@ describe('the tickets service with a real broker', () => {
     const cookie = createSessionCookie({ id: newId(), email: 'seller@example.com' }, JWT_KEY);
     const ticket = (await request(url).post('/api/tickets').set('Cookie', cookie).send(ticketBody()).expect(201)).body as TicketJson;
 
-    const responses = await Promise.all(Array.from({ length: 10 }, () => request(url).put(`/api/tickets/${ticket.id}`).set('Cookie', cookie).send(ticketBody())));
+    const responses = await Promise.all(
+      Array.from({ length: 10 }, () => request(url).put(`/api/tickets/${ticket.id}`).set('Cookie', cookie).send(ticketBody())),
+    );
 
     expect(responses.map((r) => r.status)).toEqual(responses.map(() => 200));
     await waitUntil(() => eventsOf(ticket.id).length >= 11, 'every edit was published');

@@ -65,14 +65,20 @@ describe('POST /api/users/signin', () => {
 
   it('when the email is a query operator object, then 400 and nobody is signed in', async () => {
     await signup(app);
-    const response = await request(app).post('/api/users/signin').send({ email: { $gt: '' }, password: 'x' }).expect(400);
+    const response = await request(app)
+      .post('/api/users/signin')
+      .send({ email: { $gt: '' }, password: 'x' })
+      .expect(400);
     expect(response.body).toEqual({ errors: [{ message: 'Email must be valid', field: 'email' }] });
     expect(response.get('Set-Cookie')).toBeUndefined();
   });
 
   it('when the password is a query operator object, then 400', async () => {
     const { email } = await signup(app);
-    const response = await request(app).post('/api/users/signin').send({ email, password: { $ne: null } }).expect(400);
+    const response = await request(app)
+      .post('/api/users/signin')
+      .send({ email, password: { $ne: null } })
+      .expect(400);
     expect(response.body).toEqual({ errors: [{ message: 'You must supply a password', field: 'password' }] });
     expect(response.get('Set-Cookie')).toBeUndefined();
   });

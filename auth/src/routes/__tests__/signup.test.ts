@@ -14,10 +14,7 @@ describe('POST /api/users/signup', () => {
   });
 
   it('when signup succeeds, then it sets an httpOnly session cookie', async () => {
-    const response = await request(app)
-      .post('/api/users/signup')
-      .send({ email: uniqueEmail(), password: 'password' })
-      .expect(201);
+    const response = await request(app).post('/api/users/signup').send({ email: uniqueEmail(), password: 'password' }).expect(201);
     expect(response.get('Set-Cookie')).toEqual([expect.stringMatching(/^session=[^;]+;.*httponly/)]);
   });
 
@@ -89,7 +86,10 @@ describe('POST /api/users/signup', () => {
   it('when the email is a query operator object, then 400 and no user is created', async () => {
     await signup(app);
     const before = await User.countDocuments();
-    const response = await request(app).post('/api/users/signup').send({ email: { $gt: '' }, password: 'password' }).expect(400);
+    const response = await request(app)
+      .post('/api/users/signup')
+      .send({ email: { $gt: '' }, password: 'password' })
+      .expect(400);
     expect(response.body).toEqual({ errors: [{ message: 'Email must be valid', field: 'email' }] });
     expect(await User.countDocuments()).toBe(before);
   });

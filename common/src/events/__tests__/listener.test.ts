@@ -83,7 +83,13 @@ describe('Listener', () => {
     const { subscribed } = await listening();
     expect(subscribed).toHaveLength(1);
     expect(subscribed[0].subject).toBe('ticket:updated');
-    expect(subscribed[0].options).toMatchObject({ queueGroup: 'orders-service', ackWaitMs: 2_000, maxDeliver: 3, maxInFlight: 10, concurrency: 1 });
+    expect(subscribed[0].options).toMatchObject({
+      queueGroup: 'orders-service',
+      ackWaitMs: 2_000,
+      maxDeliver: 3,
+      maxInFlight: 10,
+      concurrency: 1,
+    });
   });
 
   it('when it subscribes, then deliveries are ordered by the event data id', async () => {

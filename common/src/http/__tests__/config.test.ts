@@ -28,9 +28,7 @@ describe('validateConfig', () => {
   });
 
   it('when JWT_KEY is missing, then the error names it', () => {
-    expect(() => validateConfig(spec, { MONGO_URI: validEnv.MONGO_URI })).toThrow(
-      'Invalid configuration: JWT_KEY is required',
-    );
+    expect(() => validateConfig(spec, { MONGO_URI: validEnv.MONGO_URI })).toThrow('Invalid configuration: JWT_KEY is required');
   });
 
   it('when JWT_KEY is empty, then it is invalid', () => {

@@ -16,7 +16,9 @@ function appWith(readinessChecks: ReadinessCheck[], cookieSecure = false) {
 describe('createServiceApp', () => {
   it('when /healthz is called, then 200 ok without touching dependencies', async () => {
     const check = jest.fn(() => false);
-    const response = await request(appWith([{ name: 'database', check }])).get('/healthz').expect(200);
+    const response = await request(appWith([{ name: 'database', check }]))
+      .get('/healthz')
+      .expect(200);
     expect(response.body).toEqual({ status: 'ok' });
     expect(check).not.toHaveBeenCalled();
   });

@@ -108,7 +108,9 @@ describe('runService', () => {
     );
     expect(result).toBeUndefined();
     expect(codes).toEqual([1]);
-    expect(lines).toContainEqual(expect.objectContaining({ msg: 'Failed to start', err: expect.objectContaining({ message: 'db cannot start' }) }));
+    expect(lines).toContainEqual(
+      expect.objectContaining({ msg: 'Failed to start', err: expect.objectContaining({ message: 'db cannot start' }) }),
+    );
     expect(process.listenerCount('SIGUSR2')).toBe(0);
   });
 });

@@ -48,10 +48,7 @@ function isUserPayload(value: unknown): value is UserPayload {
   if (typeof value !== 'object' || value === null) return false;
   const claims = value as Record<string, unknown>;
   return (
-    typeof claims.id === 'string' &&
-    typeof claims.email === 'string' &&
-    typeof claims.iat === 'number' &&
-    typeof claims.exp === 'number'
+    typeof claims.id === 'string' && typeof claims.email === 'string' && typeof claims.iat === 'number' && typeof claims.exp === 'number'
   );
 }
 

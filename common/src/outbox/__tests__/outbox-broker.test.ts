@@ -100,7 +100,10 @@ describe('outbox relay against a real nats-server', () => {
     const sink = new RecordingSink(transport);
     startRelay(sink);
 
-    await waitUntil(async () => (await outbox.model.findOne({ aggregateId: id }).lean())?.publishedAt != null, 'the orphaned event to be published');
+    await waitUntil(
+      async () => (await outbox.model.findOne({ aggregateId: id }).lean())?.publishedAt != null,
+      'the orphaned event to be published',
+    );
     const stored = (await storedEvents(nats.url)).filter((e) => e.data.id === id);
     expect(stored.map((e) => e.msgId)).toEqual([`ticket:created:${id}:0`]);
   }, 60_000);
@@ -112,7 +115,11 @@ describe('outbox relay against a real nats-server', () => {
     startRelay(b, 'relay-b');
 
     const ids = await writeChanges(100, 10);
-    await waitUntil(async () => (await outbox.model.countDocuments({ publishedAt: null })) === 0, 'both relays to drain 1,000 events', 120_000);
+    await waitUntil(
+      async () => (await outbox.model.countDocuments({ publishedAt: null })) === 0,
+      'both relays to drain 1,000 events',
+      120_000,
+    );
 
     const publishes = [...a.acked, ...b.acked].filter((c) => ids.includes((c.data as { id: string }).id));
     expect(publishes).toHaveLength(1000); // no event published by both relays

@@ -57,7 +57,12 @@ describe('outbox transaction', () => {
   it('when the event insert fails on a unique violation, then the aggregate write is rolled back', async () => {
     const counter = await createCounter();
     // A row already holds the msgId the next change will produce.
-    await outbox.model.create({ ...counterEvent({ ...counter.toObject(), version: 1 }), msgId: `ticket:updated:${counter._id.toHexString()}:1`, aggregateId: 'x', aggregateVersion: 0 });
+    await outbox.model.create({
+      ...counterEvent({ ...counter.toObject(), version: 1 }),
+      msgId: `ticket:updated:${counter._id.toHexString()}:1`,
+      aggregateId: 'x',
+      aggregateVersion: 0,
+    });
 
     await expect(bumpCounter(counter._id)).rejects.toMatchObject({ code: 11000 });
 
@@ -164,7 +169,10 @@ describe('outbox relay', () => {
     relay(sink).start();
 
     await waitUntil(() => sink.ackedFor(`ticket:updated:${fine._id.toHexString()}:1`) === 1, 'the healthy aggregate to be published');
-    await waitUntil(async () => ((await outbox.model.findOne({ msgId: stuckHead }).lean())?.attempts ?? 0) >= 2, 'retries of the failing head');
+    await waitUntil(
+      async () => ((await outbox.model.findOne({ msgId: stuckHead }).lean())?.attempts ?? 0) >= 2,
+      'retries of the failing head',
+    );
 
     const stuckRows = await outbox.model.find({ aggregateId: stuck._id.toHexString() }).sort({ aggregateVersion: 1 }).lean();
     expect(stuckRows.map((r) => r.publishedAt)).toEqual([null, null]);
@@ -174,7 +182,9 @@ describe('outbox relay', () => {
     // The broker accepts it again: both leave, in order.
     sink.failWhen = () => false;
     await waitUntil(async () => (await outbox.model.countDocuments({ publishedAt: null })) === 0, 'the stuck aggregate to drain');
-    expect(versionsByAggregate(sink.acked as Array<{ data: { id: string; version: number } }>).get(stuck._id.toHexString())).toEqual([0, 1]);
+    expect(versionsByAggregate(sink.acked as Array<{ data: { id: string; version: number } }>).get(stuck._id.toHexString())).toEqual([
+      0, 1,
+    ]);
   });
 
   it('when a row is claimed by a live relay, then another relay neither publishes it nor overtakes it with a later version', async () => {
@@ -225,7 +235,8 @@ describe('outbox relay', () => {
     }
 
     expect(sink.acked).toHaveLength(20);
-    for (const c of counters) expect(versionsByAggregate(sink.acked as Array<{ data: { id: string; version: number } }>).get(c._id.toHexString())).toEqual([0, 1]);
+    for (const c of counters)
+      expect(versionsByAggregate(sink.acked as Array<{ data: { id: string; version: number } }>).get(c._id.toHexString())).toEqual([0, 1]);
     expect(await outbox.model.countDocuments({ publishedAt: null })).toBe(0);
     // One pass: read the runs, claim, mark; then one read that finds nothing.
     expect(calls.length).toBeLessThanOrEqual(4);
@@ -235,7 +246,10 @@ describe('outbox relay', () => {
     const stuck = await createCounter();
     await bumpCounter(stuck._id);
     await bumpCounter(stuck._id);
-    await outbox.model.updateOne({ aggregateId: stuck._id.toHexString(), aggregateVersion: 0 }, { $set: { nextAttemptAt: new Date(Date.now() + 60_000) } });
+    await outbox.model.updateOne(
+      { aggregateId: stuck._id.toHexString(), aggregateVersion: 0 },
+      { $set: { nextAttemptAt: new Date(Date.now() + 60_000) } },
+    );
     const fine = await createCounter();
     const sink = new RecordingSink();
 
@@ -303,7 +317,11 @@ describe('outbox relay', () => {
     await outbox.model.updateOne({ aggregateId: unpublished._id.toHexString() }, { $set: { createdAt: old } });
 
     // The outbox under test keeps published rows 1 s; the server's TTL monitor removes them.
-    await waitUntil(async () => (await outbox.model.countDocuments({ aggregateId: published._id.toHexString() })) === 0, 'the TTL monitor', 90_000);
+    await waitUntil(
+      async () => (await outbox.model.countDocuments({ aggregateId: published._id.toHexString() })) === 0,
+      'the TTL monitor',
+      90_000,
+    );
 
     expect(await outbox.model.countDocuments({ aggregateId: unpublished._id.toHexString(), publishedAt: null })).toBe(1);
   }, 100_000);

@@ -20,7 +20,13 @@ export const CounterModel =
 export function counterEvent(counter: Pick<Counter, '_id' | 'value' | 'version'>) {
   return {
     subject: Subjects.TicketUpdated,
-    data: { id: counter._id.toHexString(), version: counter.version, title: `value ${counter.value}`, price: counter.value + 1, userId: 'u1' },
+    data: {
+      id: counter._id.toHexString(),
+      version: counter.version,
+      title: `value ${counter.value}`,
+      price: counter.value + 1,
+      userId: 'u1',
+    },
   } as const;
 }
 
@@ -50,7 +56,10 @@ export async function connectTransport(url: string): Promise<Transport> {
 }
 
 /** Every message the broker stored in the event stream, in stream order. */
-export async function storedEvents(url: string, stream = 'TICKETING'): Promise<Array<{ subject: string; msgId: string; data: { id: string; version: number } }>> {
+export async function storedEvents(
+  url: string,
+  stream = 'TICKETING',
+): Promise<Array<{ subject: string; msgId: string; data: { id: string; version: number } }>> {
   const nc: NatsConnection = await connect({ servers: url });
   try {
     const jsm = await jetstreamManager(nc);

@@ -113,7 +113,12 @@ function fakeConnect(behaviour: 'connect' | 'error' | 'silent' = 'connect') {
   return { stan, calls, stanConnect };
 }
 
-const config = { NATS_TRANSPORT: 'streaming' as const, NATS_URL: 'nats://nats-srv:4222', NATS_CLUSTER_ID: 'ticketing', NATS_CLIENT_ID: 'tickets-abc' };
+const config = {
+  NATS_TRANSPORT: 'streaming' as const,
+  NATS_URL: 'nats://nats-srv:4222',
+  NATS_CLUSTER_ID: 'ticketing',
+  NATS_CLIENT_ID: 'tickets-abc',
+};
 
 class OrderCreatedListener extends Listener<OrderCreatedEvent> {
   readonly subject = Subjects.OrderCreated;
@@ -222,14 +227,21 @@ describe('NATS Streaming transport (fake client)', () => {
     expect(listener.received.map((r) => r.msg.deliveryCount)).toEqual([1, 2]);
   });
 
-  it('when deliveries arrive faster than they are handled, then up to `concurrency` run at once and one key\'s run one at a time, in arrival order', async () => {
+  it("when deliveries arrive faster than they are handled, then up to `concurrency` run at once and one key's run one at a time, in arrival order", async () => {
     const { stan, stanConnect } = fakeConnect();
     const transport = await createTransport(config, { stanConnect, logger: quiet });
     const started: string[] = [];
     const release = new Map<string, () => void>();
     await transport.subscribe(
       'order:created',
-      { queueGroup: 'tickets-service', ackWaitMs: 5_000, maxDeliver: 10, maxInFlight: 10, concurrency: 2, orderingKey: (msg) => String(msg.sequence! % 2) },
+      {
+        queueGroup: 'tickets-service',
+        ackWaitMs: 5_000,
+        maxDeliver: 10,
+        maxInFlight: 10,
+        concurrency: 2,
+        orderingKey: (msg) => String(msg.sequence! % 2),
+      },
       async (msg) => {
         const name = `seq ${msg.sequence}`;
         started.push(name);

@@ -37,7 +37,9 @@ describe('ExpirationSweeper', () => {
 
     const shown = await request(app).get(`/api/orders/${id}`).set('Cookie', user.cookie).expect(200);
     expect(shown.body).toMatchObject({ status: 'cancelled', version: 1 });
-    expect((await outboxEvents(Subjects.OrderCancelled)).map((event) => event.data)).toEqual([{ id, version: 1, ticket: { id: ticket.id } }]);
+    expect((await outboxEvents(Subjects.OrderCancelled)).map((event) => event.data)).toEqual([
+      { id, version: 1, ticket: { id: ticket.id } },
+    ]);
     await drainOutbox();
     expect(fakeNatsWrapper.published(Subjects.OrderCancelled).map((event) => event.msgId)).toEqual([`order:cancelled:${id}:1`]);
   });

@@ -66,7 +66,9 @@ describe('Order model', () => {
     const results = await Promise.allSettled(
       Array.from({ length: 10 }, () =>
         outbox.transaction(async (tx) => {
-          await Order.build({ ticket: ticket._id, userId: newId(), status: OrderStatus.Created, expiresAt: new Date() }).save({ session: tx.session });
+          await Order.build({ ticket: ticket._id, userId: newId(), status: OrderStatus.Created, expiresAt: new Date() }).save({
+            session: tx.session,
+          });
         }),
       ),
     );

@@ -33,11 +33,15 @@ describe('DELETE /api/orders/:id', () => {
     await request(app).delete(`/api/orders/${orderId}`).set('Cookie', user.cookie).expect(204);
 
     const expected = { id: orderId, version: 1, ticket: { id: ticketId } };
-    expect(await outboxEvents(Subjects.OrderCancelled)).toEqual([{ subject: Subjects.OrderCancelled, data: expected, msgId: `order:cancelled:${orderId}:1` }]);
+    expect(await outboxEvents(Subjects.OrderCancelled)).toEqual([
+      { subject: Subjects.OrderCancelled, data: expected, msgId: `order:cancelled:${orderId}:1` },
+    ]);
 
     await drainOutbox();
     expect(fakeNatsWrapper.published().map((event) => event.subject)).toEqual([Subjects.OrderCreated, Subjects.OrderCancelled]);
-    expect(fakeNatsWrapper.published(Subjects.OrderCancelled)).toEqual([{ subject: Subjects.OrderCancelled, data: expected, msgId: `order:cancelled:${orderId}:1` }]);
+    expect(fakeNatsWrapper.published(Subjects.OrderCancelled)).toEqual([
+      { subject: Subjects.OrderCancelled, data: expected, msgId: `order:cancelled:${orderId}:1` },
+    ]);
   });
 
   it('when the order is cancelled, then its ticket can be ordered again', async () => {

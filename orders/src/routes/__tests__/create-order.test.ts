@@ -41,11 +41,14 @@ describe('POST /api/orders', () => {
     expect(await Order.countDocuments()).toBe(1);
   });
 
-  it.each([OrderStatus.AwaitingPayment, OrderStatus.Complete])('when the ticket has an order %s, then it is reserved (400)', async (status) => {
-    const ticket = await buildTicket();
-    await buildOrder({ ticket, status });
-    await request(app).post('/api/orders').set('Cookie', signin().cookie).send({ ticketId: ticket.id }).expect(400);
-  });
+  it.each([OrderStatus.AwaitingPayment, OrderStatus.Complete])(
+    'when the ticket has an order %s, then it is reserved (400)',
+    async (status) => {
+      const ticket = await buildTicket();
+      await buildOrder({ ticket, status });
+      await request(app).post('/api/orders').set('Cookie', signin().cookie).send({ ticketId: ticket.id }).expect(400);
+    },
+  );
 
   it('when the ticket only has cancelled orders, then it can be ordered again', async () => {
     const ticket = await buildTicket();
@@ -95,14 +98,23 @@ describe('POST /api/orders', () => {
     const user = signin();
     const response = await request(app).post('/api/orders').set('Cookie', user.cookie).send({ ticketId: ticket.id }).expect(201);
     const order = response.body as { id: string; expiresAt: string };
-    const expected = { id: order.id, version: 0, status: 'created', userId: user.id, expiresAt: order.expiresAt, ticket: { id: ticket.id, price: 30 } };
+    const expected = {
+      id: order.id,
+      version: 0,
+      status: 'created',
+      userId: user.id,
+      expiresAt: order.expiresAt,
+      ticket: { id: ticket.id, price: 30 },
+    };
 
     expect(await outboxEvents()).toEqual([{ subject: Subjects.OrderCreated, data: expected, msgId: `order:created:${order.id}:0` }]);
     expect(fakeNatsWrapper.published()).toEqual([]);
 
     await drainOutbox();
     expect(fakeNatsWrapper.client.publish).toHaveBeenCalledTimes(1);
-    expect(fakeNatsWrapper.published(Subjects.OrderCreated)).toEqual([{ subject: Subjects.OrderCreated, data: expected, msgId: `order:created:${order.id}:0` }]);
+    expect(fakeNatsWrapper.published(Subjects.OrderCreated)).toEqual([
+      { subject: Subjects.OrderCreated, data: expected, msgId: `order:created:${order.id}:0` },
+    ]);
   });
 
   it('when the request fails, then no event is written', async () => {

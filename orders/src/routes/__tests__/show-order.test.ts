@@ -12,16 +12,26 @@ describe('GET /api/orders/:id', () => {
     const user = signin();
     const created = await request(app).post('/api/orders').set('Cookie', user.cookie).send({ ticketId: ticket.id }).expect(201);
 
-    const response = await request(app).get(`/api/orders/${(created.body as { id: string }).id}`).set('Cookie', user.cookie).expect(200);
+    const response = await request(app)
+      .get(`/api/orders/${(created.body as { id: string }).id}`)
+      .set('Cookie', user.cookie)
+      .expect(200);
 
     expect(response.body).toEqual(created.body);
-    expect(response.body).toMatchObject({ userId: user.id, status: 'created', ticket: { id: ticket.id, title: 'opera', price: 50, version: 0 } });
+    expect(response.body).toMatchObject({
+      userId: user.id,
+      status: 'created',
+      ticket: { id: ticket.id, title: 'opera', price: 50, version: 0 },
+    });
   });
 
   it("when another user asks for someone's order, then 401", async () => {
     const ticket = await buildTicket();
     const created = await request(app).post('/api/orders').set('Cookie', signin().cookie).send({ ticketId: ticket.id }).expect(201);
-    const response = await request(app).get(`/api/orders/${(created.body as { id: string }).id}`).set('Cookie', signin().cookie).expect(401);
+    const response = await request(app)
+      .get(`/api/orders/${(created.body as { id: string }).id}`)
+      .set('Cookie', signin().cookie)
+      .expect(401);
     expect(response.body).toEqual({ errors: [{ message: 'Not authorized' }] });
   });
 

@@ -18,10 +18,15 @@ export class OrderCancelledListener extends Listener<OrderCancelledEvent> {
 
   async onMessage(data: OrderCancelledEvent['data'], msg: EventMessage): Promise<void> {
     try {
-      await retryOnVersionError(() => inbox.handleOnce(this.queueGroupName, this.subject, data, (tx) => releaseTicket(data, tx).then(() => undefined)));
+      await retryOnVersionError(() =>
+        inbox.handleOnce(this.queueGroupName, this.subject, data, (tx) => releaseTicket(data, tx).then(() => undefined)),
+      );
     } catch (error) {
       if (!(error instanceof UnknownTicketError)) throw error;
-      this.logger.warn({ orderId: data.id, ticketId: data.ticket.id, deliveryCount: msg.deliveryCount }, 'order:cancelled for an unknown ticket; will retry');
+      this.logger.warn(
+        { orderId: data.id, ticketId: data.ticket.id, deliveryCount: msg.deliveryCount },
+        'order:cancelled for an unknown ticket; will retry',
+      );
       return;
     }
     msg.ack();

@@ -19,12 +19,17 @@ export class OrderCreatedListener extends Listener<OrderCreatedEvent> {
   async onMessage(data: OrderCreatedEvent['data'], msg: EventMessage): Promise<void> {
     try {
       // A redelivered event is a 'duplicate' and changes nothing; either way it is done.
-      await retryOnVersionError(() => inbox.handleOnce(this.queueGroupName, this.subject, data, (tx) => reserveTicket(data, tx).then(() => undefined)));
+      await retryOnVersionError(() =>
+        inbox.handleOnce(this.queueGroupName, this.subject, data, (tx) => reserveTicket(data, tx).then(() => undefined)),
+      );
     } catch (error) {
       if (!(error instanceof UnknownTicketError)) throw error;
       // The ticket may not have reached this service yet: leave the event unacknowledged so it comes
       // back; on its last delivery the base class records it as a dead letter.
-      this.logger.warn({ orderId: data.id, ticketId: data.ticket.id, deliveryCount: msg.deliveryCount }, 'order:created for an unknown ticket; will retry');
+      this.logger.warn(
+        { orderId: data.id, ticketId: data.ticket.id, deliveryCount: msg.deliveryCount },
+        'order:created for an unknown ticket; will retry',
+      );
       return;
     }
     msg.ack();

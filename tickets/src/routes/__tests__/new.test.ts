@@ -56,14 +56,24 @@ describe('POST /api/tickets', () => {
     const body = ticketBody();
     const response = await request(app).post('/api/tickets').set('Cookie', signin(userId)).send(body).expect(201);
 
-    expect(response.body).toEqual({ id: expect.stringMatching(/^[0-9a-f]{24}$/), title: body.title, price: body.price, userId, version: 0 });
+    expect(response.body).toEqual({
+      id: expect.stringMatching(/^[0-9a-f]{24}$/),
+      title: body.title,
+      price: body.price,
+      userId,
+      version: 0,
+    });
     const tickets = await Ticket.find({});
     expect(tickets).toHaveLength(1);
     expect(tickets[0].toJSON()).toEqual(response.body);
   });
 
   it('when the title has surrounding spaces, then it is stored trimmed', async () => {
-    const response = await request(app).post('/api/tickets').set('Cookie', signin()).send(ticketBody({ title: '  concert  ' })).expect(201);
+    const response = await request(app)
+      .post('/api/tickets')
+      .set('Cookie', signin())
+      .send(ticketBody({ title: '  concert  ' }))
+      .expect(201);
     expect(response.body).toMatchObject({ title: 'concert' });
   });
 
@@ -85,12 +95,21 @@ describe('POST /api/tickets', () => {
     const expected = { id: ticket.id, version: 0, title: body.title, price: body.price, userId };
 
     const rows = await outboxRows(ticket.id);
-    expect(rows).toEqual([expect.objectContaining({ subject: Subjects.TicketCreated, data: expected, msgId: `ticket:created:${ticket.id}:0`, publishedAt: null })]);
+    expect(rows).toEqual([
+      expect.objectContaining({
+        subject: Subjects.TicketCreated,
+        data: expected,
+        msgId: `ticket:created:${ticket.id}:0`,
+        publishedAt: null,
+      }),
+    ]);
     // Nothing reaches the broker from the route itself.
     expect(fakeNatsWrapper.client.publish).not.toHaveBeenCalled();
 
     await relayOutbox();
-    expect(fakeNatsWrapper.published()).toEqual([{ subject: Subjects.TicketCreated, data: expected, msgId: `ticket:created:${ticket.id}:0` }]);
+    expect(fakeNatsWrapper.published()).toEqual([
+      { subject: Subjects.TicketCreated, data: expected, msgId: `ticket:created:${ticket.id}:0` },
+    ]);
     expect((await outboxRows(ticket.id))[0].publishedAt).toBeInstanceOf(Date);
   });
 });

@@ -118,7 +118,9 @@ describe('PUT /api/tickets/:id', () => {
     const ticket = await createTicketViaApi(app, cookie);
     const bodies = Array.from({ length: 20 }, (_, i) => ticketBody({ price: i + 1 }));
 
-    const responses = await Promise.all(bodies.map((body) => request(app).put(`/api/tickets/${ticket.id}`).set('Cookie', cookie).send(body)));
+    const responses = await Promise.all(
+      bodies.map((body) => request(app).put(`/api/tickets/${ticket.id}`).set('Cookie', cookie).send(body)),
+    );
 
     // The chosen behaviour is "retry": every edit succeeds (none is answered 409 or 500).
     expect(responses.map((r) => r.status)).toEqual(bodies.map(() => 200));
@@ -138,7 +140,13 @@ describe('PUT /api/tickets/:id', () => {
     // Each event carries the edit that produced that version.
     for (const response of responses) {
       const body = response.body as TicketJson;
-      expect(updates[body.version - 1].data).toEqual({ id: body.id, version: body.version, title: body.title, price: body.price, userId: body.userId });
+      expect(updates[body.version - 1].data).toEqual({
+        id: body.id,
+        version: body.version,
+        title: body.title,
+        price: body.price,
+        userId: body.userId,
+      });
     }
   });
 

@@ -18,7 +18,10 @@ afterEach(() => {
 function loseVersionRaces(times: number) {
   const realSave = Ticket.prototype.save;
   let lost = 0;
-  return jest.spyOn(Ticket.prototype, 'save').mockImplementation(function save(this: InstanceType<typeof Ticket>, ...args: Parameters<typeof realSave>) {
+  return jest.spyOn(Ticket.prototype, 'save').mockImplementation(function save(
+    this: InstanceType<typeof Ticket>,
+    ...args: Parameters<typeof realSave>
+  ) {
     if (lost < times) {
       lost += 1;
       return Promise.reject(new mongoose.Error.VersionError(this, this.version, ['price']));

@@ -40,9 +40,6 @@ describe('custom errors', () => {
       { type: 'alternative', msg: 'Give an email or a phone', nestedErrors: [] },
       { type: 'unknown_fields', msg: 'Unknown field', fields: [{ path: 'admin', location: 'body', value: true }] },
     ]);
-    expect(error.serializeErrors()).toEqual([
-      { message: 'Give an email or a phone' },
-      { message: 'Unknown field', field: 'admin' },
-    ]);
+    expect(error.serializeErrors()).toEqual([{ message: 'Give an email or a phone' }, { message: 'Unknown field', field: 'admin' }]);
   });
 });

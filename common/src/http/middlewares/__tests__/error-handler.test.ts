@@ -54,11 +54,7 @@ describe('errorHandler', () => {
   });
 
   it('when the JSON body is malformed, then 400 in the error shape', async () => {
-    const response = await request(appWith())
-      .post('/echo')
-      .set('Content-Type', 'application/json')
-      .send('{"email": "a@b.c",')
-      .expect(400);
+    const response = await request(appWith()).post('/echo').set('Content-Type', 'application/json').send('{"email": "a@b.c",').expect(400);
     expect(response.body).toEqual({ errors: [{ message: 'Malformed JSON body' }] });
   });
 

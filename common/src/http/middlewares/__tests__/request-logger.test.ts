@@ -38,9 +38,7 @@ describe('requestLogger', () => {
     const { logger, lines } = captureLogger();
     await request(appWith(logger)).get('/id').set('x-request-id', 'trace-1').set('Cookie', 'session=c2VjcmV0').expect(200);
     expect(lines).toContainEqual(expect.objectContaining({ msg: 'handling', reqId: 'trace-1' }));
-    expect(lines).toContainEqual(
-      expect.objectContaining({ msg: 'request completed', req: expect.objectContaining({ id: 'trace-1' }) }),
-    );
+    expect(lines).toContainEqual(expect.objectContaining({ msg: 'request completed', req: expect.objectContaining({ id: 'trace-1' }) }));
     expect(JSON.stringify(lines)).not.toContain('c2VjcmV0');
   });
 

@@ -34,7 +34,10 @@ describe('validateRequest', () => {
   });
 
   it('when a string field is an object (an operator injection), then 400 names the field', async () => {
-    const response = await request(app).post('/things').send({ name: { $gt: '' }, count: 1 }).expect(400);
+    const response = await request(app)
+      .post('/things')
+      .send({ name: { $gt: '' }, count: 1 })
+      .expect(400);
     expect(response.body).toEqual({ errors: [{ message: 'Name must be a string', field: 'name' }] });
   });
 });

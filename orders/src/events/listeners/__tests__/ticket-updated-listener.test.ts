@@ -130,7 +130,9 @@ describe('TicketUpdatedListener', () => {
     const ticket = await buildTicket();
     const data = update(ticket.id as string, 3);
     const last = message(data, 30);
-    await expect(listener().onMessage(data, last)).rejects.toThrow(`ticket ${ticket.id as string} version 3 never followed a replicated version 2`);
+    await expect(listener().onMessage(data, last)).rejects.toThrow(
+      `ticket ${ticket.id as string} version 3 never followed a replicated version 2`,
+    );
     expect(last.ack).not.toHaveBeenCalled();
   });
 

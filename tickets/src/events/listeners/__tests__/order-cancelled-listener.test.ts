@@ -20,7 +20,10 @@ function cancelledMessage(data: unknown, deliveryCount = 1) {
 async function reservedTicket() {
   const ticket = await existingTicket();
   const created = orderCreatedData(ticket.id as string);
-  await new OrderCreatedListener(natsWrapper.client).onMessage(created, createFakeMessage({ subject: Subjects.OrderCreated, data: created }));
+  await new OrderCreatedListener(natsWrapper.client).onMessage(
+    created,
+    createFakeMessage({ subject: Subjects.OrderCreated, data: created }),
+  );
   return { ticket: await reload(ticket.id as string), orderId: created.id };
 }
 

@@ -16,7 +16,10 @@ useOutbox();
 
 function setup() {
   const listener = new OrderCreatedListener(natsWrapper.client);
-  return { listener, message: (data: unknown, deliveryCount = 1) => createFakeMessage({ subject: Subjects.OrderCreated, data, deliveryCount }) };
+  return {
+    listener,
+    message: (data: unknown, deliveryCount = 1) => createFakeMessage({ subject: Subjects.OrderCreated, data, deliveryCount }),
+  };
 }
 
 describe('OrderCreatedListener', () => {
@@ -154,7 +157,9 @@ describe('OrderCreatedListener', () => {
     await deliver?.(last);
     expect(last.term).toHaveBeenCalledTimes(1);
     expect(last.ack).not.toHaveBeenCalled();
-    expect(recorded).toEqual([expect.objectContaining({ subject: Subjects.OrderCreated, data, queueGroup: 'tickets-service', streamSequence: 7 })]);
+    expect(recorded).toEqual([
+      expect.objectContaining({ subject: Subjects.OrderCreated, data, queueGroup: 'tickets-service', streamSequence: 7 }),
+    ]);
   });
 
   it('when order:cancelled was handled before this order:created, then the ticket is not reserved and the event is acked', async () => {
@@ -193,18 +198,31 @@ describe('OrderCreatedListener', () => {
 
 describe('order listeners under concurrent delivery', () => {
   it.each([
-    ['order:created', (client: Transport) => new OrderCreatedListener(client), (ticketId: string) => orderCreatedData(ticketId), Subjects.OrderCreated],
-    ['order:cancelled', (client: Transport) => new OrderCancelledListener(client), (ticketId: string) => orderCancelledData(newId(), ticketId), Subjects.OrderCancelled],
-  ] as const)('when the %s listener subscribes, then it handles several at once but one at a time per ticket (keyed by ticket id, not order id)', async (_name, build, makeData, subject) => {
-    const subscribe = jest.spyOn(natsWrapper.client, 'subscribe');
-    const listener = build(natsWrapper.client);
-    await listener.listen();
-    const ticketId = newId();
-    const options = subscribe.mock.calls[0][1];
+    [
+      'order:created',
+      (client: Transport) => new OrderCreatedListener(client),
+      (ticketId: string) => orderCreatedData(ticketId),
+      Subjects.OrderCreated,
+    ],
+    [
+      'order:cancelled',
+      (client: Transport) => new OrderCancelledListener(client),
+      (ticketId: string) => orderCancelledData(newId(), ticketId),
+      Subjects.OrderCancelled,
+    ],
+  ] as const)(
+    'when the %s listener subscribes, then it handles several at once but one at a time per ticket (keyed by ticket id, not order id)',
+    async (_name, build, makeData, subject) => {
+      const subscribe = jest.spyOn(natsWrapper.client, 'subscribe');
+      const listener = build(natsWrapper.client);
+      await listener.listen();
+      const ticketId = newId();
+      const options = subscribe.mock.calls[0][1];
 
-    expect(options.concurrency).toBeGreaterThan(1);
-    expect(options.orderingKey?.(createFakeMessage({ subject, data: makeData(ticketId) }))).toBe(ticketId);
-    await listener.close();
-    subscribe.mockRestore();
-  });
+      expect(options.concurrency).toBeGreaterThan(1);
+      expect(options.orderingKey?.(createFakeMessage({ subject, data: makeData(ticketId) }))).toBe(ticketId);
+      await listener.close();
+      subscribe.mockRestore();
+    },
+  );
 });
