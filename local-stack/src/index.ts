@@ -2,3 +2,4 @@
 export * from './local-stack';
 export * from './service-process';
 export * from './gateway';
+export * from './stripe';
