@@ -1,8 +1,9 @@
 // A broker outage: while nats-server is down, writes still succeed (the events wait in the tickets
 // outbox); once it is back on the same store, every event reaches orders, once, in order.
-import { ApiClient, eventually, type Ticket } from './support/api-client';
+import { ApiClient, type Ticket } from './support/api-client';
 import { mapLimit, readReplicaReport, TicketLedger, waitForReplicas } from './support/replica-report';
 import { startSystemStack, type SystemStack } from './support/system-stack';
+import { eventually } from '@ticketing/testkit';
 
 const TICKETS = 100;
 

@@ -1,8 +1,9 @@
 // The whole flow and the double-booking race, through the gateway of a real local stack (MongoDB
 // double, nats-server, the three services as processes). Everything is driven through HTTP.
-import { ApiClient, eventually, type Order, type Ticket } from './support/api-client';
+import { ApiClient, type Order, type Ticket } from './support/api-client';
 import { mapLimit } from './support/replica-report';
 import { startSystemStack, type SystemStack } from './support/system-stack';
+import { eventually } from '@ticketing/testkit';
 
 interface ErrorBody {
   errors: Array<{ message: string }>;

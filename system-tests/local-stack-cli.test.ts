@@ -1,9 +1,9 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import path from 'node:path';
 import readline from 'node:readline';
-import { freeTcpPort } from '@ticketing/testkit';
+import { freeTcpPort, eventually } from '@ticketing/testkit';
 import { acceptsConnections, processIsAlive } from '@ticketing/testkit';
-import { ApiClient, eventually, type Order, type Ticket } from './support/api-client';
+import { ApiClient, type Order, type Ticket } from './support/api-client';
 
 const ROOT = path.resolve(__dirname, '..');
 

@@ -1,7 +1,8 @@
 // Order expiry with a short window (EXPIRATION_WINDOW_SECONDS=3): the orders service cancels an
 // unpaid order by itself, and its order:cancelled releases the ticket in the tickets service.
-import { ApiClient, eventually, type Order, type Ticket } from './support/api-client';
+import { ApiClient, type Order, type Ticket } from './support/api-client';
 import { startSystemStack, type SystemStack } from './support/system-stack';
+import { eventually } from '@ticketing/testkit';
 
 describe('order expiry', () => {
   let system: SystemStack;

@@ -1,9 +1,10 @@
 // Service crashes (SIGKILL, no graceful shutdown) while ticket events flow. The orders service must
 // apply every event exactly once after its restart; the tickets service must still publish every
 // event it answered 2xx for (its outbox relay resumes after the restart).
-import { ApiClient, eventually, type Ticket } from './support/api-client';
+import { ApiClient, type Ticket } from './support/api-client';
 import { mapLimit, readReplicaReport, TicketLedger, waitForReplicas } from './support/replica-report';
 import { startSystemStack, type SystemStack } from './support/system-stack';
+import { eventually } from '@ticketing/testkit';
 
 describe('service crashes', () => {
   let system: SystemStack;

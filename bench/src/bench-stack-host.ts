@@ -12,11 +12,10 @@ import crypto from 'node:crypto';
 import http from 'node:http';
 import path from 'node:path';
 import { mongoUriWithDatabase, startMongo, type TestMongo } from '@ticketing/mongod-double';
-import { freeTcpPort } from '@ticketing/testkit';
+import { freeTcpPort, eventually } from '@ticketing/testkit';
 import { createGateway, listen } from '@ticketing/local-stack';
 import { SERVICE_NAMES, startLocalStack, type LocalStack, type ServiceName } from '@ticketing/local-stack';
 import { ServiceProcess } from '@ticketing/local-stack';
-import { waitFor } from '@ticketing/testkit';
 
 export interface BenchStackInfo {
   /** The suite's gateway. */
@@ -131,7 +130,7 @@ async function main(): Promise<void> {
       await baselineExited;
     });
     const baselineTarget = `http://127.0.0.1:${baselinePort}`;
-    await waitFor(async () => (await fetch(`${baselineTarget}/healthz`)).ok, 'the baseline server', 30_000);
+    await eventually(async () => (await fetch(`${baselineTarget}/healthz`)).ok, 'the baseline server', 30_000);
     const gatewayPort = await freeTcpPort();
     const baselineGateway: http.Server = await listen(createGateway({ '/api/baseline': () => [baselineTarget] }), gatewayPort);
     cleanups.push(

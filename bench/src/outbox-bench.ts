@@ -12,7 +12,7 @@
 import os from 'node:os';
 import mongoose from 'mongoose';
 import pino from 'pino';
-import { Subjects } from '@ticketing/common/contracts';
+import { Subjects, type TicketingEvent } from '@ticketing/common/contracts';
 import { createTransport, type PublishAck, type Transport } from '@ticketing/common/transport';
 import { Outbox, OutboxRelay } from '@ticketing/common/outbox';
 import { mongoUriWithDatabase, startMongo } from '@ticketing/mongod-double';
@@ -31,7 +31,7 @@ function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
 }
 
-async function commitEvent(outbox: Outbox, aggregate: string, version: number): Promise<void> {
+async function commitEvent(outbox: Outbox<TicketingEvent>, aggregate: string, version: number): Promise<void> {
   await outbox.transaction(async (tx) => {
     await tx.add({ subject: Subjects.TicketUpdated, data: { id: aggregate, version, title: 'bench', price: 1, userId: 'bench' } });
   });
@@ -43,7 +43,7 @@ async function main(): Promise<void> {
   const silent = pino({ level: 'silent' });
   const transport: Transport = await createTransport({ NATS_URL: nats.url }, { logger: silent });
   await mongoose.connect(mongoUriWithDatabase(mongo.uri, 'outbox_bench'));
-  const outbox = new Outbox(mongoose.connection);
+  const outbox = new Outbox<TicketingEvent>(mongoose.connection);
   await outbox.init();
   try {
     // Throughput: a backlog drained by one relay.

@@ -1,6 +1,6 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import readline from 'node:readline';
-import { freeTcpPort, waitFor } from '@ticketing/testkit';
+import { freeTcpPort, eventually } from '@ticketing/testkit';
 
 export interface ServiceProcessOptions {
   /** A label for log lines, e.g. `tickets-1`. */
@@ -55,7 +55,7 @@ export class ServiceProcess {
       lines.on('line', (line) => log?.(`[${this.name}] ${line}`));
     }
     const readyPath = this.opts.readyPath ?? '/readyz';
-    await waitFor(
+    await eventually(
       async () => {
         if (!this.running) throw new Error(`${this.name} exited during start (code ${child.exitCode})`);
         const res = await fetch(`${this.url}${readyPath}`);

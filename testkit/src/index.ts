@@ -3,4 +3,4 @@ export { startMongo, mongoUriWithDatabase, uniqueDatabaseName, type TestMongo } 
 export * from './mongoose';
 export * from './nats-server';
 export * from './fake-nats';
-export * from './wait-for';
+export * from './eventually';

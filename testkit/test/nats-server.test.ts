@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { connect } from '@nats-io/transport-node';
 import { startNats } from '../src/nats-server';
-import { acceptsConnections, processIsAlive } from '../src/wait-for';
+import { acceptsConnections, processIsAlive } from '../src/eventually';
 
 // These tests drive real brokers; a loaded CI machine can be slow.
 jest.setTimeout(30_000);

@@ -1,8 +1,9 @@
+import type { TicketingEvent } from '@ticketing/common/contracts';
 import { Inbox, Outbox } from '@ticketing/common/outbox';
 import mongoose from 'mongoose';
 
 /** The tickets database's outbox: ticket changes and their events commit together. */
-export const outbox = new Outbox(mongoose.connection);
+export const outbox = new Outbox<TicketingEvent>(mongoose.connection);
 
 /** Order events already applied, recorded in the same transaction as their effects. */
-export const inbox = new Inbox(outbox);
+export const inbox = new Inbox<TicketingEvent>(outbox);

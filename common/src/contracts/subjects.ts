@@ -4,6 +4,7 @@ export enum Subjects {
   TicketUpdated = 'ticket:updated',
   OrderCreated = 'order:created',
   OrderCancelled = 'order:cancelled',
+  PaymentCreated = 'payment:created',
 }
 
 export const ALL_SUBJECTS: readonly Subjects[] = Object.values(Subjects);

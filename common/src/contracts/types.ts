@@ -34,6 +34,7 @@ export interface OrderCreatedEvent {
     userId: string;
     /** ISO 8601 timestamp. */
     expiresAt: string;
+    /** The ticket as it was when the order was placed: the order's price is this snapshot's. */
     ticket: { id: string; price: number };
   };
 }
@@ -43,7 +44,12 @@ export interface OrderCancelledEvent {
   data: AggregateRef & { ticket: { id: string } };
 }
 
-export type TicketingEvent = TicketCreatedEvent | TicketUpdatedEvent | OrderCreatedEvent | OrderCancelledEvent;
+export interface PaymentCreatedEvent {
+  subject: Subjects.PaymentCreated;
+  data: AggregateRef & { orderId: string; stripeId: string };
+}
+
+export type TicketingEvent = TicketCreatedEvent | TicketUpdatedEvent | OrderCreatedEvent | OrderCancelledEvent | PaymentCreatedEvent;
 
 /** The shape any event type must have. */
 export interface Event {
@@ -55,6 +61,6 @@ export interface Event {
 export type EventData<S extends Subjects> = Extract<TicketingEvent, { subject: S }>['data'];
 
 /** `subject:id:version`: unique per event; the broker's message id and the inbox key. */
-export function eventMessageId(subject: Subjects, data: AggregateRef): string {
+export function eventMessageId(subject: string, data: AggregateRef): string {
   return `${subject}:${data.id}:${data.version}`;
 }

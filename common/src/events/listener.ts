@@ -6,6 +6,16 @@ import type { Transport, TransportSubscription } from '../transport/transport';
 import type { EventMessage } from '../transport/event-message';
 import type { Event } from '../contracts/types';
 
+/**
+ * What the domain says of an event, which the base listener maps to the broker:
+ * - `applied`: its effects committed; `duplicate`: it was applied before (a redelivery or an older
+ *   version). Both are acknowledged.
+ * - `early`: a newer version than the next one; `unknown`: it refers to an aggregate this service does
+ *   not know yet. Both come back after a growing delay (nak), and become a dead letter on the last
+ *   delivery, so an event whose predecessor never arrives is not lost silently.
+ */
+export type EventOutcome = 'applied' | 'duplicate' | 'early' | 'unknown';
+
 export interface ListenerOptions {
   logger?: Logger;
 }
@@ -31,7 +41,8 @@ const decoder = new TextDecoder();
 export abstract class Listener<E extends Event> {
   abstract readonly subject: E['subject'];
   abstract readonly queueGroupName: string;
-  abstract onMessage(data: E['data'], msg: EventMessage): void | Promise<void>;
+  /** Either settle `msg` yourself (the course's `msg.ack()`), or return an outcome for the base class to map. */
+  abstract onMessage(data: E['data'], msg: EventMessage): void | EventOutcome | Promise<void | EventOutcome>;
 
   /** Milliseconds before an unacknowledged delivery comes back (NATS Streaming rounds up to whole seconds). */
   protected ackWait = 5_000;
@@ -81,6 +92,11 @@ export abstract class Listener<E extends Event> {
     await subscription?.close();
   }
 
+  /** Redelivery delay of an early or unknown event: grows with each delivery, up to 2 s. */
+  protected retryLaterDelayMs(deliveryCount: number): number {
+    return Math.min(200 * deliveryCount, 2_000);
+  }
+
   /** With `concurrency` above 1: what must not be handled concurrently (default: the data's `id`). */
   protected orderingKey(data: E['data']): string | undefined {
     return data.id;
@@ -94,8 +110,10 @@ export abstract class Listener<E extends Event> {
   private async handle(msg: EventMessage): Promise<void> {
     let failure: string | undefined;
     try {
-      await this.onMessage(this.parseMessage(msg), msg);
-      if (!msg.settlement && this.isLastDelivery(msg)) failure = 'not acknowledged on its last delivery';
+      const data = this.parseMessage(msg);
+      const outcome = await this.onMessage(data, msg);
+      if (outcome && !msg.settlement) failure = this.settle(msg, data, outcome);
+      else if (!msg.settlement && this.isLastDelivery(msg)) failure = 'not acknowledged on its last delivery';
     } catch (err) {
       failure = errorMessage(err);
       this.logger.error(
@@ -109,6 +127,22 @@ export abstract class Listener<E extends Event> {
       return;
     }
     msg.nak(this.retryDelayMs);
+  }
+
+  /** Acks or naks for `outcome`; returns the dead-letter reason when an early or unknown event is out of deliveries. */
+  private settle(msg: EventMessage, data: E['data'], outcome: EventOutcome): string | undefined {
+    if (outcome === 'applied' || outcome === 'duplicate') {
+      msg.ack();
+      return undefined;
+    }
+    const reason =
+      outcome === 'early'
+        ? `version ${data.version} of ${data.id} never followed version ${data.version - 1}`
+        : `${msg.subject} ${data.id} refers to something this service never received`;
+    if (this.isLastDelivery(msg)) return reason;
+    this.logger.debug({ subject: msg.subject, msgId: msg.msgId, outcome, deliveryCount: msg.deliveryCount }, 'Event will come back');
+    msg.nak(this.retryLaterDelayMs(msg.deliveryCount));
+    return undefined;
   }
 
   private isLastDelivery(msg: EventMessage): boolean {

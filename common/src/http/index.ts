@@ -7,3 +7,5 @@ export * from './create-service-app';
 export * from './readiness';
 export * from './run-service';
 export * from './session';
+export * from './ids';
+export * from './current-user-id';

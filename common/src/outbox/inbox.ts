@@ -1,6 +1,6 @@
 import mongoose, { Connection, Model, Schema } from 'mongoose';
 import { AggregateRef } from '../contracts/types';
-import { Outbox, OutboxTransaction } from './outbox';
+import { Outbox, OutboxEvent, OutboxTransaction } from './outbox';
 
 export interface InboxRecord {
   /** `queueGroup|subject:id:version`. */
@@ -39,11 +39,11 @@ function isDuplicateKey(err: unknown): boolean {
  * event, and any events it causes (through the outbox) commit together, so a redelivered event changes
  * nothing twice.
  */
-export class Inbox {
+export class Inbox<E extends OutboxEvent = OutboxEvent> {
   readonly model: Model<InboxRecord>;
 
   constructor(
-    private readonly outbox: Outbox,
+    private readonly outbox: Outbox<E>,
     opts: { retentionSeconds?: number } = {},
   ) {
     this.model = inboxModel(outbox.connection, opts.retentionSeconds ?? 30 * 24 * 3600);
@@ -73,7 +73,7 @@ export class Inbox {
     queueGroup: string,
     subject: string,
     data: AggregateRef,
-    fn: (tx: OutboxTransaction) => Promise<void>,
+    fn: (tx: OutboxTransaction<E>) => Promise<void>,
   ): Promise<InboxResult> {
     const _id = Inbox.key(queueGroup, subject, data);
     try {

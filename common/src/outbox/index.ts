@@ -2,3 +2,4 @@ export * from './outbox-record';
 export * from './outbox';
 export * from './outbox-relay';
 export * from './inbox';
+export * from './relay-hook';

@@ -1,11 +1,17 @@
 import { EventEmitter } from 'node:events';
 import { ClientSession, Connection, Model } from 'mongoose';
-import { eventMessageId, TicketingEvent } from '../contracts/types';
+import { eventMessageId, type AggregateRef } from '../contracts/types';
 import type { PublishAck, PublishOptions } from '../transport/transport';
 import { outboxModel, OutboxRecord } from './outbox-record';
 
+/** Any event the outbox can carry: a subject and data naming its aggregate's id and version. */
+export interface OutboxEvent {
+  subject: string;
+  data: AggregateRef;
+}
+
 /** What a handler gets inside an outbox transaction. */
-export interface OutboxTransaction {
+export interface OutboxTransaction<E extends OutboxEvent = OutboxEvent> {
   /** Pass it to every read and write of the handler (`{ session }`). */
   session: ClientSession;
   /**
@@ -14,7 +20,7 @@ export interface OutboxTransaction {
    */
   publish(subject: string, data: unknown, opts?: PublishOptions): Promise<PublishAck>;
   /** Typed shortcut: `tx.add({ subject: Subjects.TicketCreated, data })`. */
-  add(event: TicketingEvent): Promise<void>;
+  add(event: E): Promise<void>;
 }
 
 export interface OutboxOptions {
@@ -26,7 +32,7 @@ export interface OutboxOptions {
  * The transactional outbox of one service database: a handler's writes and the events they cause
  * commit together or not at all, and the relay publishes them afterwards.
  */
-export class Outbox {
+export class Outbox<E extends OutboxEvent = OutboxEvent> {
   readonly model: Model<OutboxRecord>;
   private readonly commits = new EventEmitter();
 
@@ -50,13 +56,13 @@ export class Outbox {
    * withTransaction. Events appended through `tx` are inserted in the same transaction. After the
    * commit, relays in this process are woken so the events leave within milliseconds.
    */
-  async transaction<T>(fn: (tx: OutboxTransaction) => Promise<T>): Promise<T> {
+  async transaction<T>(fn: (tx: OutboxTransaction<E>) => Promise<T>): Promise<T> {
     let appended = 0;
     const result = await this.connection.transaction(async (session) => {
       // A retried attempt starts over: count only the final attempt's events.
       appended = 0;
       const rows: OutboxRecordInput[] = [];
-      const tx: OutboxTransaction = {
+      const tx: OutboxTransaction<E> = {
         session,
         publish: async (subject, data, opts) => {
           rows.push(toRow(subject, data, opts?.msgId));
@@ -97,7 +103,7 @@ function toRow(subject: string, data: unknown, msgId?: string): OutboxRecordInpu
   return {
     subject,
     data: record,
-    msgId: msgId ?? eventMessageId(subject as TicketingEvent['subject'], { id, version }),
+    msgId: msgId ?? eventMessageId(subject, { id, version }),
     aggregateId: id,
     aggregateVersion: version,
   };

@@ -2,8 +2,8 @@ import { rmSync } from 'node:fs';
 import { Subjects, type TicketCreatedEvent } from '@ticketing/common/contracts';
 import { JetStreamTransport, NatsWrapper } from '@ticketing/common/transport';
 import { Publisher } from '@ticketing/common/events';
-import { startNats, type NatsServerHandle } from '@ticketing/testkit';
-import { eventFactories, eventually, quietLogger, RecordingListener } from './helpers';
+import { startNats, type NatsServerHandle, eventually } from '@ticketing/testkit';
+import { eventFactories, quietLogger, RecordingListener } from './helpers';
 
 class TicketCreatedPublisher extends Publisher<TicketCreatedEvent> {
   readonly subject = Subjects.TicketCreated;

@@ -8,15 +8,6 @@ export function randomId(): string {
   return randomBytes(12).toString('hex');
 }
 
-/** Resolves once `check` holds; fails with `what` after `timeoutMs`. */
-export async function eventually(check: () => boolean | Promise<boolean>, what: string, timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting until ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
-
 /** A pino logger collecting its JSON lines. */
 export function captureLogger(): { logger: Logger; lines: Record<string, unknown>[] } {
   const lines: Record<string, unknown>[] = [];
@@ -55,6 +46,7 @@ export const eventFactories: { [S in Subjects]: (overrides?: Partial<EventData<S
     ...o,
   }),
   [Subjects.OrderCancelled]: (o = {}) => ({ id: randomId(), version: 1, ticket: { id: randomId() }, ...o }),
+  [Subjects.PaymentCreated]: (o = {}) => ({ id: randomId(), version: 0, orderId: randomId(), stripeId: `pi_${randomId()}`, ...o }),
 };
 
 export interface Delivery<E extends TicketingEvent> {

@@ -9,8 +9,8 @@ import {
 } from '@ticketing/common/contracts';
 import { createTransport, JetStreamTransport, listDeadLetters, replayDeadLetter, type Transport } from '@ticketing/common/transport';
 import { Publisher } from '@ticketing/common/events';
-import { startNats, type NatsServerHandle } from '@ticketing/testkit';
-import { captureLogger, eventFactories, eventually, quietLogger, randomId, RecordingListener } from './helpers';
+import { startNats, type NatsServerHandle, eventually } from '@ticketing/testkit';
+import { captureLogger, eventFactories, quietLogger, randomId, RecordingListener } from './helpers';
 
 class TicketCreatedPublisher extends Publisher<TicketCreatedEvent> {
   readonly subject = Subjects.TicketCreated;
@@ -237,8 +237,8 @@ describe('JetStream publishers and listeners', () => {
 
   it('when a subject is not captured by the stream, then publish rejects at once with a clear error', async () => {
     const transport = await connect();
-    await expect(transport.publish('payment:created', { id: 'x', version: 0 })).rejects.toThrow(
-      'Cannot publish on "payment:created": stream TICKETING does not capture it',
+    await expect(transport.publish('refund:created', { id: 'x', version: 0 })).rejects.toThrow(
+      'Cannot publish on "refund:created": stream TICKETING does not capture it',
     );
   });
 

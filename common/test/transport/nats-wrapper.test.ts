@@ -1,7 +1,7 @@
 import { Subjects, type TicketCreatedEvent } from '@ticketing/common/contracts';
 import { JetStreamTransport, natsLifecycleHook, natsReadinessCheck, NatsWrapper } from '@ticketing/common/transport';
-import { startNats, type NatsServerHandle } from '@ticketing/testkit';
-import { eventFactories, eventually, quietLogger, RecordingListener } from './helpers';
+import { startNats, type NatsServerHandle, eventually } from '@ticketing/testkit';
+import { eventFactories, quietLogger, RecordingListener } from './helpers';
 
 // These tests drive real brokers; a loaded CI machine can be slow.
 jest.setTimeout(30_000);

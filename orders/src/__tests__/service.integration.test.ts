@@ -4,14 +4,22 @@ import { createSessionCookie, RunningService, startService } from '@ticketing/co
 import { OrderCancelledEvent, OrderCreatedEvent, OrderStatus, Subjects } from '@ticketing/common/contracts';
 import { createTransport, EventMessage, Transport } from '@ticketing/common/transport';
 import { Listener } from '@ticketing/common/events';
-import { mongoUriWithDatabase, startMongo, startNats, uniqueDatabaseName, type NatsServerHandle, type TestMongo } from '@ticketing/testkit';
+import {
+  mongoUriWithDatabase,
+  startMongo,
+  startNats,
+  uniqueDatabaseName,
+  type NatsServerHandle,
+  type TestMongo,
+  eventually,
+} from '@ticketing/testkit';
 import mongoose, { Types } from 'mongoose';
 import request from 'supertest';
 import { loadConfig, OrdersConfig } from '../config';
 import { Order } from '../models/order';
 import { Ticket } from '../models/ticket';
 import { ordersService } from '../service';
-import { newId, waitUntil } from '../test/helpers';
+import { newId } from '../test/helpers';
 
 const JWT_KEY = 'orders-integration-jwt-key';
 
@@ -102,20 +110,20 @@ describe('orders service against a real nats-server', () => {
   it('when tickets publishes ticket:created and updates (one out of order), then the replica follows them in version order', async () => {
     const id = newId();
     await publishTicket(Subjects.TicketCreated, { id, version: 0, title: 'concert', price: 10 });
-    await waitUntil(async () => (await Ticket.exists({ _id: id })) !== null, 'the replica ticket');
+    await eventually(async () => (await Ticket.exists({ _id: id })) !== null, 'the replica ticket');
 
     // Version 2 reaches the listener before version 1: it is not acked and comes back after 1.
     await publishTicket(Subjects.TicketUpdated, { id, version: 2, title: 'concert', price: 30 });
     await publishTicket(Subjects.TicketUpdated, { id, version: 1, title: 'concert', price: 20 });
 
-    await waitUntil(async () => (await Ticket.findById(id))?.version === 2, 'the replica at version 2');
+    await eventually(async () => (await Ticket.findById(id))?.version === 2, 'the replica at version 2');
     expect((await Ticket.findById(id))?.toJSON()).toEqual({ id, title: 'concert', price: 30, version: 2 });
   });
 
   it('when a user orders a replicated ticket, then order:created reaches the broker; when it expires, order:cancelled follows', async () => {
     const ticketId = newId();
     await publishTicket(Subjects.TicketCreated, { id: ticketId, version: 0, title: 'opera', price: 45 });
-    await waitUntil(async () => (await Ticket.exists({ _id: ticketId })) !== null, 'the replica ticket');
+    await eventually(async () => (await Ticket.exists({ _id: ticketId })) !== null, 'the replica ticket');
     const userId = new Types.ObjectId().toHexString();
     const cookie = createSessionCookie({ id: userId, email: 'buyer@example.com' }, JWT_KEY);
 
@@ -126,7 +134,7 @@ describe('orders service against a real nats-server', () => {
       .expect(201);
     const order = response.body as { id: string; expiresAt: string };
 
-    await waitUntil(() => created.received.some((event) => event.id === order.id), 'order:created on the broker');
+    await eventually(() => created.received.some((event) => event.id === order.id), 'order:created on the broker');
     expect(created.received.find((event) => event.id === order.id)).toEqual({
       id: order.id,
       version: 0,
@@ -137,7 +145,7 @@ describe('orders service against a real nats-server', () => {
     });
 
     // The window is 1 s and the sweeper runs every 100 ms.
-    await waitUntil(() => cancelled.received.some((event) => event.id === order.id), 'order:cancelled after expiry');
+    await eventually(() => cancelled.received.some((event) => event.id === order.id), 'order:cancelled after expiry');
     expect(cancelled.received.filter((event) => event.id === order.id)).toEqual([{ id: order.id, version: 1, ticket: { id: ticketId } }]);
     const shown = await request(`http://127.0.0.1:${service?.port}`).get(`/api/orders/${order.id}`).set('Cookie', cookie).expect(200);
     expect(shown.body).toMatchObject({ status: 'cancelled', version: 1 });
@@ -166,7 +174,7 @@ describe('orders service against a real nats-server', () => {
 
     service = await start();
 
-    await waitUntil(() => cancelled.received.some((event) => event.id === orderId.toHexString()), 'order:cancelled after the restart');
+    await eventually(() => cancelled.received.some((event) => event.id === orderId.toHexString()), 'order:cancelled after the restart');
     expect(await Order.findById(orderId)).toMatchObject({ status: OrderStatus.Cancelled, version: 1 });
   });
 });

@@ -76,12 +76,3 @@ export async function outboxEvents(subject?: string): Promise<Array<{ subject: s
 export async function drainOutbox(): Promise<void> {
   await new OutboxRelay(outbox, natsWrapper.client).drain();
 }
-
-/** Polls `check` until it is true, at most `timeoutMs`. */
-export async function waitUntil(check: () => Promise<boolean> | boolean, what: string, timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}

@@ -12,14 +12,22 @@ import {
 } from '@ticketing/common/contracts';
 import { EventMessage, Transport, createTransport } from '@ticketing/common/transport';
 import { Listener } from '@ticketing/common/events';
-import { mongoUriWithDatabase, NatsServerHandle, startMongo, startNats, TestMongo, uniqueDatabaseName } from '@ticketing/testkit';
+import {
+  mongoUriWithDatabase,
+  NatsServerHandle,
+  startMongo,
+  startNats,
+  TestMongo,
+  uniqueDatabaseName,
+  eventually,
+} from '@ticketing/testkit';
 import mongoose from 'mongoose';
 import request from 'supertest';
 import { loadConfig, TicketsConfig } from '../config';
 import { natsWrapper } from '../nats-wrapper';
 import type { TicketJson } from '../models/ticket';
 import { ticketsService } from '../service';
-import { newId, ticketBody, waitUntil } from '../test/helpers';
+import { newId, ticketBody } from '../test/helpers';
 
 const JWT_KEY = 'tickets-service-test-key';
 
@@ -115,7 +123,7 @@ describe('the tickets service with a real broker', () => {
     const edit = ticketBody();
     await request(url).put(`/api/tickets/${created.id}`).set('Cookie', cookie).send(edit).expect(200);
 
-    await waitUntil(() => eventsOf(created.id).length >= 2, 'both events arrived');
+    await eventually(() => eventsOf(created.id).length >= 2, 'both events arrived');
     expect(eventsOf(created.id)).toEqual([
       {
         subject: Subjects.TicketCreated,
@@ -144,14 +152,14 @@ describe('the tickets service with a real broker', () => {
 
     await broker.publish(Subjects.OrderCreated, order, { msgId: eventMessageId(Subjects.OrderCreated, order) });
 
-    await waitUntil(
+    await eventually(
       async () => ((await request(url).get(`/api/tickets/${ticket.id}`)).body as TicketJson).orderId === order.id,
       'the ticket is reserved',
     );
     expect((await request(url).get(`/api/tickets/${ticket.id}`).expect(200)).body).toEqual({ ...ticket, orderId: order.id, version: 1 });
     const listed = (await request(url).get('/api/tickets').expect(200)).body as TicketJson[];
     expect(listed.map((t) => t.id)).not.toContain(ticket.id);
-    await waitUntil(() => eventsOf(ticket.id).length >= 2, 'the reservation was published');
+    await eventually(() => eventsOf(ticket.id).length >= 2, 'the reservation was published');
     expect(eventsOf(ticket.id)[1]).toEqual({
       subject: Subjects.TicketUpdated,
       data: { id: ticket.id, version: 1, title: ticket.title, price: ticket.price, userId: ticket.userId, orderId: order.id },
@@ -162,7 +170,7 @@ describe('the tickets service with a real broker', () => {
     const cancelled: OrderCancelledEvent['data'] = { id: order.id, version: 1, ticket: { id: ticket.id } };
     await broker.publish(Subjects.OrderCancelled, cancelled, { msgId: eventMessageId(Subjects.OrderCancelled, cancelled) });
 
-    await waitUntil(() => eventsOf(ticket.id).length >= 3, 'the release was published');
+    await eventually(() => eventsOf(ticket.id).length >= 3, 'the release was published');
     expect(
       eventsOf(ticket.id).map((event) => [event.subject, event.data.version, (event.data as TicketUpdatedEvent['data']).orderId]),
     ).toEqual([
@@ -184,7 +192,7 @@ describe('the tickets service with a real broker', () => {
     );
 
     expect(responses.map((r) => r.status)).toEqual(responses.map(() => 200));
-    await waitUntil(() => eventsOf(ticket.id).length >= 11, 'every edit was published');
+    await eventually(() => eventsOf(ticket.id).length >= 11, 'every edit was published');
     expect(eventsOf(ticket.id).map((event) => event.data.version)).toEqual(Array.from({ length: 11 }, (_, i) => i));
   });
 

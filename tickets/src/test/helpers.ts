@@ -58,12 +58,3 @@ export async function relayOutbox(): Promise<void> {
 export async function outboxRows(aggregateId: string) {
   return outbox.model.find({ aggregateId }).sort({ aggregateVersion: 1 }).lean();
 }
-
-/** Polls `check` until it holds, failing after `timeoutMs` (for effects that happen asynchronously). */
-export async function waitUntil(check: () => boolean | Promise<boolean>, what: string, timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`Timed out waiting until ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}

@@ -1,6 +1,6 @@
 import pino from 'pino';
 import { SettlingMessage, type EventMessage } from '../../transport/event-message';
-import { Listener } from '../listener';
+import { Listener, type EventOutcome } from '../listener';
 import { Subjects } from '../../contracts/subjects';
 import type { TicketUpdatedEvent } from '../../contracts/types';
 import type { DeadLetterRecord, DeadLetterStore, DeliveryHandler, SubscribeOptions, Transport } from '../../transport/transport';
@@ -62,9 +62,9 @@ class TicketUpdatedListener extends Listener<TicketUpdatedEvent> {
   protected override ackWait = 2_000;
   protected override maxDeliver = 3;
   protected override retryDelayMs = 250;
-  behaviour: (data: TicketUpdatedEvent['data'], msg: EventMessage) => void = (_data, msg) => msg.ack();
-  onMessage(data: TicketUpdatedEvent['data'], msg: EventMessage): void {
-    this.behaviour(data, msg);
+  behaviour: (data: TicketUpdatedEvent['data'], msg: EventMessage) => void | EventOutcome = (_data, msg) => msg.ack();
+  onMessage(data: TicketUpdatedEvent['data'], msg: EventMessage): void | EventOutcome {
+    return this.behaviour(data, msg);
   }
 }
 
@@ -210,5 +210,49 @@ describe('Listener', () => {
     msg.term();
     expect(msg.calls).toEqual(['ack']);
     expect(msg.settlement).toBe('ack');
+  });
+
+  describe('when onMessage returns an outcome', () => {
+    it.each(['applied', 'duplicate'] as const)('when it is %s, then the message is acknowledged', async (outcome) => {
+      const { handler, listener, recorded } = await listening();
+      listener.behaviour = () => outcome;
+      const msg = new TestMessage(data);
+      await handler(msg);
+      expect(msg.calls).toEqual(['ack']);
+      expect(recorded).toEqual([]);
+    });
+
+    it.each(['early', 'unknown'] as const)(
+      'when it is %s before the last delivery, then it comes back after a delay that grows with each delivery',
+      async (outcome) => {
+        const { handler, listener, recorded } = await listening();
+        listener.behaviour = () => outcome;
+        const first = new TestMessage(data, 1);
+        const second = new TestMessage(data, 2);
+        await handler(first);
+        await handler(second);
+        expect(first.calls).toEqual(['nak 200']);
+        expect(second.calls).toEqual(['nak 400']);
+        expect(recorded).toEqual([]);
+      },
+    );
+
+    it('when an early event reaches its last delivery, then it is dead-lettered with the missing version named and terminated', async () => {
+      const { handler, listener, recorded } = await listening();
+      listener.behaviour = () => 'early';
+      const msg = new TestMessage(data, 3);
+      await handler(msg);
+      expect(msg.calls).toEqual(['term']);
+      expect(recorded).toHaveLength(1);
+      expect(recorded[0]).toMatchObject({ queueGroup: 'orders-service', error: 'version 2 of t1 never followed version 1' });
+    });
+
+    it('when an unknown event reaches its last delivery without a dead-letter store, then it is left for the broker to redeliver', async () => {
+      const { handler, listener } = await listening(false);
+      listener.behaviour = () => 'unknown';
+      const msg = new TestMessage(data, 3);
+      await handler(msg);
+      expect(msg.calls).toEqual(['nak 600']);
+    });
   });
 });

@@ -2,11 +2,11 @@ import { spawn } from 'node:child_process';
 import path from 'node:path';
 import readline from 'node:readline';
 import mongoose from 'mongoose';
-import { startNats, useMongoose, type NatsServerHandle } from '@ticketing/testkit';
+import { startNats, useMongoose, type NatsServerHandle, eventually } from '@ticketing/testkit';
 import type { Transport } from '../../transport/transport';
 import { Outbox } from '../outbox';
 import { OutboxRelay } from '../outbox-relay';
-import { connectTransport, counterEvent, CounterModel, RecordingSink, storedEvents, versionsByAggregate, waitUntil } from './support';
+import { connectTransport, counterEvent, CounterModel, RecordingSink, storedEvents, versionsByAggregate } from './support';
 
 const db = useMongoose();
 
@@ -76,7 +76,7 @@ describe('outbox relay against a real nats-server', () => {
 
     expect((await relay.stats()).backlog).toBe(30);
     await nats.restart();
-    await waitUntil(async () => (await relay.stats()).backlog === 0, 'the backlog to drain after the broker came back', 60_000);
+    await eventually(async () => (await relay.stats()).backlog === 0, 'the backlog to drain after the broker came back', 60_000);
 
     await expectEachStoredOnceInOrder(ids, 3);
   }, 90_000);
@@ -100,7 +100,7 @@ describe('outbox relay against a real nats-server', () => {
     const sink = new RecordingSink(transport);
     startRelay(sink);
 
-    await waitUntil(
+    await eventually(
       async () => (await outbox.model.findOne({ aggregateId: id }).lean())?.publishedAt != null,
       'the orphaned event to be published',
     );
@@ -115,7 +115,7 @@ describe('outbox relay against a real nats-server', () => {
     startRelay(b, 'relay-b');
 
     const ids = await writeChanges(100, 10);
-    await waitUntil(
+    await eventually(
       async () => (await outbox.model.countDocuments({ publishedAt: null })) === 0,
       'both relays to drain 1,000 events',
       120_000,

@@ -1,11 +1,11 @@
 import mongoose from 'mongoose';
-import { useMongoose } from '@ticketing/testkit';
+import { useMongoose, eventually } from '@ticketing/testkit';
 import { Publisher } from '../../events/publisher';
 import { Subjects } from '../../contracts/subjects';
 import type { TicketCreatedEvent } from '../../contracts/types';
 import { Outbox } from '../outbox';
 import { OutboxRelay } from '../outbox-relay';
-import { counterEvent, CounterModel, RecordingSink, versionsByAggregate, waitUntil } from './support';
+import { counterEvent, CounterModel, RecordingSink, versionsByAggregate } from './support';
 
 useMongoose();
 
@@ -147,7 +147,7 @@ describe('outbox relay', () => {
     const sink = new RecordingSink();
     relay(sink).start();
 
-    await waitUntil(async () => (await outbox.model.countDocuments({ publishedAt: null })) === 0, 'the backlog to drain');
+    await eventually(async () => (await outbox.model.countDocuments({ publishedAt: null })) === 0, 'the backlog to drain');
 
     expect(sink.acked).toHaveLength(8);
     expect(new Set(sink.acked.map((c) => c.msgId)).size).toBe(8);
@@ -168,8 +168,8 @@ describe('outbox relay', () => {
     sink.failWhen = (msgId) => msgId === stuckHead;
     relay(sink).start();
 
-    await waitUntil(() => sink.ackedFor(`ticket:updated:${fine._id.toHexString()}:1`) === 1, 'the healthy aggregate to be published');
-    await waitUntil(
+    await eventually(() => sink.ackedFor(`ticket:updated:${fine._id.toHexString()}:1`) === 1, 'the healthy aggregate to be published');
+    await eventually(
       async () => ((await outbox.model.findOne({ msgId: stuckHead }).lean())?.attempts ?? 0) >= 2,
       'retries of the failing head',
     );
@@ -181,7 +181,7 @@ describe('outbox relay', () => {
 
     // The broker accepts it again: both leave, in order.
     sink.failWhen = () => false;
-    await waitUntil(async () => (await outbox.model.countDocuments({ publishedAt: null })) === 0, 'the stuck aggregate to drain');
+    await eventually(async () => (await outbox.model.countDocuments({ publishedAt: null })) === 0, 'the stuck aggregate to drain');
     expect(versionsByAggregate(sink.acked as Array<{ data: { id: string; version: number } }>).get(stuck._id.toHexString())).toEqual([
       0, 1,
     ]);
@@ -317,7 +317,7 @@ describe('outbox relay', () => {
     await outbox.model.updateOne({ aggregateId: unpublished._id.toHexString() }, { $set: { createdAt: old } });
 
     // The outbox under test keeps published rows 1 s; the server's TTL monitor removes them.
-    await waitUntil(
+    await eventually(
       async () => (await outbox.model.countDocuments({ aggregateId: published._id.toHexString() })) === 0,
       'the TTL monitor',
       90_000,

@@ -76,14 +76,6 @@ export async function storedEvents(
   }
 }
 
-export async function waitUntil(check: () => Promise<boolean> | boolean, what: string, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
 /** For each aggregate, the versions in the order they appear. */
 export function versionsByAggregate(events: Array<{ data: { id: string; version: number } }>): Map<string, number[]> {
   const byId = new Map<string, number[]>();

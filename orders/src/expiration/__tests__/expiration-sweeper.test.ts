@@ -1,8 +1,8 @@
 import { OrderStatus, Subjects } from '@ticketing/common/contracts';
-import { fakeNatsWrapper } from '@ticketing/testkit';
+import { fakeNatsWrapper, eventually } from '@ticketing/testkit';
 import request from 'supertest';
 import { Order } from '../../models/order';
-import { buildOrder, buildTicket, drainOutbox, outboxEvents, signin, testApp, useOrdersDatabase, waitUntil } from '../../test/helpers';
+import { buildOrder, buildTicket, drainOutbox, outboxEvents, signin, testApp, useOrdersDatabase } from '../../test/helpers';
 import { expireOrder } from '../../services/orders';
 import { ExpirationSweeper } from '../expiration-sweeper';
 
@@ -124,7 +124,7 @@ describe('ExpirationSweeper', () => {
     started.start();
     const order = await buildOrder({ ticket: await buildTicket(), expiresAt: new Date(Date.now() + 300) });
 
-    await waitUntil(async () => (await Order.findById(order.id))?.status === OrderStatus.Cancelled, 'the order to expire');
+    await eventually(async () => (await Order.findById(order.id))?.status === OrderStatus.Cancelled, 'the order to expire');
 
     expect(started.cancelledCount).toBe(1);
     expect(await outboxEvents(Subjects.OrderCancelled)).toHaveLength(1);

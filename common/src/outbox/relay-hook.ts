@@ -1,0 +1,34 @@
+import type { LifecycleHook } from '../core/lifecycle';
+import type { Logger } from '../core/logger';
+import type { NatsWrapper } from '../transport/nats-wrapper';
+import type { Outbox, OutboxEvent } from './outbox';
+import { OutboxRelay, type OutboxRelayOptions } from './outbox-relay';
+
+
+/**
+ * The lifecycle hook every service with an outbox runs after its broker hook: a relay that publishes
+ * what the outbox holds, woken by every commit and by the broker coming back (so a backlog leaves at
+ * once, not at the next sweep). Stopped before the broker disconnects.
+ */
+export function outboxRelayHook<E extends OutboxEvent>(
+  outbox: Outbox<E>,
+  nats: Pick<NatsWrapper, 'client' | 'onReconnect'>,
+  options: OutboxRelayOptions & { logger?: Logger } = {},
+): LifecycleHook {
+  let relay: OutboxRelay | undefined;
+  let unsubscribe: (() => void) | undefined;
+  return {
+    name: 'outbox relay',
+    start: () => {
+      const started = new OutboxRelay(outbox, nats.client, { ...options, logger: options.logger?.child({ component: 'outbox-relay' }) });
+      started.start();
+      relay = started;
+      unsubscribe = nats.onReconnect(() => started.kick());
+    },
+    stop: async () => {
+      unsubscribe?.();
+      await relay?.stop();
+      relay = undefined;
+    },
+  };
+}
