@@ -19,6 +19,7 @@ import type { ErrorDetail, PaymentIntentObject, PaymentMethodObject } from './ty
 
 const CREATE_PARAMS = [
   'amount', 'currency', 'metadata', 'confirm', 'payment_method', 'payment_method_data', 'payment_method_types',
+  'allowed_payment_method_types', 'excluded_payment_method_types',
   'automatic_payment_methods', 'description', 'receipt_email', 'statement_descriptor', 'statement_descriptor_suffix',
   'return_url', 'expand', 'off_session', 'error_on_requires_action', 'capture_method', 'confirmation_method',
 ];
@@ -53,29 +54,44 @@ function resolvePaymentMethod(store: StripeStore, params: FormParams): PaymentMe
 
 interface MethodChoice {
   types: string[];
+  allowed: string[] | null;
+  excluded: string[] | null;
   automatic: PaymentIntentObject['automatic_payment_methods'];
 }
 
-/** `payment_method_types` or `automatic_payment_methods` (the default on current API versions). */
+/** Card is the only method here: a list that names another one is refused, not ignored. */
+function checkCardOnly(types: string[] | undefined, param: string): void {
+  const unsupported = types?.find((t) => t !== 'card');
+  if (unsupported !== undefined) {
+    throw invalidRequest(`The payment method type provided: ${unsupported} is invalid. The local Stripe server supports only card.`, { code: 'payment_intent_invalid_parameter', param });
+  }
+}
+
+/**
+ * `allowed_payment_method_types` (current API versions), `payment_method_types` (older ones), or
+ * `automatic_payment_methods`, which is the default when no list is given.
+ */
 function readMethodChoice(params: FormParams): MethodChoice {
-  const types = optionalStringArray(params, 'payment_method_types');
+  const listed = optionalStringArray(params, 'payment_method_types');
+  const allowed = optionalStringArray(params, 'allowed_payment_method_types');
+  const excluded = optionalStringArray(params, 'excluded_payment_method_types') ?? null;
   const automatic = optionalObject(params, 'automatic_payment_methods');
-  if (types !== undefined && automatic !== undefined) {
-    throw invalidRequest('You may only specify one of these parameters: automatic_payment_methods, payment_method_types.', { code: 'parameters_exclusive', param: 'automatic_payment_methods' });
+  const given = [listed && 'payment_method_types', allowed && 'allowed_payment_method_types', automatic && 'automatic_payment_methods'].filter(Boolean);
+  if (given.length > 1) {
+    throw invalidRequest(`You may only specify one of these parameters: ${given.join(', ')}.`, { code: 'parameters_exclusive', param: String(given[1]) });
   }
-  if (types !== undefined) {
-    const unsupported = types.find((t) => t !== 'card');
-    if (unsupported !== undefined) {
-      throw invalidRequest(`The payment method type provided: ${unsupported} is invalid. The local Stripe server supports only card.`, { code: 'payment_intent_invalid_parameter', param: 'payment_method_types' });
-    }
-    return { types: types.length > 0 ? types : ['card'], automatic: null };
+  checkCardOnly(listed, 'payment_method_types');
+  checkCardOnly(allowed, 'allowed_payment_method_types');
+  if (excluded?.includes('card')) {
+    throw invalidRequest('No payment method types remain once excluded_payment_method_types is applied.', { param: 'excluded_payment_method_types' });
   }
+  if (listed !== undefined || allowed !== undefined) return { types: ['card'], allowed: allowed ?? null, excluded, automatic: null };
   const enabled = automatic ? optionalBoolean(automatic, 'enabled', 'automatic_payment_methods[enabled]') : true;
   const redirects = automatic ? optionalString(automatic, 'allow_redirects', 'automatic_payment_methods[allow_redirects]') : undefined;
   if (redirects !== undefined && redirects !== 'always' && redirects !== 'never') {
     throw invalidParam('automatic_payment_methods[allow_redirects]', `Invalid automatic_payment_methods[allow_redirects]: must be one of always or never`);
   }
-  return { types: ['card'], automatic: { enabled: enabled ?? true, ...(redirects ? { allow_redirects: redirects } : {}) } };
+  return { types: ['card'], allowed: null, excluded, automatic: { enabled: enabled ?? true, ...(redirects ? { allow_redirects: redirects } : {}) } };
 }
 
 /** Stripe's guard: confirming with redirect-capable automatic methods needs a return_url. */
@@ -90,7 +106,7 @@ function checkConfirmable(intent: PaymentIntentObject, method: PaymentMethodObje
   if (automatic?.enabled && automatic.allow_redirects !== 'never' && returnUrl === undefined) {
     throw invalidRequest(
       'This PaymentIntent is configured to accept payment methods enabled in your Dashboard, some of which may redirect your customer off your page, so you must provide a `return_url`. ' +
-        'To accept only methods without redirects, set `automatic_payment_methods[allow_redirects]` to `never` (or pass `payment_method_types`).',
+        'To accept only methods without redirects, set `automatic_payment_methods[allow_redirects]` to `never` (or list `allowed_payment_method_types`).',
       { param: 'return_url' },
     );
   }
@@ -134,7 +150,7 @@ function newIntent(params: FormParams): PaymentIntentObject {
   return {
     id,
     object: 'payment_intent',
-    allowed_payment_method_types: null,
+    allowed_payment_method_types: choice.allowed,
     amount,
     amount_capturable: 0,
     amount_received: 0,
@@ -151,7 +167,7 @@ function newIntent(params: FormParams): PaymentIntentObject {
     customer: null,
     customer_account: null,
     description: optionalString(params, 'description') ?? null,
-    excluded_payment_method_types: null,
+    excluded_payment_method_types: choice.excluded,
     last_payment_error: null,
     latest_charge: null,
     livemode: false,

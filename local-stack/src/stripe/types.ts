@@ -11,15 +11,23 @@ export interface PaymentMethodObject {
   billing_details: BillingDetails;
   card: {
     brand: string;
+    checks: null;
     country: string;
+    display_brand: string;
     exp_month: number;
     exp_year: number;
     fingerprint: string;
     funding: string;
+    generated_from: null;
     last4: string;
+    networks: { available: string[]; preferred: null };
+    regulated_status: 'unregulated';
+    three_d_secure_usage: { supported: boolean };
+    wallet: null;
   };
   created: number;
   customer: null;
+  customer_account: null;
   livemode: false;
   metadata: Metadata;
   type: 'card';
@@ -53,7 +61,7 @@ export interface ErrorBody {
 export interface PaymentIntentObject {
   id: string;
   object: 'payment_intent';
-  allowed_payment_method_types: null;
+  allowed_payment_method_types: string[] | null;
   amount: number;
   amount_capturable: number;
   amount_received: number;
@@ -70,7 +78,7 @@ export interface PaymentIntentObject {
   customer: null;
   customer_account: null;
   description: string | null;
-  excluded_payment_method_types: null;
+  excluded_payment_method_types: string[] | null;
   last_payment_error: ErrorDetail | null;
   latest_charge: string | ChargeObject | null;
   livemode: false;
