@@ -12,5 +12,6 @@ module.exports = {
     '<rootDir>/local-stack',
     '<rootDir>/infra',
     '<rootDir>/system-tests',
+    '<rootDir>/scripts',
   ],
 };

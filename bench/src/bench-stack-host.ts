@@ -11,7 +11,7 @@ import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import crypto from 'node:crypto';
 import http from 'node:http';
 import path from 'node:path';
-import { mongoUriWithDatabase, startMongo, type TestMongo } from '@ticketing/mongod-double';
+import { mongoUriWithDatabase, startMongo, type TestMongo } from '@ticketing/testkit';
 import { freeTcpPort, eventually } from '@ticketing/testkit';
 import { createGateway, listen } from '@ticketing/local-stack';
 import { SERVICE_NAMES, startLocalStack, type LocalStack, type ServiceName } from '@ticketing/local-stack';

@@ -2,7 +2,7 @@
 // by _id. Run with `npm run build && npm run bench:mongod`.
 import os from 'node:os';
 import mongoose, { Schema } from 'mongoose';
-import { mongoUriWithDatabase, startMongo } from '@ticketing/mongod-double';
+import { mongoUriWithDatabase, startMongo } from '@ticketing/testkit';
 
 const INSERTS = Number(process.env.BENCH_INSERTS ?? 5000);
 const READS = Number(process.env.BENCH_READS ?? 5000);

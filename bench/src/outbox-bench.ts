@@ -15,7 +15,7 @@ import pino from 'pino';
 import { Subjects, type TicketingEvent } from '@ticketing/common/contracts';
 import { createTransport, type PublishAck, type Transport } from '@ticketing/common/transport';
 import { Outbox, OutboxRelay } from '@ticketing/common/outbox';
-import { mongoUriWithDatabase, startMongo } from '@ticketing/mongod-double';
+import { mongoUriWithDatabase, startMongo } from '@ticketing/testkit';
 import { startNats } from '@ticketing/testkit';
 
 function arg(name: string, fallback: number): number {

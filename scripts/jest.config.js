@@ -1,0 +1,2 @@
+// The repository's own tooling: the architecture rules.
+module.exports = require('../jest.preset')(__dirname, { testMatch: ['<rootDir>/test/**/*.test.ts'] });
