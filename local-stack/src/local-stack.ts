@@ -5,8 +5,9 @@ import { mongoUriWithDatabase, startMongo, type TestMongo } from '@ticketing/mon
 import { freeTcpPort, startNats, type NatsServerHandle } from '@ticketing/testkit';
 import { createGateway, listen } from './gateway';
 import { ServiceProcess } from './service-process';
+import { startLocalStripe, type LocalStripe } from './stripe';
 
-export const SERVICE_NAMES = ['auth', 'tickets', 'orders'] as const;
+export const SERVICE_NAMES = ['auth', 'tickets', 'orders', 'payments'] as const;
 export type ServiceName = (typeof SERVICE_NAMES)[number];
 
 /** Which API prefix each service answers, as the ingress routes it. */
@@ -14,17 +15,29 @@ export const SERVICE_ROUTES: Record<ServiceName, string> = {
   auth: '/api/users',
   tickets: '/api/tickets',
   orders: '/api/orders',
+  payments: '/api/payments',
 };
 
 /** Settings passed through from the launcher's environment to every service. */
-const PASSTHROUGH = ['LOG_LEVEL', 'JWT_TTL', 'EXPIRATION_WINDOW_SECONDS', 'NATS_TRANSPORT', 'NATS_CLUSTER_ID'];
+const PASSTHROUGH = [
+  'LOG_LEVEL',
+  'JWT_TTL',
+  'EXPIRATION_WINDOW_SECONDS',
+  'NATS_TRANSPORT',
+  'NATS_CLUSTER_ID',
+  'PAYMENTS_CURRENCY',
+  'RECONCILE_INTERVAL_MS',
+];
 
 export interface LocalStackOptions {
   /** The gateway's port; 0 picks a free one. */
   port?: number;
   /** The repository root (where auth/, tickets/, orders/ live). */
   rootDir?: string;
-  /** The launcher's environment: MONGO_URI_AUTH/_TICKETS/_ORDERS, NATS_URL, JWT_KEY and passthrough settings. */
+  /**
+   * The launcher's environment: MONGO_URI_<SERVICE>, NATS_URL, JWT_KEY, STRIPE_SECRET_KEY (and STRIPE_API_URL)
+   * and passthrough settings.
+   */
   env?: NodeJS.ProcessEnv;
   /** Replicas per service (default 1 each). */
   replicas?: Partial<Record<ServiceName, number>>;
@@ -40,117 +53,157 @@ export interface LocalStack {
   /** Set when the stack started its own nats-server (tests stop and restart it). */
   nats?: NatsServerHandle;
   natsUrl: string;
+  /** Set when the stack started its own Stripe-compatible test server (no STRIPE_SECRET_KEY given). */
+  stripe?: LocalStripe;
   mongoUris: Record<ServiceName, string>;
   services: Record<ServiceName, ServiceProcess[]>;
   stop(): Promise<void>;
 }
 
+type Cleanups = Array<() => Promise<unknown>>;
+
+/** One database per service on the test double, unless MONGO_URI_<SERVICE> names one. */
+async function startDatabases(
+  env: NodeJS.ProcessEnv,
+  cleanups: Cleanups,
+): Promise<{ mongo?: TestMongo; uris: Record<ServiceName, string> }> {
+  let mongo: TestMongo | undefined;
+  const uris = {} as Record<ServiceName, string>;
+  for (const name of SERVICE_NAMES) {
+    const given = env[`MONGO_URI_${name.toUpperCase()}`];
+    if (given) {
+      uris[name] = given;
+      continue;
+    }
+    if (!mongo) {
+      const started = await startMongo();
+      cleanups.push(() => started.stop());
+      mongo = started;
+    }
+    uris[name] = mongoUriWithDatabase(mongo.uri, name);
+  }
+  return { mongo, uris };
+}
+
+/** A nats-server with JetStream and a temporary store, unless NATS_URL names a broker. */
+async function startBroker(env: NodeJS.ProcessEnv, cleanups: Cleanups): Promise<{ nats?: NatsServerHandle; url: string }> {
+  if (env.NATS_URL) return { url: env.NATS_URL };
+  const nats = await startNats();
+  cleanups.push(() => nats.stop());
+  return { nats, url: nats.url };
+}
+
+/** Stripe itself when STRIPE_SECRET_KEY is set; otherwise the local Stripe-compatible test server. */
+async function startPaymentsProvider(
+  env: NodeJS.ProcessEnv,
+  cleanups: Cleanups,
+): Promise<{ stripe?: LocalStripe; env: NodeJS.ProcessEnv }> {
+  if (env.STRIPE_SECRET_KEY) {
+    return { env: { STRIPE_SECRET_KEY: env.STRIPE_SECRET_KEY, ...(env.STRIPE_API_URL ? { STRIPE_API_URL: env.STRIPE_API_URL } : {}) } };
+  }
+  const stripe = await startLocalStripe();
+  cleanups.push(() => stripe.stop());
+  return { stripe, env: { STRIPE_SECRET_KEY: stripe.secretKey, STRIPE_API_URL: stripe.url } };
+}
+
+interface ProcessPlan {
+  rootDir: string;
+  env: NodeJS.ProcessEnv;
+  replicas: Partial<Record<ServiceName, number>>;
+  log: (line: string) => void;
+  /** What every service gets; `perService` adds its own. */
+  shared: NodeJS.ProcessEnv;
+  perService: Record<ServiceName, NodeJS.ProcessEnv>;
+}
+
+function serviceProcesses(plan: ProcessPlan): Record<ServiceName, ServiceProcess[]> {
+  const passthrough: NodeJS.ProcessEnv = {};
+  for (const key of PASSTHROUGH) if (plan.env[key] !== undefined) passthrough[key] = plan.env[key];
+  const services = {} as Record<ServiceName, ServiceProcess[]>;
+  for (const name of SERVICE_NAMES) {
+    const count = plan.replicas[name] ?? 1;
+    services[name] = Array.from(
+      { length: count },
+      (_, i) =>
+        new ServiceProcess({
+          name: count > 1 ? `${name}-${i + 1}` : name,
+          cwd: path.join(plan.rootDir, name),
+          log: plan.log,
+          env: {
+            PATH: process.env.PATH,
+            NODE_ENV: plan.env.NODE_ENV ?? 'development',
+            ...passthrough,
+            ...plan.shared,
+            ...plan.perService[name],
+            NATS_CLIENT_ID: `${name}-${i + 1}-${crypto.randomBytes(3).toString('hex')}`,
+            // The gateway speaks plain HTTP locally, so the session cookie cannot be `secure`.
+            COOKIE_SECURE: 'false',
+          },
+        }),
+    );
+  }
+  return services;
+}
+
+/** The gateway that routes like the ingress, on `port` (0: a free one). */
+async function startGateway(services: Record<ServiceName, ServiceProcess[]>, port: number, cleanups: Cleanups): Promise<string> {
+  const gateway = createGateway(
+    Object.fromEntries(
+      SERVICE_NAMES.map((name) => [SERVICE_ROUTES[name], () => services[name].filter((s) => s.running).map((s) => s.url)]),
+    ),
+  );
+  const server: http.Server = await listen(gateway, port === 0 ? await freeTcpPort() : port);
+  cleanups.push(
+    () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        // Keep-alive sockets would otherwise hold the gateway open.
+        server.closeAllConnections();
+      }),
+  );
+  const address = server.address();
+  return `http://127.0.0.1:${typeof address === 'object' && address ? address.port : port}`;
+}
+
 /**
  * Starts the whole suite on one machine: the MongoDB test double as a single-node replica set (one
  * database per service) unless MONGO_URI_* are given, a nats-server with JetStream unless NATS_URL is
- * given, the three services as separate processes, and a gateway that routes like the ingress.
+ * given, the local Stripe-compatible server unless STRIPE_SECRET_KEY is given, every service as a
+ * separate process, and a gateway that routes like the ingress.
  */
 export async function startLocalStack(opts: LocalStackOptions = {}): Promise<LocalStack> {
   const env = opts.env ?? process.env;
-  const rootDir = opts.rootDir ?? path.resolve(__dirname, '../..');
   const log = opts.log ?? (() => undefined);
-  const cleanups: Array<() => Promise<unknown>> = [];
+  const cleanups: Cleanups = [];
   const stopAll = async (): Promise<void> => {
     for (const cleanup of cleanups.splice(0).reverse()) await cleanup().catch(() => undefined);
   };
-
   try {
-    let mongo: TestMongo | undefined;
-    const mongoUris = {} as Record<ServiceName, string>;
-    for (const name of SERVICE_NAMES) {
-      const given = env[`MONGO_URI_${name.toUpperCase()}`];
-      if (given) {
-        mongoUris[name] = given;
-        continue;
-      }
-      if (!mongo) {
-        mongo = await startMongo();
-        const started = mongo;
-        cleanups.push(() => started.stop());
-      }
-      mongoUris[name] = mongoUriWithDatabase(mongo.uri, name);
-    }
-
-    let nats: NatsServerHandle | undefined;
-    let natsUrl = env.NATS_URL;
-    if (!natsUrl) {
-      nats = await startNats();
-      const started = nats;
-      cleanups.push(() => started.stop());
-      natsUrl = nats.url;
-    }
-
+    const { mongo, uris: mongoUris } = await startDatabases(env, cleanups);
+    const { nats, url: natsUrl } = await startBroker(env, cleanups);
+    const provider = await startPaymentsProvider(env, cleanups);
     let jwtKey = env.JWT_KEY;
     if (!jwtKey) {
       jwtKey = crypto.randomBytes(32).toString('hex');
       log('JWT_KEY is not set: using a random development key (sessions end when the stack stops)');
     }
-
-    const passthrough: NodeJS.ProcessEnv = {};
-    for (const key of PASSTHROUGH) if (env[key] !== undefined) passthrough[key] = env[key];
-
-    const services = {} as Record<ServiceName, ServiceProcess[]>;
-    for (const name of SERVICE_NAMES) {
-      const count = opts.replicas?.[name] ?? 1;
-      services[name] = Array.from(
-        { length: count },
-        (_, i) =>
-          new ServiceProcess({
-            name: count > 1 ? `${name}-${i + 1}` : name,
-            cwd: path.join(rootDir, name),
-            log,
-            env: {
-              PATH: process.env.PATH,
-              NODE_ENV: env.NODE_ENV ?? 'development',
-              ...passthrough,
-              MONGO_URI: mongoUris[name],
-              NATS_URL: natsUrl,
-              NATS_CLIENT_ID: `${name}-${i + 1}-${crypto.randomBytes(3).toString('hex')}`,
-              JWT_KEY: jwtKey,
-              // The gateway speaks plain HTTP locally, so the session cookie cannot be `secure`.
-              COOKIE_SECURE: 'false',
-            },
-          }),
-      );
-    }
+    const perService = {} as Record<ServiceName, NodeJS.ProcessEnv>;
+    for (const name of SERVICE_NAMES) perService[name] = { MONGO_URI: mongoUris[name] };
+    perService.payments = { ...perService.payments, ...provider.env };
+    const services = serviceProcesses({
+      rootDir: opts.rootDir ?? path.resolve(__dirname, '../..'),
+      env,
+      replicas: opts.replicas ?? {},
+      log,
+      shared: { NATS_URL: natsUrl, JWT_KEY: jwtKey },
+      perService,
+    });
+    const all = Object.values(services).flat();
+    cleanups.push(() => Promise.all(all.map((s) => s.stop())));
     // Start replicas concurrently: the double and the broker are already up.
-    cleanups.push(() =>
-      Promise.all(
-        Object.values(services)
-          .flat()
-          .map((s) => s.stop()),
-      ),
-    );
-    await Promise.all(
-      Object.values(services)
-        .flat()
-        .map((s) => s.start()),
-    );
-
-    const gateway = createGateway(
-      Object.fromEntries(
-        SERVICE_NAMES.map((name) => [SERVICE_ROUTES[name], () => services[name].filter((s) => s.running).map((s) => s.url)]),
-      ),
-    );
-    const port = opts.port ?? 0;
-    const server: http.Server = await listen(gateway, port === 0 ? await freeTcpPort() : port);
-    cleanups.push(
-      () =>
-        new Promise<void>((resolve) => {
-          server.close(() => resolve());
-          // Keep-alive sockets would otherwise hold the gateway open.
-          server.closeAllConnections();
-        }),
-    );
-    const address = server.address();
-    const url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : port}`;
-
-    return { url, jwtKey, mongo, nats, natsUrl, mongoUris, services, stop: stopAll };
+    await Promise.all(all.map((s) => s.start()));
+    const url = await startGateway(services, opts.port ?? 0, cleanups);
+    return { url, jwtKey, mongo, nats, natsUrl, stripe: provider.stripe, mongoUris, services, stop: stopAll };
   } catch (err) {
     await stopAll();
     throw err;

@@ -22,6 +22,9 @@ async function main(): Promise<void> {
     say(`  ${''.padEnd(13)}    database ${stack.mongoUris[name]}`);
   }
   say(`  NATS ${stack.natsUrl}${stack.nats ? ` (pid ${stack.nats.pid}, store ${stack.nats.storeDir})` : ''}`);
+  say(
+    stack.stripe ? `  Stripe: local test server ${stack.stripe.url} (test cards only)` : '  Stripe: STRIPE_SECRET_KEY from the environment',
+  );
   say('Press Ctrl-C to stop.');
 
   let stopping = false;
