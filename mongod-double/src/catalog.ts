@@ -1,9 +1,10 @@
-// Databases, collections and their indexes. Catalogue changes (create, drop, index builds) take effect
-// at once for everyone, also when issued inside a transaction.
+// Databases, collections and their indexes. A collection created inside a transaction (by create,
+// createIndexes or an insert) belongs to it until it commits: others do not see it, and an abort
+// removes it. Other catalogue changes (drop, index builds) take effect at once.
 import { UUID } from 'bson';
 import { CommandError, ErrorCodes } from './errors';
 import { Index, idIndex } from './indexes';
-import type { DocRecord } from './storage';
+import type { DocRecord, LockOwner } from './storage';
 import type { Doc } from './values';
 
 export class Collection {
@@ -12,6 +13,8 @@ export class Collection {
   readonly indexes: Index[] = [idIndex()];
   readonly uuid = new UUID();
   dropped = false;
+  /** The open transaction that created it: visible to that transaction only, until it commits. */
+  owner: LockOwner | undefined;
 
   constructor(
     readonly db: string,
@@ -61,18 +64,26 @@ export class Catalog {
     return this.databases.get(name);
   }
 
-  collection(db: string, name: string): Collection | undefined {
-    return this.databases.get(db)?.collections.get(name);
+  /** The collection as `reader` sees it (an open transaction, or undefined for committed state). */
+  collection(db: string, name: string, reader?: LockOwner): Collection | undefined {
+    const collection = this.databases.get(db)?.collections.get(name);
+    return collection && (!collection.owner || collection.owner === reader) ? collection : undefined;
+  }
+
+  /** The other open transaction whose uncommitted collection holds this name, if any. */
+  pendingOwner(db: string, name: string, reader?: LockOwner): LockOwner | undefined {
+    const owner = this.databases.get(db)?.collections.get(name)?.owner;
+    return owner && owner !== reader ? owner : undefined;
   }
 
   /** Creates the collection if needed (implicit creation by a write or an index build). */
-  ensureCollection(db: string, name: string): { collection: Collection; created: boolean } {
-    const existing = this.collection(db, name);
+  ensureCollection(db: string, name: string, owner?: LockOwner): { collection: Collection; created: boolean } {
+    const existing = this.collection(db, name, owner);
     if (existing) return { collection: existing, created: false };
-    return { collection: this.createCollection(db, name, {}), created: true };
+    return { collection: this.createCollection(db, name, {}, owner), created: true };
   }
 
-  createCollection(db: string, name: string, options: Doc): Collection {
+  createCollection(db: string, name: string, options: Doc, owner?: LockOwner): Collection {
     validateDbName(db);
     validateCollectionName(name);
     let database = this.databases.get(db);
@@ -84,6 +95,7 @@ export class Catalog {
       throw new CommandError(ErrorCodes.NamespaceExists, `Collection ${db}.${name} already exists.`);
     }
     const collection = new Collection(db, name, options);
+    collection.owner = owner;
     database.collections.set(name, collection);
     return collection;
   }
@@ -91,7 +103,7 @@ export class Catalog {
   dropCollection(db: string, name: string): Collection | undefined {
     const database = this.databases.get(db);
     const collection = database?.collections.get(name);
-    if (!database || !collection) return undefined;
+    if (!database || !collection || collection.owner) return undefined;
     database.collections.delete(name);
     collection.dropped = true;
     if (database.collections.size === 0) this.databases.delete(db);
@@ -104,6 +116,15 @@ export class Catalog {
     for (const collection of database.collections.values()) collection.dropped = true;
     this.databases.delete(db);
     return true;
+  }
+
+  /** Removes an aborted transaction's collection (unless something replaced it). */
+  discard(collection: Collection): void {
+    const database = this.databases.get(collection.db);
+    if (database?.collections.get(collection.name) !== collection) return;
+    database.collections.delete(collection.name);
+    collection.dropped = true;
+    if (database.collections.size === 0) this.databases.delete(collection.db);
   }
 
   *allCollections(): Iterable<Collection> {

@@ -1,10 +1,13 @@
 // Runs one command: fail points, namespace and primary checks, then the session rules (transaction
 // statements, commit/abort, retryable writes) around the command's handler.
 import { findCommand, type CommandContext, type CommandSpec, type ConnectionInfo } from './commands';
-import { CommandError, ErrorCodes, noSuchTransaction } from './errors';
+import { CommandError, ErrorCodes, computeErrorLabels, noSuchTransaction, type LabelContext } from './errors';
+import type { FailCommandAction } from './fail-points';
+import { prepareReadConcern, withAtClusterTime } from './read-concern';
+import { checkWriteConcernShape, writeConcernErrorFor } from './write-concern';
 import type { ServerState } from './state';
 import { Transaction, sessionKeyOf, type Session } from './transactions';
-import { bigIntOf, type Doc } from './values';
+import { bigIntOf, isNumeric, toNumber, type Doc } from './values';
 
 /** The connection is to be closed without a reply (fail point `closeConnection`). */
 export const CLOSE_CONNECTION = Symbol('close connection');
@@ -43,33 +46,68 @@ export class Dispatcher {
     const sessionKey = sessionKeyOf(body.lsid);
     const inTransaction = body.autocommit === false;
     const retryableWrite = !inTransaction && spec.retryableWrite === true && sessionKey !== undefined && body.txnNumber !== undefined;
-    const failure = this.server.failPoints.check(name, connection.appName, retryableWrite);
+    const isCommitOrAbort = name === 'commitTransaction' || name === 'abortTransaction';
+    const labels: LabelContext = { inTransaction: inTransaction && body.txnNumber !== undefined, retryableWrite, isCommitOrAbort, writeConcernCode: undefined };
+    const failure = this.server.failPoints.check(name, connection.appName);
     if (failure) {
       if (failure.blockMs > 0) await sleep(failure.blockMs);
       if (failure.closeConnection) return CLOSE_CONNECTION;
-      if (failure.error) return failure.error;
     }
-    try {
-      if (spec.adminOnly && db !== 'admin') {
-        throw new CommandError(13, `${name} may only be run against the admin database.`);
+    let reply: DispatchResult;
+    if (failure?.error) {
+      reply = failure.error;
+    } else {
+      try {
+        reply = await this.execute(connection, db, name, body, spec, { inTransaction, retryableWrite, sessionKey });
+      } catch (error) {
+        reply = errorReply(error, this.server.log);
       }
-      if (spec.write && !this.server.writable) throw new CommandError(ErrorCodes.NotWritablePrimary, 'not primary');
-      const session = sessionKey === undefined ? undefined : this.server.sessions.get(sessionKey);
-      let reply: Doc;
-      if (name === 'commitTransaction' || name === 'abortTransaction') {
-        reply = await spec.run(this.context(connection, db, name, body, session, undefined));
-      } else if (inTransaction) {
-        reply = await this.runInTransaction(connection, db, name, body, spec, session);
-      } else if (retryableWrite && session) {
-        reply = await this.runRetryable(connection, db, name, body, spec, session);
-      } else {
-        reply = await spec.run(this.context(connection, db, name, body, session, undefined));
-      }
-      if (failure?.writeConcernError) reply = { ...reply, writeConcernError: failure.writeConcernError };
-      return reply;
-    } catch (error) {
-      return errorReply(error, this.server.log);
     }
+    if (reply === CLOSE_CONNECTION) return reply;
+    return this.finish(reply, body, spec.write === true || isCommitOrAbort, labels, failure);
+  }
+
+  private async execute(
+    connection: ConnectionInfo,
+    db: string,
+    name: string,
+    body: Doc,
+    spec: CommandSpec,
+    how: { inTransaction: boolean; retryableWrite: boolean; sessionKey: string | undefined },
+  ): Promise<DispatchResult> {
+    if (spec.adminOnly && db !== 'admin') {
+      throw new CommandError(13, `${name} may only be run against the admin database.`);
+    }
+    if (spec.write && !this.server.writable) throw new CommandError(ErrorCodes.NotWritablePrimary, 'not primary');
+    checkWriteConcernShape(body.writeConcern);
+    const isCommitOrAbort = name === 'commitTransaction' || name === 'abortTransaction';
+    if (how.inTransaction && !isCommitOrAbort && body.writeConcern !== undefined) {
+      throw new CommandError(ErrorCodes.InvalidOptions, 'Cannot set write concern after starting a transaction.');
+    }
+    const snapshot = prepareReadConcern(this.server, name, body, how.inTransaction);
+    const session = how.sessionKey === undefined ? undefined : this.server.sessions.get(how.sessionKey);
+    if (isCommitOrAbort) return spec.run(this.context(connection, db, name, body, session, undefined));
+    if (how.inTransaction) return this.runInTransaction(connection, db, name, body, spec, session);
+    if (how.retryableWrite && session) return this.runRetryable(connection, db, name, body, spec, session);
+    const reply = await spec.run(this.context(connection, db, name, body, session, snapshot?.reader));
+    return snapshot ? withAtClusterTime(reply, snapshot.atClusterTime) : reply;
+  }
+
+  /** Write concern, error labels and cluster time, as mongod adds them to every reply. */
+  private finish(reply: Doc, body: Doc, takesWriteConcern: boolean, labels: LabelContext, failure: FailCommandAction | undefined): Doc {
+    let out = reply;
+    const writeConcernError = out.ok === 1 ? (failure?.writeConcernError ?? (takesWriteConcern ? writeConcernErrorFor(body.writeConcern) : undefined)) : undefined;
+    if (writeConcernError) out = { ...out, writeConcernError };
+    if (out.ok !== 1 || writeConcernError) {
+      const code = out.ok !== 1 && isNumeric(out.code) ? toNumber(out.code) : undefined;
+      const wcCode = writeConcernError && isNumeric(writeConcernError.code) ? toNumber(writeConcernError.code) : undefined;
+      const existing = Array.isArray(out.errorLabels) ? (out.errorLabels as string[]) : [];
+      const computed = failure?.labels ?? [...new Set([...existing, ...computeErrorLabels(code, { ...labels, writeConcernCode: wcCode })])];
+      const { errorLabels: _dropped, ...rest } = out;
+      out = computed.length > 0 ? { ...rest, errorLabels: computed } : rest;
+    }
+    if (this.server.replSet?.initiated) out = { ...out, ...this.server.clusterClock.replyFields(this.server.engine.clock) };
+    return out;
   }
 
   private context(connection: ConnectionInfo, db: string, name: string, body: Doc, session: Session | undefined, txn: Transaction | undefined): CommandContext {
@@ -134,11 +172,15 @@ export class Dispatcher {
     return txn;
   }
 
-  private async runRetryable(connection: ConnectionInfo, db: string, name: string, body: Doc, spec: CommandSpec, session: Session): Promise<Doc> {
+  private async runRetryable(connection: ConnectionInfo, db: string, name: string, body: Doc, spec: CommandSpec, session: Session): Promise<DispatchResult> {
     const txnNumber = bigIntOf(body.txnNumber);
     if (session.retryable && session.retryable.txnNumber === txnNumber) return session.retryable.reply;
     if (txnNumber < session.txnNumber) {
       throw new CommandError(ErrorCodes.TransactionTooOld, `Retryable write with txnNumber ${txnNumber} is prohibited on session because a newer retryable write with txnNumber ${session.txnNumber} has already started on this session.`);
+    }
+    const failPoint = this.server.failPoints.checkTransactionalWrite();
+    if (failPoint?.failBeforeCommitCode !== undefined) {
+      throw new CommandError(failPoint.failBeforeCommitCode, "Failing write before commit via 'onPrimaryTransactionalWrite' failpoint");
     }
     if (session.txn && session.txn.state === 'inProgress') this.server.engine.abort(session.txn);
     session.txnNumber = txnNumber;
@@ -146,7 +188,9 @@ export class Dispatcher {
     const entry = { txnNumber, reply };
     session.retryable = entry;
     try {
-      return await reply;
+      const result = await reply;
+      // The write is applied and remembered: the driver's retry gets this reply, not a second write.
+      return failPoint?.closeConnection ? CLOSE_CONNECTION : result;
     } catch (error) {
       // Nothing was applied: let a retry run it again.
       if (session.retryable === entry) session.retryable = undefined;

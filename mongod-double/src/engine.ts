@@ -10,6 +10,7 @@
 // Everything here is synchronous: Node's event loop is the lock; only waiting is asynchronous.
 import { Catalog, type Collection } from './catalog';
 import { DuplicateKeyError, writeConflict } from './errors';
+import { HistoryWindow } from './history';
 import type { Index, IndexKey } from './indexes';
 import { DocRecord, type LockOwner, type Version } from './storage';
 import type { PendingWrite, Transaction } from './transactions';
@@ -41,13 +42,44 @@ function pendingNorm(write: PendingWrite): Doc | undefined {
 export class Engine {
   clock = 0;
   readonly openTransactions = new Set<Transaction>();
+  readonly history = new HistoryWindow(300_000);
+  /** Snapshots older than this may have lost versions (SnapshotTooOld). */
+  historyFloor = 0;
 
   constructor(readonly catalog: Catalog) {}
 
   oldestSnapshot(): number {
-    let oldest = Number.POSITIVE_INFINITY;
+    let oldest = this.history.floor(this.clock);
     for (const txn of this.openTransactions) oldest = Math.min(oldest, txn.snapshot);
     return oldest;
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // Catalogue within transactions
+
+  /** The collection a write goes to, created if needed (in a transaction: as its own until commit). */
+  ensureCollection(db: string, name: string, txn: Transaction | undefined): MustWait | { collection: Collection; created: boolean } {
+    const other = this.catalog.pendingOwner(db, name, txn);
+    if (other) return this.blockedBy(other, txn);
+    const result = this.catalog.ensureCollection(db, name, txn);
+    if (result.created && txn) txn.createdCollections.push(result.collection);
+    return result;
+  }
+
+  createCollection(db: string, name: string, options: Doc, txn: Transaction | undefined): MustWait | Collection {
+    const other = this.catalog.pendingOwner(db, name, txn);
+    if (other) return this.blockedBy(other, txn);
+    const collection = this.catalog.createCollection(db, name, options, txn);
+    if (txn) txn.createdCollections.push(collection);
+    return collection;
+  }
+
+  /** Drops versions no snapshot may read any more, everywhere (history outside the window). */
+  pruneAll(): void {
+    const oldest = this.oldestSnapshot();
+    for (const collection of [...this.catalog.allCollections()]) {
+      for (const record of [...collection.records.values()]) this.prune(collection, record, oldest);
+    }
   }
 
   // ------------------------------------------------------------------------------------------
@@ -97,7 +129,7 @@ export class Engine {
     return this.apply(collection, key, record, doc, txn);
   }
 
-  private blockedBy(owner: LockOwner, txn: Transaction | undefined): MustWait {
+  blockedBy(owner: LockOwner, txn: Transaction | undefined): MustWait {
     if (txn) throw writeConflict();
     return new MustWait(owner.finished);
   }
@@ -173,6 +205,7 @@ export class Engine {
   private commitWrites(writes: Array<{ collection: Collection; record: DocRecord; doc: Doc | null }>): void {
     this.clock += 1;
     const ts = this.clock;
+    this.history.noteCommit(ts);
     for (const { collection, record } of writes) {
       const old = record.latest()?.doc;
       if (!old) continue;
@@ -196,6 +229,7 @@ export class Engine {
   }
 
   private prune(collection: Collection, record: DocRecord, oldest: number): void {
+    this.historyFloor = Math.max(this.historyFloor, oldest);
     if (record.prune(oldest) && collection.records.get(record.key) === record) collection.records.delete(record.key);
   }
 
@@ -227,6 +261,7 @@ export class Engine {
       }
     }
     this.release(txn);
+    for (const collection of txn.createdCollections) collection.owner = undefined;
     if (writes.length > 0) this.commitWrites(writes);
     txn.finish('committed');
     this.pruneAfter(txn);
@@ -235,6 +270,7 @@ export class Engine {
   abort(txn: Transaction): void {
     if (txn.state !== 'inProgress') return;
     this.release(txn);
+    for (const collection of txn.createdCollections) this.catalog.discard(collection);
     txn.finish('aborted');
     this.pruneAfter(txn);
   }

@@ -4,6 +4,18 @@ import type { Doc } from './values';
 export const ErrorCodes = {
   InternalError: 1,
   BadValue: 2,
+  UnknownError: 8,
+  LockTimeout: 24,
+  WriteConcernFailed: 64,
+  UnknownReplWriteConcern: 79,
+  UnsatisfiableWriteConcern: 100,
+  DocumentValidationFailure: 121,
+  CommandNotSupportedOnView: 166,
+  OptionNotSupportedOnView: 167,
+  SnapshotTooOld: 239,
+  SnapshotUnavailable: 246,
+  PreparedTransactionInProgress: 267,
+  IDLUnknownField: 40415,
   NoSuchKey: 4,
   FailedToParse: 9,
   TypeMismatch: 14,
@@ -60,6 +72,8 @@ Object.assign(CODE_NAMES, {
   13435: 'NotPrimaryNoSecondaryOk',
   13436: 'NotPrimaryOrSecondary',
   63: 'StaleShardVersion',
+  13388: 'StaleConfig',
+  280: 'StaleChunkHistory',
 });
 
 export function codeName(code: number): string {
@@ -70,6 +84,36 @@ export function codeName(code: number): string {
 export const RETRYABLE_WRITE_CODES = new Set([6, 7, 89, 91, 134, 150, 189, 262, 9001, 10107, 11600, 11602, 13435, 13436, 63]);
 
 export const TRANSIENT_TRANSACTION_ERROR = 'TransientTransactionError';
+export const RETRYABLE_WRITE_ERROR = 'RetryableWriteError';
+
+// mongod's error_labels.cpp: conflicts, lock timeouts, prepared transactions, snapshot and
+// routing errors leave a transaction with no side effects, so it may be retried whole.
+const TRANSIENT_CODES = new Set([112, 24, 267, 239, 246, 280, 63, 150, 13388]);
+
+export interface LabelContext {
+  /** The command carries a txnNumber and autocommit (a transaction statement, commit or abort). */
+  inTransaction: boolean;
+  /** A retryable write: txnNumber without autocommit. */
+  retryableWrite: boolean;
+  isCommitOrAbort: boolean;
+  writeConcernCode: number | undefined;
+}
+
+/** The labels mongod computes for a failed command (error_labels.cpp, ErrorLabelBuilder). */
+export function computeErrorLabels(code: number | undefined, context: LabelContext): string[] {
+  const wcCode = context.writeConcernCode;
+  if (code !== undefined && context.inTransaction) {
+    let transient = TRANSIENT_CODES.has(code);
+    if (context.isCommitOrAbort) transient ||= code === ErrorCodes.NoSuchTransaction && wcCode === undefined;
+    else transient ||= RETRYABLE_WRITE_CODES.has(code) || code === ErrorCodes.NoSuchTransaction;
+    if (transient) return [TRANSIENT_TRANSACTION_ERROR];
+  }
+  const retryable = context.retryableWrite || (context.inTransaction && context.isCommitOrAbort);
+  if (retryable && ((code !== undefined && RETRYABLE_WRITE_CODES.has(code)) || (wcCode !== undefined && RETRYABLE_WRITE_CODES.has(wcCode)))) {
+    return [RETRYABLE_WRITE_ERROR];
+  }
+  return [];
+}
 
 /** A command failure: becomes `{ ok: 0, errmsg, code, codeName, ... }`. */
 export class CommandError extends Error {

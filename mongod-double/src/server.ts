@@ -146,6 +146,7 @@ export class MongodServer {
   sweepTtl(now = Date.now()): number {
     let removed = 0;
     const { catalog, engine } = this.state;
+    engine.pruneAll();
     for (const collection of [...catalog.allCollections()]) {
       for (const index of collection.indexes) {
         if (index.expireAfterSeconds === undefined || index.fields.length !== 1) continue;

@@ -2,6 +2,7 @@
 // its replica-set identity.
 import { ObjectId } from 'bson';
 import { Catalog } from './catalog';
+import { ClusterClock } from './cluster-time';
 import { CursorRegistry } from './cursors';
 import { Engine } from './engine';
 import { FailPoints } from './fail-points';
@@ -41,6 +42,7 @@ export class ServerState {
   readonly sessions = new SessionRegistry();
   readonly cursors = new CursorRegistry();
   readonly failPoints = new FailPoints();
+  readonly clusterClock = new ClusterClock();
   readonly startedAt = new Date();
   readonly replSet: ReplicaSetState | undefined;
   connectionsCurrent = 0;

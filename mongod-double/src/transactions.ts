@@ -23,6 +23,8 @@ let nextTransactionId = 1;
 export class Transaction implements LockOwner {
   readonly id = nextTransactionId++;
   readonly writes = new Map<DocRecord, PendingWrite>();
+  /** Collections it created: published at commit, removed at abort. */
+  readonly createdCollections: Collection[] = [];
   state: TransactionState = 'inProgress';
   readonly finished: Promise<void>;
   expiry: NodeJS.Timeout | undefined;

@@ -251,3 +251,24 @@ describe('MongoDB test double: CRUD commands', () => {
     });
   });
 });
+
+describe('MongoDB test double: mongod 7.0 refusals', () => {
+  const handle = useDatabase();
+
+  // MongoDB manual, "Field Names": _id may not contain $-prefixed fields ("not valid for storage").
+  it('when an _id holds a $-prefixed key, then the insert fails with DollarPrefixedFieldName', async () => {
+    await expect(handle.db.collection('r1').insertOne({ _id: { $bad: 1 } } as never)).rejects.toMatchObject({ code: 52 });
+    expect(await handle.db.collection('r1').countDocuments()).toBe(0);
+  });
+
+  // MongoDB 7.0 manual, "update" command: an update statement has q, u, c, upsert, multi,
+  // arrayFilters, collation, hint — no sort (added in 8.0), so the command fails to parse.
+  it('when an update statement carries sort, then mongod 7.0 refuses the command', async () => {
+    await handle.db.collection('r2').insertOne({ k: 1 });
+
+    const error = await handle.db.command({ update: 'r2', updates: [{ q: {}, u: { $set: { k: 2 } }, sort: { k: 1 } }] }).catch((e: unknown) => e);
+
+    expect(error).toMatchObject({ code: 40415 });
+    expect(await handle.db.collection('r2').findOne({}, { projection: { _id: 0 } })).toEqual({ k: 1 });
+  });
+});

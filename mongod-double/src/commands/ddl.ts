@@ -1,4 +1,5 @@
 // Collections and indexes: create, drop, listCollections, createIndexes, listIndexes, dropIndexes.
+import { MustWait } from '../engine';
 import { CommandError, ErrorCodes } from '../errors';
 import { Index, defaultIndexName, sameIndexOptions, sameKeyPattern } from '../indexes';
 import { compileFilter } from '../query';
@@ -10,7 +11,7 @@ import { cursorReply } from './read';
 /** Fields any command may carry; the rest of a create command are the collection's options. */
 const GENERIC_FIELDS = new Set(['lsid', 'txnNumber', 'autocommit', 'startTransaction', 'writeConcern', 'readConcern', 'comment', 'maxTimeMS', 'apiVersion', 'apiStrict', 'apiDeprecationErrors']);
 
-function create(ctx: CommandContext): Doc {
+async function create(ctx: CommandContext): Promise<Doc> {
   const name = targetCollection(ctx);
   if (ctx.body.viewOn !== undefined) throw new CommandError(ErrorCodes.NotImplemented, 'views are not supported by the test double');
   const options: Doc = {};
@@ -18,8 +19,11 @@ function create(ctx: CommandContext): Doc {
     if (key === 'create' || key.startsWith('$') || GENERIC_FIELDS.has(key)) continue;
     options[key] = value;
   }
-  ctx.server.catalog.createCollection(ctx.db, name, options);
-  return { ok: 1 };
+  for (;;) {
+    const created = ctx.server.engine.createCollection(ctx.db, name, options, ctx.txn);
+    if (!(created instanceof MustWait)) return { ok: 1 };
+    await created.until;
+  }
 }
 
 function drop(ctx: CommandContext): Doc {
@@ -36,6 +40,7 @@ function listCollections(ctx: CommandContext): Doc {
   const nameOnly = ctx.body.nameOnly === true;
   const entries: Doc[] = [];
   for (const collection of database?.collections.values() ?? []) {
+    if (collection.owner) continue;
     const entry: Doc = nameOnly
       ? { name: collection.name, type: 'collection' }
       : {
@@ -50,11 +55,20 @@ function listCollections(ctx: CommandContext): Doc {
   return cursorReply(ctx, `${ctx.db}.$cmd.listCollections`, entries);
 }
 
-function createIndexes(ctx: CommandContext): Doc {
+async function createIndexes(ctx: CommandContext): Promise<Doc> {
   const name = targetCollection(ctx);
   const specs = requireArray(ctx.body.indexes, 'indexes');
   if (specs.length === 0) throw new CommandError(ErrorCodes.BadValue, 'Must specify at least one index to create');
-  const { collection, created } = ctx.server.catalog.ensureCollection(ctx.db, name);
+  const existing = ctx.server.catalog.collection(ctx.db, name, ctx.txn);
+  if (ctx.txn && existing && existing.owner !== ctx.txn) {
+    throw new CommandError(ErrorCodes.OperationNotSupportedInTransaction, `Cannot create new indexes on existing collection ${existing.ns} in a multi-document transaction.`);
+  }
+  let target = ctx.server.engine.ensureCollection(ctx.db, name, ctx.txn);
+  while (target instanceof MustWait) {
+    await target.until;
+    target = ctx.server.engine.ensureCollection(ctx.db, name, ctx.txn);
+  }
+  const { collection, created } = target;
   const before = collection.indexes.length;
   let added = 0;
   for (const spec of specs) {

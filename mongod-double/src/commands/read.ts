@@ -16,7 +16,7 @@ export function cursorReply(ctx: CommandContext, ns: string, docs: Doc[], option
 
 /** Documents of a collection visible to this command that match `filter`. */
 export function matching(ctx: CommandContext, collectionName: string, filter: Doc | undefined): Visible[] {
-  const collection = ctx.server.catalog.collection(ctx.db, collectionName);
+  const collection = ctx.server.catalog.collection(ctx.db, collectionName, ctx.txn);
   if (!collection) return [];
   const matcher = compileFilter(filter);
   const pinned = pinnedId(filter);

@@ -29,12 +29,23 @@ async function untilWritten(attempt: () => MustWait | DocRecord): Promise<DocRec
   }
 }
 
+/** mongod refuses `$`-prefixed field names anywhere inside _id ("not valid for storage"). */
+function checkIdStorable(id: Doc): void {
+  for (const [key, value] of Object.entries(id)) {
+    if (key.startsWith('$')) {
+      throw new CommandError(ErrorCodes.DollarPrefixedFieldName, `_id fields may not contain '$'-prefixed fields: ${key} is not valid for storage.`);
+    }
+    if (isDoc(value)) checkIdStorable(value);
+  }
+}
+
 function prepareInsert(raw: unknown): Doc {
   if (!isDoc(raw)) throw new CommandError(ErrorCodes.TypeMismatch, 'documents to insert must be objects');
   if (!('_id' in raw) || raw._id === undefined) return { _id: new ObjectId(), ...raw };
   const id = raw._id;
   if (Array.isArray(id)) throw new CommandError(ErrorCodes.InvalidIdField, "The '_id' value cannot be of type array");
   if (id instanceof RegExp) throw new CommandError(ErrorCodes.InvalidIdField, "The '_id' value cannot be of type regex");
+  if (isDoc(id)) checkIdStorable(id);
   if (Object.keys(raw)[0] === '_id') return raw;
   const { _id, ...rest } = raw;
   return { _id, ...rest };
@@ -51,8 +62,9 @@ async function insert(ctx: CommandContext): Promise<Doc> {
       const doc = prepareInsert(documents[i]);
       const key = canonicalKey(doc._id);
       await untilWritten(() => {
-        const { collection } = ctx.server.catalog.ensureCollection(ctx.db, name);
-        return ctx.server.engine.write(collection, key, doc, ctx.txn, true);
+        const target = ctx.server.engine.ensureCollection(ctx.db, name, ctx.txn);
+        if (target instanceof MustWait) return target;
+        return ctx.server.engine.write(target.collection, key, doc, ctx.txn, true);
       });
       n += 1;
     } catch (error) {
@@ -98,12 +110,12 @@ async function runUpdate(ctx: CommandContext, name: string, request: UpdateReque
   const sort = parseSort(request.sort);
   for (;;) {
     const candidates = sortItems(matching(ctx, name, request.filter), sort);
-    const collection = ctx.server.catalog.collection(ctx.db, name);
+    const collection = ctx.server.catalog.collection(ctx.db, name, ctx.txn);
     if (candidates.length === 0 || !collection) {
       if (!request.upsert) return { matched: 0, modified: 0 };
       const doc = upsertDocument(request);
-      const { collection: target } = ctx.server.catalog.ensureCollection(ctx.db, name);
-      const result = ctx.server.engine.write(target, canonicalKey(doc._id), doc, ctx.txn, true);
+      const target = ctx.server.engine.ensureCollection(ctx.db, name, ctx.txn);
+      const result = target instanceof MustWait ? target : ctx.server.engine.write(target.collection, canonicalKey(doc._id), doc, ctx.txn, true);
       if (result instanceof MustWait) {
         await result.until;
         continue;
@@ -149,6 +161,10 @@ function updateOne(ctx: CommandContext, collection: Collection, current: Visible
 async function update(ctx: CommandContext): Promise<Doc> {
   const name = targetCollection(ctx);
   const statements = requireArray(ctx.body.updates, 'updates');
+  // mongod 7.0's update statements have no sort (added in 8.0): the command fails to parse.
+  if (statements.some((statement) => isDoc(statement) && statement.sort !== undefined)) {
+    throw new CommandError(ErrorCodes.IDLUnknownField, "BSON field 'update.updates.sort' is an unknown field.");
+  }
   const ordered = ctx.body.ordered !== false;
   let n = 0;
   let nModified = 0;
@@ -191,7 +207,7 @@ async function deleteMatching(ctx: CommandContext, name: string, filter: Doc, li
   const parsedSort = parseSort(sort);
   const deleted: Doc[] = [];
   for (;;) {
-    const collection = ctx.server.catalog.collection(ctx.db, name);
+    const collection = ctx.server.catalog.collection(ctx.db, name, ctx.txn);
     const candidates = sortItems(matching(ctx, name, filter), parsedSort);
     if (!collection || candidates.length === 0) return deleted;
     let restart = false;
