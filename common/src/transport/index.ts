@@ -1,7 +1,8 @@
 export * from './transport';
 export * from './names';
 export { KeyedConcurrency } from './keyed-concurrency';
-export { JetStreamTransport, subjectMatches } from './jetstream-transport';
+export { JetStreamTransport } from './jetstream-transport';
+export { subjectMatches } from './jetstream-message';
 export {
   StreamingTransport,
   stanAckWaitMs,

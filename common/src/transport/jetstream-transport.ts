@@ -1,31 +1,25 @@
 import { connect, type NatsConnection, type Subscription as CoreSubscription } from '@nats-io/transport-node';
 import {
-  AckPolicy,
-  DeliverPolicy,
-  JetStreamApiCodes,
-  JetStreamApiError,
   jetstream,
   jetstreamManager,
   StorageType,
-  type ConsumerConfig,
   type ConsumerMessages,
   type JetStreamClient,
   type JetStreamManager,
   type JetStreamPublishOptions,
-  type JsMsg,
   type PubAck,
-  type StreamConfig,
 } from '@nats-io/jetstream';
 import type { Logger } from 'pino';
-import { SettlingMessage } from './event-message';
+import { JetStreamDeadLetters } from './jetstream-dead-letters';
+import { consumerConfig, ensureConsumer, ensureStream, NANOS_PER_MS } from './jetstream-setup';
+import { decodeBody, isTransient, JetStreamEventMessage, MSG_ID_HEADER, subjectMatches } from './jetstream-message';
 import { ALL_SUBJECTS } from '../contracts/subjects';
 import { logger as defaultLogger } from '../core/logger';
-import { DEAD_LETTER_SUBJECT_PREFIX, DEFAULT_DEAD_LETTER_STREAM_NAME, DEFAULT_STREAM_NAME, deadLetterSubject, durableName } from './names';
+import { DEAD_LETTER_SUBJECT_PREFIX, DEFAULT_DEAD_LETTER_STREAM_NAME, DEFAULT_STREAM_NAME, durableName } from './names';
 import { deliveryOrderingKey, KeyedConcurrency } from './keyed-concurrency';
 import { errorMessage, Signal, sleep, StatusListeners } from './status';
 import type {
   ConnectionStatus,
-  DeadLetter,
   DeadLetterRecord,
   DeadLetterStore,
   DeliveryHandler,
@@ -38,8 +32,6 @@ import type {
   TransportSubscription,
 } from './transport';
 
-const MSG_ID_HEADER = 'Nats-Msg-Id';
-const NANOS_PER_MS = 1_000_000;
 const DEFAULT_DUPLICATE_WINDOW_MS = 2 * 60_000;
 /** JetStream API replies slower than this count as a failed attempt (the publish is then retried). */
 const ATTEMPT_TIMEOUT_MS = 5_000;
@@ -47,71 +39,6 @@ const ATTEMPT_TIMEOUT_MS = 5_000;
 const HANDLER_CRASH_NAK_MS = 1_000;
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
-
-/** NATS subject matching with `*` (one token) and `>` (the rest). */
-export function subjectMatches(pattern: string, subject: string): boolean {
-  const p = pattern.split('.');
-  const s = subject.split('.');
-  for (let i = 0; i < p.length; i++) {
-    if (p[i] === '>') return s.length > i;
-    if (i >= s.length || (p[i] !== '*' && p[i] !== s[i])) return false;
-  }
-  return p.length === s.length;
-}
-
-/** Errors worth retrying: the broker is away, restarting, or slow. A JetStream API refusal is final. */
-function isTransient(err: unknown): boolean {
-  if (err instanceof JetStreamApiError) return err.code === 503;
-  return true;
-}
-
-function decodeBody(body: Uint8Array): { text: string; data: unknown } {
-  const text = decoder.decode(body);
-  try {
-    return { text, data: JSON.parse(text) as unknown };
-  } catch {
-    return { text, data: text };
-  }
-}
-
-class JetStreamEventMessage extends SettlingMessage {
-  constructor(private readonly msg: JsMsg) {
-    super();
-  }
-
-  // Read lazily: the delivery info and the headers are parsed on first access.
-  get subject(): string {
-    return this.msg.subject;
-  }
-
-  get deliveryCount(): number {
-    return this.msg.info.deliveryCount;
-  }
-
-  get msgId(): string | undefined {
-    return this.msg.headers?.get(MSG_ID_HEADER) || undefined;
-  }
-
-  get sequence(): number {
-    return this.msg.seq;
-  }
-
-  get rawData(): Uint8Array {
-    return this.msg.data;
-  }
-
-  protected doAck(): void {
-    this.msg.ack();
-  }
-
-  protected doNak(delayMs?: number): void {
-    this.msg.nak(delayMs);
-  }
-
-  protected doTerm(reason?: string): void {
-    this.msg.term(reason);
-  }
-}
 
 interface ConsumerLoop {
   subject: string;
@@ -261,7 +188,7 @@ export class JetStreamTransport implements Transport {
 
   async subscribe(subject: string, options: SubscribeOptions, handler: DeliveryHandler): Promise<TransportSubscription> {
     const durable = durableName(options.queueGroup, subject);
-    await this.ensureConsumer(subject, durable, options);
+    await ensureConsumer(this.jsm, this.streamName, durable, consumerConfig(subject, durable, options));
     // A queue subscription: one replica of the group records each advisory.
     const advisories = this.nc.subscribe(`$JS.EVENT.ADVISORY.CONSUMER.MAX_DELIVERIES.${this.streamName}.${durable}`, {
       queue: durable,
@@ -306,82 +233,17 @@ export class JetStreamTransport implements Transport {
 
   /** Creates the streams, or widens their subjects / duplicate window when they exist. */
   async ensureStreams(): Promise<void> {
-    await this.ensureStream({
+    await ensureStream(this.jsm, {
       name: this.streamName,
       subjects: this.streamSubjects,
       storage: StorageType.File,
       duplicate_window: this.duplicateWindowMs * NANOS_PER_MS,
     });
-    await this.ensureStream({
+    await ensureStream(this.jsm, {
       name: this.deadLetterStreamName,
       subjects: [`${DEAD_LETTER_SUBJECT_PREFIX}.>`],
       storage: StorageType.File,
     });
-  }
-
-  private async ensureStream(wanted: Partial<StreamConfig> & { name: string; subjects: string[] }): Promise<void> {
-    for (let attempt = 0; attempt < 3; attempt++) {
-      const existing = await this.jsm.streams.info(wanted.name).catch((err: unknown) => {
-        if (err instanceof JetStreamApiError && err.code === JetStreamApiCodes.StreamNotFound) return undefined;
-        throw err;
-      });
-      try {
-        if (!existing) {
-          await this.jsm.streams.add(wanted);
-          return;
-        }
-        const subjects = [...new Set([...(existing.config.subjects ?? []), ...wanted.subjects])];
-        const sameSubjects = subjects.length === (existing.config.subjects ?? []).length;
-        const sameWindow = wanted.duplicate_window === undefined || existing.config.duplicate_window === wanted.duplicate_window;
-        if (sameSubjects && sameWindow) return;
-        await this.jsm.streams.update(wanted.name, {
-          ...existing.config,
-          subjects,
-          ...(wanted.duplicate_window === undefined ? {} : { duplicate_window: wanted.duplicate_window }),
-        });
-        return;
-      } catch (err) {
-        // Another replica created it between our info and add: look again.
-        if (attempt === 2) throw err;
-      }
-    }
-  }
-
-  private consumerConfig(subject: string, durable: string, options: SubscribeOptions): Partial<ConsumerConfig> {
-    return {
-      durable_name: durable,
-      ack_policy: AckPolicy.Explicit,
-      deliver_policy: DeliverPolicy.All,
-      filter_subject: subject,
-      ack_wait: options.ackWaitMs * NANOS_PER_MS,
-      max_deliver: options.maxDeliver,
-    };
-  }
-
-  /** Creates the durable, or updates its ack wait / max deliver to what this replica asks for. */
-  private async ensureConsumer(subject: string, durable: string, options: SubscribeOptions): Promise<void> {
-    const wanted = this.consumerConfig(subject, durable, options);
-    const existing = await this.jsm.consumers.info(this.streamName, durable).catch((err: unknown) => {
-      if (err instanceof JetStreamApiError && err.code === JetStreamApiCodes.ConsumerNotFound) return undefined;
-      throw err;
-    });
-    if (!existing) {
-      try {
-        await this.jsm.consumers.add(this.streamName, wanted);
-        return;
-      } catch (err) {
-        // A replica created it concurrently; fall through to compare and update.
-        const again = await this.jsm.consumers.info(this.streamName, durable).catch(() => undefined);
-        if (!again) throw err;
-        return this.updateConsumerIfNeeded(durable, again.config, wanted);
-      }
-    }
-    return this.updateConsumerIfNeeded(durable, existing.config, wanted);
-  }
-
-  private async updateConsumerIfNeeded(durable: string, current: ConsumerConfig, wanted: Partial<ConsumerConfig>): Promise<void> {
-    if (current.ack_wait === wanted.ack_wait && current.max_deliver === wanted.max_deliver) return;
-    await this.jsm.consumers.update(this.streamName, durable, { ack_wait: wanted.ack_wait, max_deliver: wanted.max_deliver });
   }
 
   /**
@@ -427,7 +289,7 @@ export class JetStreamTransport implements Transport {
       await loop.stopped.wait(Math.min(250 * 2 ** Math.min(failures, 4), 4_000));
       if (loop.closed) break;
       await this.ensureStreams()
-        .then(() => this.ensureConsumer(loop.subject, loop.durable, loop.options))
+        .then(() => ensureConsumer(this.jsm, this.streamName, loop.durable, consumerConfig(loop.subject, loop.durable, loop.options)))
         .catch((err: unknown) => this.logger.warn({ durable: loop.durable, err: errorMessage(err) }, 'Cannot ensure consumer yet'));
     }
   }
@@ -444,7 +306,7 @@ export class JetStreamTransport implements Transport {
         this.logger.warn({ durable: loop.durable, status: status.type }, 'Consumer missing; re-creating it');
         try {
           await this.ensureStreams();
-          await this.ensureConsumer(loop.subject, loop.durable, loop.options);
+          await ensureConsumer(this.jsm, this.streamName, loop.durable, consumerConfig(loop.subject, loop.durable, loop.options));
           loop.restart = true;
           await messages.close();
           return;
@@ -542,54 +404,5 @@ export class JetStreamTransport implements Transport {
 
   private emit(status: ConnectionStatus): void {
     this.status.emit(status, (err) => this.logger.error({ err: errorMessage(err) }, 'Connection status listener threw'));
-  }
-}
-
-/** Dead letters as messages of the `DEAD_LETTERS` stream, one subject per (consumer, stream sequence). */
-class JetStreamDeadLetters implements DeadLetterStore {
-  constructor(private readonly transport: JetStreamTransport) {}
-
-  async record(entry: DeadLetterRecord): Promise<boolean> {
-    const stored: Omit<DeadLetter, 'id'> = { ...entry, time: new Date().toISOString() };
-    try {
-      await this.transport.publishBody(
-        deadLetterSubject(entry.consumer, entry.streamSequence),
-        encoder.encode(JSON.stringify(stored)),
-        // Only if nothing is stored on that subject yet: the listener and the advisory may both report it.
-        { expect: { lastSubjectSequence: 0 } },
-      );
-      return true;
-    } catch (err) {
-      const cause = err instanceof Error ? err.cause : undefined;
-      if (cause instanceof JetStreamApiError && cause.code === JetStreamApiCodes.StreamWrongLastSequence) return false;
-      throw err;
-    }
-  }
-
-  async list(): Promise<DeadLetter[]> {
-    const { jsm, deadLetterStreamName } = this.transport;
-    const info = await jsm.streams.info(deadLetterStreamName);
-    const letters: DeadLetter[] = [];
-    if (info.state.messages === 0) return letters;
-    for (let seq = info.state.first_seq; seq <= info.state.last_seq; seq++) {
-      const stored = await jsm.streams.getMessage(deadLetterStreamName, { seq }).catch(() => null);
-      if (stored) letters.push({ ...stored.json<Omit<DeadLetter, 'id'>>(), id: String(seq) });
-    }
-    return letters;
-  }
-
-  async replay(id: string): Promise<PublishAck> {
-    const { jsm, deadLetterStreamName } = this.transport;
-    const seq = Number(id);
-    const stored =
-      Number.isSafeInteger(seq) && seq > 0 ? await jsm.streams.getMessage(deadLetterStreamName, { seq }).catch(() => null) : null;
-    if (!stored) throw new Error(`No dead letter with id ${id}`);
-    const letter = stored.json<Omit<DeadLetter, 'id'>>();
-    const original = letter.msgId ?? `${letter.subject}#${letter.streamSequence}`;
-    const ack = await this.transport.publishBody(letter.subject, encoder.encode(letter.body), {
-      msgId: `${original}:replay:${id}`,
-    });
-    await jsm.streams.deleteMessage(deadLetterStreamName, seq, false);
-    return ack;
   }
 }

@@ -1,0 +1,70 @@
+import { JetStreamApiError, type JsMsg } from '@nats-io/jetstream';
+import { SettlingMessage } from './event-message';
+
+export const MSG_ID_HEADER = 'Nats-Msg-Id';
+const decoder = new TextDecoder();
+
+/** NATS subject matching with `*` (one token) and `>` (the rest). */
+export function subjectMatches(pattern: string, subject: string): boolean {
+  const p = pattern.split('.');
+  const s = subject.split('.');
+  for (let i = 0; i < p.length; i++) {
+    if (p[i] === '>') return s.length > i;
+    if (i >= s.length || (p[i] !== '*' && p[i] !== s[i])) return false;
+  }
+  return p.length === s.length;
+}
+
+/** Errors worth retrying: the broker is away, restarting, or slow. A JetStream API refusal is final. */
+export function isTransient(err: unknown): boolean {
+  if (err instanceof JetStreamApiError) return err.code === 503;
+  return true;
+}
+
+export function decodeBody(body: Uint8Array): { text: string; data: unknown } {
+  const text = decoder.decode(body);
+  try {
+    return { text, data: JSON.parse(text) as unknown };
+  } catch {
+    return { text, data: text };
+  }
+}
+
+export class JetStreamEventMessage extends SettlingMessage {
+  constructor(private readonly msg: JsMsg) {
+    super();
+  }
+
+  // Read lazily: the delivery info and the headers are parsed on first access.
+  get subject(): string {
+    return this.msg.subject;
+  }
+
+  get deliveryCount(): number {
+    return this.msg.info.deliveryCount;
+  }
+
+  get msgId(): string | undefined {
+    return this.msg.headers?.get(MSG_ID_HEADER) || undefined;
+  }
+
+  get sequence(): number {
+    return this.msg.seq;
+  }
+
+  get rawData(): Uint8Array {
+    return this.msg.data;
+  }
+
+  protected doAck(): void {
+    this.msg.ack();
+  }
+
+  protected doNak(delayMs?: number): void {
+    this.msg.nak(delayMs);
+  }
+
+  protected doTerm(reason?: string): void {
+    this.msg.term(reason);
+  }
+}
