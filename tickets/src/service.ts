@@ -1,15 +1,13 @@
 import { LifecycleHook, Logger, logger as defaultLogger } from '@ticketing/common/core';
 import { mongooseHook, ServiceDefinition } from '@ticketing/common/http';
 import { natsLifecycleHook, StreamingTransportOptions } from '@ticketing/common/transport';
-import { OutboxRelay, OutboxRelayOptions } from '@ticketing/common/outbox';
+import { outboxRelayHook, OutboxRelayOptions } from '@ticketing/common/outbox';
 import { createApp } from './app';
 import { loadConfig, TicketsConfig } from './config';
 import { OrderCancelledListener } from './events/listeners/order-cancelled-listener';
 import { OrderCreatedListener } from './events/listeners/order-created-listener';
-import { OrderMarkerModel } from './models/order-marker';
-import { Ticket } from './models/ticket';
 import { natsWrapper } from './nats-wrapper';
-import { inbox, outbox } from './outbox';
+import { initCollections, outbox } from './outbox';
 
 export interface TicketsServiceOptions {
   /** Default: the environment. */
@@ -17,38 +15,13 @@ export interface TicketsServiceOptions {
   logger?: Logger;
   /** Broker connection tuning (tests shorten the timeouts). */
   transport?: StreamingTransportOptions;
-  relay?: OutboxRelayOptions;
+  /** Outbox relay tuning (the service's logger is used). */
+  relay?: Omit<OutboxRelayOptions, 'logger'>;
 }
 
 /** Creates the collections and indexes the transactions write to (DDL cannot run inside one). */
 function collectionsHook(): LifecycleHook {
-  return {
-    name: 'collections',
-    start: async () => {
-      await Promise.all([outbox.init(), inbox.init(), Ticket.init(), OrderMarkerModel.init()]);
-    },
-    stop: () => undefined,
-  };
-}
-
-/** Publishes what the outbox holds; woken by every commit and by the broker coming back. */
-function relayHook(logger: Logger, options: OutboxRelayOptions): LifecycleHook {
-  let relay: OutboxRelay | undefined;
-  let unsubscribe: (() => void) | undefined;
-  return {
-    name: 'outbox relay',
-    start: () => {
-      relay = new OutboxRelay(outbox, natsWrapper.client, { logger, ...options });
-      relay.start();
-      const started = relay;
-      unsubscribe = natsWrapper.onReconnect(() => started.kick());
-    },
-    stop: async () => {
-      unsubscribe?.();
-      await relay?.stop();
-      relay = undefined;
-    },
-  };
+  return { name: 'collections', start: initCollections, stop: () => undefined };
 }
 
 /**
@@ -75,7 +48,7 @@ export function ticketsService(options: TicketsServiceOptions = {}): ServiceDefi
         },
         { logger, ...options.transport },
       ),
-      relayHook(logger, options.relay ?? {}),
+      outboxRelayHook(outbox, natsWrapper, { logger, ...options.relay }),
     ],
   };
 }

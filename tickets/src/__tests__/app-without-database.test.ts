@@ -15,7 +15,7 @@ describe('tickets app without a database', () => {
   it('when the body is malformed JSON, then 400 in the error shape', async () => {
     const response = await request(app)
       .post('/api/tickets')
-      .set('Cookie', signin())
+      .set('Cookie', signin().cookie)
       .set('Content-Type', 'application/json')
       .send('{"title":')
       .expect(400);
@@ -23,7 +23,7 @@ describe('tickets app without a database', () => {
   });
 
   it('when a PUT names a malformed id, then 404 before any lookup', async () => {
-    await request(app).put('/api/tickets/not-an-id').set('Cookie', signin()).send({ title: 'a', price: 1 }).expect(404);
+    await request(app).put('/api/tickets/not-an-id').set('Cookie', signin().cookie).send({ title: 'a', price: 1 }).expect(404);
   });
 
   it('when a PUT is signed out, then 401 before validation', async () => {

@@ -25,7 +25,7 @@ import mongoose from 'mongoose';
 import request from 'supertest';
 import { loadConfig, TicketsConfig } from '../config';
 import { natsWrapper } from '../nats-wrapper';
-import type { TicketJson } from '../models/ticket';
+import type { Ticket as TicketJson } from '../domain/tickets';
 import { ticketsService } from '../service';
 import { newId, ticketBody } from '../test/helpers';
 

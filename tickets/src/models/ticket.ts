@@ -1,13 +1,8 @@
-import mongoose, { HydratedDocument, Model, Schema } from 'mongoose';
+import mongoose, { HydratedDocument, Model, Schema, Types } from 'mongoose';
 import { updateIfCurrentPlugin } from 'mongoose-update-if-current';
+import type { Ticket as TicketView, TicketAttrs } from '../domain/ticket';
 
-/** What a ticket is created from. */
-export interface TicketAttrs {
-  title: string;
-  price: number;
-  userId: string;
-}
-
+/** What the tickets collection stores besides `_id`. */
 export interface TicketFields extends TicketAttrs {
   /** The order holding the ticket; absent while the ticket is for sale. */
   orderId?: string;
@@ -15,20 +10,31 @@ export interface TicketFields extends TicketAttrs {
   version: number;
 }
 
-/** The public shape (HTTP responses). */
-export interface TicketJson {
-  id: string;
-  title: string;
-  price: number;
-  userId: string;
-  version: number;
-  orderId?: string;
+/** What `Ticket.build` takes: the attributes, and an `_id` when the id is known already. */
+export interface TicketBuildAttrs extends TicketAttrs {
+  _id?: string | Types.ObjectId;
 }
 
-export type TicketModel = Model<TicketFields>;
 export type TicketDoc = HydratedDocument<TicketFields>;
 
-const ticketSchema = new Schema<TicketFields, TicketModel>(
+export interface TicketModel extends Model<TicketFields> {
+  /** A new, unsaved ticket (the course's `Ticket.build(attrs)`). */
+  build(attrs: TicketBuildAttrs): TicketDoc;
+}
+
+/** The plain ticket of a stored one: `_id` becomes `id`, and `orderId` appears only while reserved. */
+function toView(ret: { _id: Types.ObjectId } & TicketFields): TicketView {
+  return {
+    id: ret._id.toHexString(),
+    title: ret.title,
+    price: ret.price,
+    userId: ret.userId,
+    version: ret.version,
+    ...(ret.orderId ? { orderId: ret.orderId } : {}),
+  };
+}
+
+const ticketSchema = new Schema<TicketFields>(
   {
     title: { type: String, required: true },
     price: { type: Number, required: true, min: 0 },
@@ -39,25 +45,19 @@ const ticketSchema = new Schema<TicketFields, TicketModel>(
     // The plugin conditions every save on the version read and increments it, so a stale save fails
     // with a VersionError instead of overwriting a newer change.
     versionKey: 'version',
-    toJSON: {
-      transform: (_doc, ret): TicketJson => ({
-        id: String(ret._id),
-        title: ret.title,
-        price: ret.price,
-        userId: ret.userId,
-        version: ret.version,
-        ...(ret.orderId ? { orderId: ret.orderId } : {}),
-      }),
-    },
+    toJSON: { transform: (_doc, ret) => toView(ret as unknown as { _id: Types.ObjectId } & TicketFields) },
   },
 );
 ticketSchema.plugin(updateIfCurrentPlugin);
 // GET /api/tickets lists the tickets that are not reserved.
 ticketSchema.index({ orderId: 1 });
+ticketSchema.statics.build = function build(this: Model<TicketFields>, attrs: TicketBuildAttrs): TicketDoc {
+  return new this(attrs);
+};
 
 export const Ticket = mongoose.model<TicketFields, TicketModel>('Ticket', ticketSchema);
 
-/** True for the 24-hex-digit strings MongoDB ids are; anything else cannot name a ticket. */
-export function isTicketId(value: string): boolean {
-  return /^[0-9a-fA-F]{24}$/.test(value);
+/** The plain ticket (what the domain returns) of a ticket document. */
+export function toTicket(doc: TicketDoc): TicketView {
+  return toView(doc);
 }

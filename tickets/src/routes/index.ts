@@ -1,5 +1,5 @@
 import { Router } from 'express';
-import { listAvailableTickets } from '../services/tickets';
+import { listAvailableTickets } from '../domain/tickets';
 
 export function indexTicketRouter(): Router {
   const router = Router();

@@ -1,6 +1,6 @@
-import { requireAuth, validateRequest } from '@ticketing/common/http';
+import { currentUserId, requireAuth, validateRequest } from '@ticketing/common/http';
 import { Request, Response, Router } from 'express';
-import { createTicket } from '../services/tickets';
+import { createTicket } from '../domain/tickets';
 import { priceRule, TicketBody, titleRule } from './rules';
 
 export function createTicketRouter(): Router {
@@ -8,8 +8,7 @@ export function createTicketRouter(): Router {
 
   router.post('/api/tickets', requireAuth, [titleRule(), priceRule()], validateRequest, async (req: Request, res: Response) => {
     const { title, price } = req.body as TicketBody;
-    // requireAuth has run, so currentUser is set.
-    const ticket = await createTicket({ title, price, userId: req.currentUser!.id });
+    const ticket = await createTicket({ title, price, userId: currentUserId(req) });
     res.status(201).send(ticket);
   });
 

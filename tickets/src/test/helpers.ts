@@ -6,23 +6,25 @@ import type { Express } from 'express';
 import mongoose from 'mongoose';
 import request from 'supertest';
 import { AppConfig, createApp } from '../app';
-import type { TicketJson } from '../models/ticket';
+import type { Ticket as TicketView, TicketAttrs } from '../domain/ticket';
+import { Ticket, TicketBuildAttrs, toTicket } from '../models/ticket';
 import { inbox, outbox } from '../outbox';
 
 export const TEST_CONFIG: AppConfig = { JWT_KEY: 'tickets-test-jwt-key', COOKIE_SECURE: false };
 
-/** The tickets app with test settings (plain-HTTP cookies, a fixed key). */
-export function testApp(): Express {
-  return createApp(TEST_CONFIG);
+/** The tickets app with test settings (plain-HTTP cookies, a fixed key), optionally overridden. */
+export function testApp(config: Partial<AppConfig> = {}): Express {
+  return createApp({ ...TEST_CONFIG, ...config });
 }
 
 export function newId(): string {
   return new mongoose.Types.ObjectId().toHexString();
 }
 
-/** The course's `global.signin`: a session cookie for a new (or the given) user. */
-export function signin(userId: string = newId()): string {
-  return createSessionCookie({ id: userId, email: `user-${randomUUID()}@example.com` }, TEST_CONFIG.JWT_KEY);
+/** The course's `global.signin`: a new (or the given) user and the session cookie to send as them. */
+export function signin(userId: string = newId()): { id: string; cookie: string } {
+  const cookie = createSessionCookie({ id: userId, email: `user-${randomUUID()}@example.com` }, TEST_CONFIG.JWT_KEY);
+  return { id: userId, cookie };
 }
 
 /** A valid ticket body with a unique title and a random price. */
@@ -30,10 +32,18 @@ export function ticketBody(overrides: Partial<{ title: unknown; price: unknown }
   return { title: `concert ${randomUUID()}`, price: randomInt(1, 500) + randomInt(0, 100) / 100, ...overrides };
 }
 
+/** Stores a ticket directly (no event in the outbox), as if it had been there before. */
+export async function buildTicket(attrs: Partial<TicketBuildAttrs> = {}): Promise<TicketView> {
+  const defaults: TicketAttrs = { title: `concert ${randomUUID()}`, price: 20, userId: newId() };
+  const doc = Ticket.build({ ...defaults, ...attrs });
+  await doc.save();
+  return toTicket(doc);
+}
+
 /** Creates a ticket through the API as `cookie`'s user. */
-export async function createTicketViaApi(app: Express, cookie: string = signin(), body = ticketBody()): Promise<TicketJson> {
+export async function createTicketViaApi(app: Express, cookie: string = signin().cookie, body = ticketBody()): Promise<TicketView> {
   const response = await request(app).post('/api/tickets').set('Cookie', cookie).send(body).expect(201);
-  return response.body as TicketJson;
+  return response.body as TicketView;
 }
 
 /**
@@ -52,6 +62,15 @@ export function useOutbox(): void {
 /** Relays every outbox row to the fake broker (`jest.mock('../nats-wrapper')`), as the service's relay would. */
 export async function relayOutbox(): Promise<void> {
   await new OutboxRelay(outbox, fakeNatsWrapper.client).drain();
+}
+
+/** The events the outbox holds (published or not), optionally only those on `subject`, in the order written. */
+export async function outboxEvents(subject?: string): Promise<Array<{ subject: string; data: unknown; msgId: string }>> {
+  const rows = await outbox.model
+    .find(subject === undefined ? {} : { subject })
+    .sort({ createdAt: 1, _id: 1 })
+    .lean();
+  return rows.map((row) => ({ subject: row.subject, data: row.data, msgId: row.msgId }));
 }
 
 /** The outbox rows of one aggregate, in version order. */

@@ -1,14 +1,15 @@
 import { OrderCreatedEvent, Subjects } from '@ticketing/common/contracts';
-import { EventMessage } from '@ticketing/common/transport';
-import { Listener } from '@ticketing/common/events';
-import { inbox } from '../../outbox';
-import { reserveTicket, retryOnVersionError, UnknownTicketError } from '../../services/tickets';
-import { queueGroupName } from './queue-group-name';
+import { EventOutcome, Listener } from '@ticketing/common/events';
+import { reserveTicket } from '../../domain/reservations';
+import { QUEUE_GROUP_NAME } from '../queue-group-name';
 
-/** An order was created: its ticket is reserved (orderId set, version + 1, ticket:updated). */
+/**
+ * An order was created: its ticket is reserved (orderId set, version + 1, ticket:updated). An order
+ * for a ticket not here yet is 'unknown': it comes back later, and is dead-lettered if it never can be applied.
+ */
 export class OrderCreatedListener extends Listener<OrderCreatedEvent> {
   readonly subject = Subjects.OrderCreated;
-  readonly queueGroupName = queueGroupName;
+  readonly queueGroupName = QUEUE_GROUP_NAME;
   // Orders for different tickets at once; one ticket's orders one at a time (they change that ticket).
   protected override concurrency = 8;
 
@@ -16,22 +17,7 @@ export class OrderCreatedListener extends Listener<OrderCreatedEvent> {
     return data.ticket.id;
   }
 
-  async onMessage(data: OrderCreatedEvent['data'], msg: EventMessage): Promise<void> {
-    try {
-      // A redelivered event is a 'duplicate' and changes nothing; either way it is done.
-      await retryOnVersionError(() =>
-        inbox.handleOnce(this.queueGroupName, this.subject, data, (tx) => reserveTicket(data, tx).then(() => undefined)),
-      );
-    } catch (error) {
-      if (!(error instanceof UnknownTicketError)) throw error;
-      // The ticket may not have reached this service yet: leave the event unacknowledged so it comes
-      // back; on its last delivery the base class records it as a dead letter.
-      this.logger.warn(
-        { orderId: data.id, ticketId: data.ticket.id, deliveryCount: msg.deliveryCount },
-        'order:created for an unknown ticket; will retry',
-      );
-      return;
-    }
-    msg.ack();
+  onMessage(data: OrderCreatedEvent['data']): Promise<EventOutcome> {
+    return reserveTicket(data);
   }
 }

@@ -1,6 +1,7 @@
 import { useMongoose } from '@ticketing/testkit';
 import request from 'supertest';
-import { Ticket, TicketJson } from '../../models/ticket';
+import type { Ticket as TicketJson } from '../../domain/tickets';
+import { Ticket } from '../../models/ticket';
 import { createTicketViaApi, newId, testApp, useOutbox } from '../../test/helpers';
 
 jest.mock('../../nats-wrapper');

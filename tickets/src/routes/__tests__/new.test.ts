@@ -23,7 +23,7 @@ describe('POST /api/tickets', () => {
   });
 
   it('when the user is signed in, then the answer is not 401', async () => {
-    const response = await request(app).post('/api/tickets').set('Cookie', signin()).send({});
+    const response = await request(app).post('/api/tickets').set('Cookie', signin().cookie).send({});
     expect(response.status).not.toBe(401);
   });
 
@@ -34,7 +34,7 @@ describe('POST /api/tickets', () => {
     ['a number', 42],
     ['an operator object', { $gt: '' }],
   ])('when the title is %s, then 400 naming title', async (_label, title) => {
-    const response = await request(app).post('/api/tickets').set('Cookie', signin()).send(ticketBody({ title })).expect(400);
+    const response = await request(app).post('/api/tickets').set('Cookie', signin().cookie).send(ticketBody({ title })).expect(400);
     expect(response.body).toEqual({ errors: [{ message: 'Title is required', field: 'title' }] });
     expect(await Ticket.countDocuments()).toBe(0);
   });
@@ -46,15 +46,15 @@ describe('POST /api/tickets', () => {
     ['a numeric string', '10'],
     ['an operator object', { $gt: 0 }],
   ])('when the price is %s, then 400 naming price', async (_label, price) => {
-    const response = await request(app).post('/api/tickets').set('Cookie', signin()).send(ticketBody({ price })).expect(400);
+    const response = await request(app).post('/api/tickets').set('Cookie', signin().cookie).send(ticketBody({ price })).expect(400);
     expect(response.body).toEqual({ errors: [{ message: 'Price must be a number greater than 0', field: 'price' }] });
     expect(await Ticket.countDocuments()).toBe(0);
   });
 
   it('when the input is valid, then 201 with the ticket at version 0, and it is stored', async () => {
-    const userId = newId();
+    const { id: userId, cookie } = signin();
     const body = ticketBody();
-    const response = await request(app).post('/api/tickets').set('Cookie', signin(userId)).send(body).expect(201);
+    const response = await request(app).post('/api/tickets').set('Cookie', cookie).send(body).expect(201);
 
     expect(response.body).toEqual({
       id: expect.stringMatching(/^[0-9a-f]{24}$/),
@@ -71,17 +71,17 @@ describe('POST /api/tickets', () => {
   it('when the title has surrounding spaces, then it is stored trimmed', async () => {
     const response = await request(app)
       .post('/api/tickets')
-      .set('Cookie', signin())
+      .set('Cookie', signin().cookie)
       .send(ticketBody({ title: '  concert  ' }))
       .expect(201);
     expect(response.body).toMatchObject({ title: 'concert' });
   });
 
   it('when the body carries userId, orderId or version, then they are ignored', async () => {
-    const userId = newId();
+    const { id: userId, cookie } = signin();
     const response = await request(app)
       .post('/api/tickets')
-      .set('Cookie', signin(userId))
+      .set('Cookie', cookie)
       .send({ ...ticketBody(), userId: newId(), orderId: newId(), version: 7 })
       .expect(201);
     expect(response.body).toMatchObject({ userId, version: 0 });
@@ -89,9 +89,9 @@ describe('POST /api/tickets', () => {
   });
 
   it('when a ticket is created, then ticket:created is written to the outbox and published by the relay', async () => {
-    const userId = newId();
+    const { id: userId, cookie } = signin();
     const body = ticketBody();
-    const { body: ticket } = await request(app).post('/api/tickets').set('Cookie', signin(userId)).send(body).expect(201);
+    const { body: ticket } = await request(app).post('/api/tickets').set('Cookie', cookie).send(body).expect(201);
     const expected = { id: ticket.id, version: 0, title: body.title, price: body.price, userId };
 
     const rows = await outboxRows(ticket.id);

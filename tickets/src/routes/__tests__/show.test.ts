@@ -23,6 +23,20 @@ describe('GET /api/tickets/:id', () => {
     },
   );
 
+  it.each([
+    ['its 24-digit hex id', (id: string) => id, 200],
+    ['its id in upper-case hex', (id: string) => id.toUpperCase(), 200],
+    ['12 characters', () => 'abcdefghijkl', 404],
+    ['23 hex digits', (id: string) => id.slice(1), 404],
+    ['non-hex', () => 'z'.repeat(24), 404],
+  ])('when a stored ticket is asked for by %s, then %s', async (_label, idFrom, status) => {
+    const ticket = await createTicketViaApi(app);
+    const response = await request(app)
+      .get(`/api/tickets/${idFrom(ticket.id)}`)
+      .expect(status);
+    expect(response.body).toEqual(status === 200 ? ticket : { errors: [{ message: 'Not found' }] });
+  });
+
   it('when the ticket exists, then 200 with it, signed in or not', async () => {
     const ticket = await createTicketViaApi(app);
     const response = await request(app).get(`/api/tickets/${ticket.id}`).expect(200);

@@ -2,7 +2,8 @@ import { Subjects } from '@ticketing/common/contracts';
 import { fakeNatsWrapper, useMongoose } from '@ticketing/testkit';
 import mongoose from 'mongoose';
 import request from 'supertest';
-import { Ticket, TicketJson } from '../../models/ticket';
+import type { Ticket as TicketJson } from '../../domain/tickets';
+import { Ticket } from '../../models/ticket';
 import { createTicketViaApi, newId, outboxRows, relayOutbox, signin, testApp, ticketBody, useOutbox } from '../../test/helpers';
 
 jest.mock('../../nats-wrapper');
@@ -20,12 +21,12 @@ async function reserve(id: string, orderId = newId()): Promise<string> {
 
 describe('PUT /api/tickets/:id', () => {
   it('when the id does not exist, then 404', async () => {
-    const response = await request(app).put(`/api/tickets/${newId()}`).set('Cookie', signin()).send(ticketBody()).expect(404);
+    const response = await request(app).put(`/api/tickets/${newId()}`).set('Cookie', signin().cookie).send(ticketBody()).expect(404);
     expect(response.body).toEqual({ errors: [{ message: 'Not found' }] });
   });
 
   it.each(['not-an-id', 'abcdefghijkl', 'zzzzzzzzzzzzzzzzzzzzzzzz'])('when the id is malformed (%s), then 404', async (id) => {
-    await request(app).put(`/api/tickets/${id}`).set('Cookie', signin()).send(ticketBody()).expect(404);
+    await request(app).put(`/api/tickets/${id}`).set('Cookie', signin().cookie).send(ticketBody()).expect(404);
   });
 
   it('when the user is not signed in, then 401 and the ticket is unchanged', async () => {
@@ -36,7 +37,7 @@ describe('PUT /api/tickets/:id', () => {
 
   it('when the user does not own the ticket, then 401 and the ticket is unchanged', async () => {
     const ticket = await createTicketViaApi(app);
-    const response = await request(app).put(`/api/tickets/${ticket.id}`).set('Cookie', signin()).send(ticketBody()).expect(401);
+    const response = await request(app).put(`/api/tickets/${ticket.id}`).set('Cookie', signin().cookie).send(ticketBody()).expect(401);
     expect(response.body).toEqual({ errors: [{ message: 'Not authorized' }] });
     expect((await Ticket.findById(ticket.id).orFail()).toJSON()).toEqual(ticket);
   });
@@ -48,7 +49,7 @@ describe('PUT /api/tickets/:id', () => {
     ['a missing price', { price: undefined }, 'price'],
     ['a price object', { price: { $gt: 0 } }, 'price'],
   ])('when the owner sends %s, then 400 and nothing changes', async (_label, overrides, field) => {
-    const cookie = signin();
+    const { cookie } = signin();
     const ticket = await createTicketViaApi(app, cookie);
     const response = await request(app).put(`/api/tickets/${ticket.id}`).set('Cookie', cookie).send(ticketBody(overrides)).expect(400);
     expect(response.body).toEqual({ errors: [expect.objectContaining({ field })] });
@@ -57,8 +58,7 @@ describe('PUT /api/tickets/:id', () => {
   });
 
   it('when the owner sends valid input, then 200 with the updated ticket at version 1', async () => {
-    const userId = newId();
-    const cookie = signin(userId);
+    const { id: userId, cookie } = signin();
     const ticket = await createTicketViaApi(app, cookie);
     const body = ticketBody();
 
@@ -70,8 +70,7 @@ describe('PUT /api/tickets/:id', () => {
   });
 
   it('when the body carries userId or orderId, then they are ignored', async () => {
-    const userId = newId();
-    const cookie = signin(userId);
+    const { id: userId, cookie } = signin();
     const ticket = await createTicketViaApi(app, cookie);
     const response = await request(app)
       .put(`/api/tickets/${ticket.id}`)
@@ -83,8 +82,7 @@ describe('PUT /api/tickets/:id', () => {
   });
 
   it('when a ticket is updated, then ticket:updated is written with the change and published by the relay', async () => {
-    const userId = newId();
-    const cookie = signin(userId);
+    const { id: userId, cookie } = signin();
     const ticket = await createTicketViaApi(app, cookie);
     const body = ticketBody();
     await request(app).put(`/api/tickets/${ticket.id}`).set('Cookie', cookie).send(body).expect(200);
@@ -102,7 +100,7 @@ describe('PUT /api/tickets/:id', () => {
   });
 
   it('when the ticket is reserved, then 400 "Cannot edit a reserved ticket" and nothing changes', async () => {
-    const cookie = signin();
+    const { cookie } = signin();
     const ticket = await createTicketViaApi(app, cookie);
     const orderId = await reserve(ticket.id);
 
@@ -114,7 +112,7 @@ describe('PUT /api/tickets/:id', () => {
   });
 
   it('when the owner sends twenty edits at once, then every one is applied in turn with versions 1..20 and one event each', async () => {
-    const cookie = signin();
+    const { cookie } = signin();
     const ticket = await createTicketViaApi(app, cookie);
     const bodies = Array.from({ length: 20 }, (_, i) => ticketBody({ price: i + 1 }));
 
@@ -151,7 +149,7 @@ describe('PUT /api/tickets/:id', () => {
   });
 
   it('when an edit keeps losing the version race, then 409 in the error shape (never 500) and nothing changes', async () => {
-    const cookie = signin();
+    const { cookie } = signin();
     const ticket = await createTicketViaApi(app, cookie);
     const save = jest.spyOn(Ticket.prototype, 'save').mockImplementation(function lose(this: InstanceType<typeof Ticket>) {
       return Promise.reject(new mongoose.Error.VersionError(this, this.version, ['price']));

@@ -1,2 +1,2 @@
 /** Replicas of the tickets service share each order event through this queue group. */
-export const queueGroupName = 'tickets-service';
+export const QUEUE_GROUP_NAME = 'tickets-service';

@@ -1,0 +1,86 @@
+import { BadRequestError, ConflictError, isObjectId, NotAuthorizedError, NotFoundError } from '@ticketing/common/http';
+import { TicketCreatedEvent, TicketUpdatedEvent } from '@ticketing/common/contracts';
+import mongoose from 'mongoose';
+import { TicketCreatedPublisher } from '../events/publishers/ticket-created-publisher';
+import { TicketUpdatedPublisher } from '../events/publishers/ticket-updated-publisher';
+import { Ticket as TicketModel, TicketDoc, toTicket } from '../models/ticket';
+import { outbox } from '../outbox';
+import type { Ticket, TicketAttrs, TicketChanges } from './ticket';
+
+// The domain of the tickets service. Every change saves the ticket and appends its event to the outbox
+// in one transaction, so an event is published if and only if its change committed.
+
+export type { Ticket, TicketAttrs, TicketChanges } from './ticket';
+
+/** How many times a request re-runs after a VersionError before it answers 409. */
+export const MAX_VERSION_RETRIES = 5;
+
+export function ticketCreatedData(ticket: Ticket): TicketCreatedEvent['data'] {
+  return { id: ticket.id, version: ticket.version, title: ticket.title, price: ticket.price, userId: ticket.userId };
+}
+
+export function ticketUpdatedData(ticket: Ticket): TicketUpdatedEvent['data'] {
+  // orderId only while reserved: the key is left out, never null, so the event matches the contract.
+  return { ...ticketCreatedData(ticket), ...(ticket.orderId ? { orderId: ticket.orderId } : {}) };
+}
+
+/**
+ * Runs `fn` again when a save lost the optimistic-concurrency race with a VersionError (the
+ * transaction's own retry covers write conflicts; a VersionError means the document changed between
+ * the read and the conditional write). After `MAX_VERSION_RETRIES` re-runs it gives up with 409.
+ */
+export async function retryOnVersionError<T>(fn: () => Promise<T>): Promise<T> {
+  for (let attempt = 0; ; attempt += 1) {
+    try {
+      return await fn();
+    } catch (error) {
+      if (!(error instanceof mongoose.Error.VersionError)) throw error;
+      if (attempt >= MAX_VERSION_RETRIES) throw new ConflictError('The ticket was changed by another request; try again');
+    }
+  }
+}
+
+export async function createTicket(attrs: TicketAttrs): Promise<Ticket> {
+  return outbox.transaction(async (tx) => {
+    const doc = TicketModel.build(attrs);
+    await doc.save({ session: tx.session });
+    const ticket = toTicket(doc);
+    await new TicketCreatedPublisher(tx).publish(ticketCreatedData(ticket));
+    return ticket;
+  });
+}
+
+/** The ticket, or null when there is none with that id (a malformed id names none). */
+export async function findTicket(id: string): Promise<Ticket | null> {
+  if (!isObjectId(id)) return null;
+  const doc = await TicketModel.findById(id);
+  return doc ? toTicket(doc) : null;
+}
+
+/** Tickets that are for sale (not reserved by an order), oldest first. */
+export async function listAvailableTickets(): Promise<Ticket[]> {
+  const docs: TicketDoc[] = await TicketModel.find({ orderId: null }).sort({ _id: 1 });
+  return docs.map(toTicket);
+}
+
+/**
+ * The owner's edit. Throws NotFoundError (unknown or malformed id), NotAuthorizedError (not the
+ * owner), BadRequestError (reserved). Concurrent edits are applied one after another: a loser re-runs
+ * on the fresh ticket, so no edit is lost and the versions have no gaps.
+ */
+export async function updateTicket(id: string, userId: string, changes: TicketChanges): Promise<Ticket> {
+  if (!isObjectId(id)) throw new NotFoundError();
+  return retryOnVersionError(() =>
+    outbox.transaction(async (tx) => {
+      const doc = await TicketModel.findById(id).session(tx.session);
+      if (!doc) throw new NotFoundError();
+      if (doc.userId !== userId) throw new NotAuthorizedError();
+      if (doc.orderId) throw new BadRequestError('Cannot edit a reserved ticket');
+      doc.set({ title: changes.title, price: changes.price });
+      await doc.save({ session: tx.session });
+      const ticket = toTicket(doc);
+      await new TicketUpdatedPublisher(tx).publish(ticketUpdatedData(ticket));
+      return ticket;
+    }),
+  );
+}
