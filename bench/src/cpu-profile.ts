@@ -16,7 +16,7 @@ export interface SelfTime {
 }
 
 /** Where a script comes from: a package in node_modules, Node's internals, or the project's own code. */
-export function frameOrigin(url: string): string {
+function frameOrigin(url: string): string {
   if (!url) return '(native/V8)';
   if (url.startsWith('node:')) return 'node internals';
   const pkg = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(url);

@@ -11,7 +11,7 @@ const TICKS_PER_SECOND = (() => {
 })();
 
 /** User + system CPU time a process has used so far, in ms (Linux), or null if it is gone. */
-export function processCpuMs(pid: number): number | null {
+function processCpuMs(pid: number): number | null {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     // Fields after the parenthesised command name, which may itself contain spaces.

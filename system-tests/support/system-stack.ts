@@ -9,7 +9,7 @@ export type Db = ReturnType<MongoClient['db']>;
  * Keeps the stack's output (services, gateway) in memory and prints its tail only when a test fails,
  * so a green run stays quiet and a red one shows what the processes said.
  */
-export class StackLog {
+class StackLog {
   private readonly lines: string[] = [];
 
   constructor(private readonly keep = 3_000) {}
@@ -77,7 +77,7 @@ process.once('exit', () => {
  * event conflicts with it until it is aborted; the crash tests would wait out the whole lifetime.
  * Exactly-once does not depend on it, only how soon the stall ends.
  */
-export const TRANSACTION_LIFETIME_SECONDS = 10;
+const TRANSACTION_LIFETIME_SECONDS = 10;
 
 /**
  * The local stack as system tests use it: its own MongoDB double (one database per service) and

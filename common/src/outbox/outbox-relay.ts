@@ -58,7 +58,6 @@ export class OutboxRelay {
   private again = false;
   private unsubscribe?: () => void;
   private lastBacklogCheck = 0;
-  private published = 0;
   private passes = 0;
   private lastPassFull = false;
   private failedInLoop = false;
@@ -75,11 +74,6 @@ export class OutboxRelay {
     this.retryMinMs = opts.retryMinMs ?? 100;
     this.retryMaxMs = opts.retryMaxMs ?? 10_000;
     this.logger = opts.logger;
-  }
-
-  /** Events published by this relay since it started. */
-  get publishedCount(): number {
-    return this.published;
   }
 
   start(): void {
@@ -227,7 +221,6 @@ export class OutboxRelay {
       })),
     ];
     if (settle.length > 0) await this.outbox.model.bulkWrite(settle, { ordered: false });
-    this.published += published.length;
     return published.length > 0;
   }
 

@@ -4,7 +4,6 @@ import type { NatsWrapper } from '../transport/nats-wrapper';
 import type { Outbox, OutboxEvent } from './outbox';
 import { OutboxRelay, type OutboxRelayOptions } from './outbox-relay';
 
-
 /**
  * The lifecycle hook every service with an outbox runs after its broker hook: a relay that publishes
  * what the outbox holds, woken by every commit and by the broker coming back (so a backlog leaves at

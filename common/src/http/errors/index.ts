@@ -1,7 +1,6 @@
 export * from './custom-error';
 export * from './bad-request-error';
 export * from './conflict-error';
-export * from './database-connection-error';
 export * from './not-authorized-error';
 export * from './not-found-error';
 export * from './request-validation-error';

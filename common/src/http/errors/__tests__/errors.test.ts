@@ -1,12 +1,4 @@
-import {
-  BadRequestError,
-  ConflictError,
-  CustomError,
-  DatabaseConnectionError,
-  NotAuthorizedError,
-  NotFoundError,
-  RequestValidationError,
-} from '..';
+import { BadRequestError, ConflictError, CustomError, NotAuthorizedError, NotFoundError, RequestValidationError } from '..';
 
 describe('custom errors', () => {
   it.each([
@@ -14,7 +6,6 @@ describe('custom errors', () => {
     [new NotAuthorizedError(), 401, 'Not authorized'],
     [new NotFoundError(), 404, 'Not found'],
     [new ConflictError(), 409, 'Conflict'],
-    [new DatabaseConnectionError(), 503, 'Error connecting to database'],
   ])('when %p is created, then it is a CustomError with its status and one message', (error, status, message) => {
     expect(error).toBeInstanceOf(CustomError);
     expect(error).toBeInstanceOf(Error);
