@@ -4,7 +4,7 @@
  * check that a synced source file reaches the running server. One service at a time: each replay runs
  * `npm ci` twice in temporary folders.
  */
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { Deployment } from 'kubernetes-models/apps/v1';
@@ -12,9 +12,15 @@ import { freeTcpPort, mongoUriWithDatabase, NatsServerHandle, startMongo, startN
 import { Replay, replayDockerfile, StartedContainer, startContainer } from './support/dockerfile-interpreter';
 import { loadManifests, manifestFiles, REPO_ROOT } from './support/kubernetes-objects';
 import { installedPackages, productionClosure, readLockfile } from './support/production-closure';
+import { hasSource, SERVICE_NAMES, serviceFacts } from './support/services';
 
-/** Services whose image is replayed (each needs a working service: it must answer /healthz). */
-const IMAGE_SERVICES = ['auth', 'tickets', 'orders'];
+/**
+ * Every service's image is replayed; it needs a working service (it must answer /healthz), so a service
+ * being written is reported as skipped until its entry point and config exist.
+ */
+const IMAGE_SERVICES = SERVICE_NAMES.map(
+  (service) => [service, hasSource(service, 'src/index.ts') && hasSource(service, 'src/config.ts')] as const,
+);
 
 const REPLAY_TIMEOUT_MS = 240_000;
 
@@ -57,18 +63,25 @@ async function waitForOutput(container: StartedContainer, text: string, timeoutM
   return false;
 }
 
-describe.each(IMAGE_SERVICES)('the %s image, built from its Dockerfile without Docker', (service) => {
+describe.each(IMAGE_SERVICES)('the %s image, built from its Dockerfile without Docker', (service, written) => {
+  const check = written ? it : it.skip;
   let replay: Replay | undefined;
   let mongo: Awaited<ReturnType<typeof startMongo>> | undefined;
   let nats: NatsServerHandle | undefined;
   const containers: StartedContainer[] = [];
   const envNames = deploymentEnvNames(service);
 
+  let unreachable = 0;
+
   const serviceEnv = (port: number): Record<string, string> => ({
     PORT: String(port),
     MONGO_URI: mongoUriWithDatabase(mongo?.uri ?? '', uniqueDatabaseName(service)),
-    JWT_KEY: randomBytes(24).toString('hex'),
+    // JWT_KEY, and whatever else the Deployment takes from a Secret, e.g. STRIPE_SECRET_KEY.
+    ...Object.fromEntries(serviceFacts(service).secrets.map((secret) => [secret.variable, secret.testValue()])),
     LOG_LEVEL: 'warn',
+    // A local-only setting (STRIPE_API_URL) points at a closed local port: the image must answer /healthz
+    // without its external API, and the test must not reach the internet.
+    ...Object.fromEntries(serviceFacts(service).unsetInCluster.map((name) => [name, `http://127.0.0.1:${unreachable}`])),
     ...(nats
       ? {
           NATS_TRANSPORT: 'jetstream',
@@ -80,6 +93,8 @@ describe.each(IMAGE_SERVICES)('the %s image, built from its Dockerfile without D
   });
 
   beforeAll(async () => {
+    if (!written) return;
+    unreachable = await freeTcpPort();
     mongo = await startMongo();
     if (envNames.includes('NATS_URL')) nats = await startNats();
     replay = await replayDockerfile({
@@ -98,34 +113,43 @@ describe.each(IMAGE_SERVICES)('the %s image, built from its Dockerfile without D
     replay?.cleanup();
   }, 60_000);
 
-  it('when the production stage starts with MONGO_URI and JWT_KEY, then GET /healthz answers 200', async () => {
-    const runtime = replay?.stage('runtime');
-    if (!runtime) throw new Error('not replayed');
-    const port = await freeTcpPort();
-    const container = startContainer(runtime, serviceEnv(port));
-    containers.push(container);
-    const status = await waitForOk(`http://127.0.0.1:${port}/healthz`, container, 45_000);
-    expect({ status, output: status === 200 ? '' : container.output() }).toEqual({ status: 200, output: '' });
-  }, 60_000);
+  check(
+    'when the production stage starts with MONGO_URI and JWT_KEY, then GET /healthz answers 200',
+    async () => {
+      const runtime = replay?.stage('runtime');
+      if (!runtime) throw new Error('not replayed');
+      const port = await freeTcpPort();
+      const container = startContainer(runtime, serviceEnv(port));
+      containers.push(container);
+      const status = await waitForOk(`http://127.0.0.1:${port}/healthz`, container, 45_000);
+      expect({ status, output: status === 200 ? '' : container.output() }).toEqual({ status: 200, output: '' });
+    },
+    60_000,
+  );
 
-  it('when the production stage is inspected, then node_modules holds exactly the production dependencies of the service and common', () => {
-    const runtime = replay?.stage('runtime');
-    if (!runtime) throw new Error('not replayed');
-    const lock = readLockfile(path.join(REPO_ROOT, 'package-lock.json'));
-    const closure = productionClosure(lock, [service, 'common']);
-    const installed = installedPackages(runtime.hostPath('/app'), ['', service, 'common']);
-    expect(installed.filter((location) => !closure.has(location))).toEqual([]);
-    expect(installed).toEqual(expect.arrayContaining(['node_modules/express', 'node_modules/mongoose', 'node_modules/@ticketing/common']));
-    const rootManifest = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8')) as {
-      devDependencies: Record<string, string>;
-    };
-    const devDependencies = Object.keys(rootManifest.devDependencies);
-    expect(devDependencies).toEqual(expect.arrayContaining(['jest', 'typescript']));
-    expect(installed.filter((location) => devDependencies.some((name) => location.endsWith(`node_modules/${name}`)))).toEqual([]);
-    expect(installed.filter((location) => /@ticketing\/(testkit|infra)$/.test(location))).toEqual([]);
-  });
+  check(
+    'when the production stage is inspected, then node_modules holds exactly the production dependencies of the service and common',
+    () => {
+      const runtime = replay?.stage('runtime');
+      if (!runtime) throw new Error('not replayed');
+      const lock = readLockfile(path.join(REPO_ROOT, 'package-lock.json'));
+      const closure = productionClosure(lock, [service, 'common']);
+      const installed = installedPackages(runtime.hostPath('/app'), ['', service, 'common']);
+      expect(installed.filter((location) => !closure.has(location))).toEqual([]);
+      expect(installed).toEqual(
+        expect.arrayContaining(['node_modules/express', 'node_modules/mongoose', 'node_modules/@ticketing/common']),
+      );
+      const rootManifest = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8')) as {
+        devDependencies: Record<string, string>;
+      };
+      const devDependencies = Object.keys(rootManifest.devDependencies);
+      expect(devDependencies).toEqual(expect.arrayContaining(['jest', 'typescript']));
+      expect(installed.filter((location) => devDependencies.some((name) => location.endsWith(`node_modules/${name}`)))).toEqual([]);
+      expect(installed.filter((location) => /@ticketing\/(testkit|infra)$/.test(location))).toEqual([]);
+    },
+  );
 
-  it('when the production stage is inspected, then it holds compiled JavaScript and package manifests, not TypeScript sources', () => {
+  check('when the production stage is inspected, then it holds compiled JavaScript and package manifests, not TypeScript sources', () => {
     const runtime = replay?.stage('runtime');
     if (!runtime) throw new Error('not replayed');
     for (const workspace of [service, 'common']) {
@@ -140,22 +164,26 @@ describe.each(IMAGE_SERVICES)('the %s image, built from its Dockerfile without D
     expect(fs.realpathSync(runtime.hostPath('/app/node_modules/@ticketing/common'))).toBe(fs.realpathSync(runtime.hostPath('/app/common')));
   });
 
-  it('when a source file is synced into the dev stage (as skaffold sync does), then tsc recompiles it and the restarted server runs it', async () => {
-    const dev = replay?.stage('dev');
-    if (!dev) throw new Error('not replayed');
-    const port = await freeTcpPort();
-    const container = startContainer(dev, serviceEnv(port));
-    containers.push(container);
-    const before = await waitForOk(`http://127.0.0.1:${port}/healthz`, container, 45_000);
-    expect({ before, output: before === 200 ? '' : container.output() }).toEqual({ before: 200, output: '' });
+  check(
+    'when a source file is synced into the dev stage (as skaffold sync does), then tsc recompiles it and the restarted server runs it',
+    async () => {
+      const dev = replay?.stage('dev');
+      if (!dev) throw new Error('not replayed');
+      const port = await freeTcpPort();
+      const container = startContainer(dev, serviceEnv(port));
+      containers.push(container);
+      const before = await waitForOk(`http://127.0.0.1:${port}/healthz`, container, 45_000);
+      expect({ before, output: before === 200 ? '' : container.output() }).toEqual({ before: 200, output: '' });
 
-    // skaffold copies the changed file to the same path under the image's WORKDIR (strip + dest).
-    const marker = `synced-${randomUUID()}`;
-    const entry = dev.hostPath(`${dev.config.workdir}/src/index.ts`);
-    fs.appendFileSync(entry, `\nprocess.stdout.write('${marker}\\n');\n`);
+      // skaffold copies the changed file to the same path under the image's WORKDIR (strip + dest).
+      const marker = `synced-${randomUUID()}`;
+      const entry = dev.hostPath(`${dev.config.workdir}/src/index.ts`);
+      fs.appendFileSync(entry, `\nprocess.stdout.write('${marker}\\n');\n`);
 
-    expect(await waitForOutput(container, marker, 60_000)).toBe(true);
-    const after = await waitForOk(`http://127.0.0.1:${port}/healthz`, container, 30_000);
-    expect({ after, output: after === 200 ? '' : container.output() }).toEqual({ after: 200, output: '' });
-  }, 150_000);
+      expect(await waitForOutput(container, marker, 60_000)).toBe(true);
+      const after = await waitForOk(`http://127.0.0.1:${port}/healthz`, container, 30_000);
+      expect({ after, output: after === 200 ? '' : container.output() }).toEqual({ after: 200, output: '' });
+    },
+    150_000,
+  );
 });

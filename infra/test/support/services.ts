@@ -1,0 +1,83 @@
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { REPO_ROOT } from './kubernetes-objects';
+
+/** A variable a Deployment takes from a Secret, and a value that stands in for it outside the cluster. */
+export interface SecretVariable {
+  variable: string;
+  secret: string;
+  key: string;
+  testValue(): string;
+}
+
+/** What the infra tests expect of one service this repo builds (image `ticketing/<name>`). */
+export interface ServiceFacts {
+  name: string;
+  /** The MongoDB database in its MONGO_URI. */
+  database: string;
+  /** The ingress path prefix it owns. */
+  routePrefix: string;
+  replicas: number;
+  usesNats: boolean;
+  secrets: SecretVariable[];
+  /** Variables the service knows that Kubernetes must leave unset. */
+  unsetInCluster: string[];
+}
+
+const randomHex = (bytes: number): string => randomBytes(bytes).toString('hex');
+
+const JWT_SECRET: SecretVariable = { variable: 'JWT_KEY', secret: 'jwt-secret', key: 'JWT_KEY', testValue: () => randomHex(24) };
+
+const STRIPE_SECRET: SecretVariable = {
+  variable: 'STRIPE_SECRET_KEY',
+  secret: 'stripe-secret',
+  key: 'STRIPE_SECRET_KEY',
+  testValue: () => `sk_test_${randomHex(12)}`,
+};
+
+/** Every service: the manifests, the ingress, skaffold and the Dockerfile replays must cover each one. */
+export const SERVICES: readonly ServiceFacts[] = [
+  { name: 'auth', database: 'auth', routePrefix: '/api/users', replicas: 1, usesNats: false, secrets: [JWT_SECRET], unsetInCluster: [] },
+  {
+    name: 'tickets',
+    database: 'tickets',
+    routePrefix: '/api/tickets',
+    replicas: 2,
+    usesNats: true,
+    secrets: [JWT_SECRET],
+    unsetInCluster: [],
+  },
+  {
+    name: 'orders',
+    database: 'orders',
+    routePrefix: '/api/orders',
+    replicas: 2,
+    usesNats: true,
+    secrets: [JWT_SECRET],
+    unsetInCluster: [],
+  },
+  {
+    name: 'payments',
+    database: 'payments',
+    routePrefix: '/api/payments',
+    replicas: 2,
+    usesNats: true,
+    secrets: [JWT_SECRET, STRIPE_SECRET],
+    // The local Stripe-compatible test server: in Kubernetes the service talks to Stripe itself.
+    unsetInCluster: ['STRIPE_API_URL'],
+  },
+];
+
+export const SERVICE_NAMES: readonly string[] = SERVICES.map((service) => service.name);
+
+export function serviceFacts(name: string): ServiceFacts {
+  const facts = SERVICES.find((service) => service.name === name);
+  if (!facts) throw new Error(`unknown service ${name}`);
+  return facts;
+}
+
+/** Whether a service's source file exists yet (a service being written may not have it). */
+export function hasSource(service: string, file: string): boolean {
+  return fs.existsSync(path.join(REPO_ROOT, service, file));
+}
