@@ -10,7 +10,7 @@ import { signupRouter } from './routes/signup';
 
 export type AppConfig = Pick<AuthConfig, 'JWT_KEY' | 'JWT_TTL' | 'COOKIE_SECURE'>;
 
-/** The auth HTTP app. Connects nothing and listens nowhere: `src/index.ts` does that. */
+/** The auth HTTP app. Connects nothing and listens nowhere: `src/service.ts` does that. */
 export function createApp(config: AppConfig, options: { logger?: Logger } = {}): Express {
   const session = { jwtKey: config.JWT_KEY, jwtTtl: config.JWT_TTL };
   return createServiceApp(

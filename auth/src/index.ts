@@ -1,10 +1,4 @@
-import { mongooseHook, runService } from '@ticketing/common/http';
-import { createApp } from './app';
-import { loadConfig } from './config';
+import { runService } from '@ticketing/common/http';
+import { authService } from './service';
 
-void runService({
-  name: 'auth',
-  loadConfig: () => loadConfig(),
-  createApp: (config) => createApp(config),
-  hooks: (config) => [mongooseHook(config.MONGO_URI)],
-});
+void runService(authService());

@@ -1,4 +1,6 @@
+import { runService } from '@ticketing/common/http';
 import { configSpec, loadConfig } from '../config';
+import { authService } from '../service';
 
 describe('auth config', () => {
   it('when JWT_KEY and MONGO_URI are set, then the rest has defaults', () => {
@@ -23,5 +25,12 @@ describe('auth config', () => {
       .map(([name]) => name)
       .sort();
     expect(required).toEqual(['JWT_KEY', 'MONGO_URI']);
+  });
+
+  it('when the service is run with an invalid configuration, then it exits 1 without connecting anything', async () => {
+    const exit = jest.fn();
+    const running = await runService(authService({ loadConfig: () => loadConfig({}) }), { exit, signals: [] });
+    expect(running).toBeUndefined();
+    expect(exit).toHaveBeenCalledWith(1);
   });
 });

@@ -1,5 +1,6 @@
-import mongoose, { HydratedDocument, Model, Schema } from 'mongoose';
-import { hashPassword, verifyPassword } from '../services/password';
+import mongoose, { HydratedDocument, Model, Schema, Types } from 'mongoose';
+import { hashPassword, verifyPassword } from '../domain/password';
+import type { User as UserView } from '../domain/users';
 
 /** What a user is created from. The password is plain text here and hashed on save. */
 export interface UserAttrs {
@@ -12,20 +13,26 @@ interface UserMethods {
   verifyPassword(supplied: string): Promise<boolean>;
 }
 
-export type UserModel = Model<UserAttrs, object, UserMethods>;
 export type UserDoc = HydratedDocument<UserAttrs, UserMethods>;
 
-const userSchema = new Schema<UserAttrs, UserModel, UserMethods>(
+export interface UserModel extends Model<UserAttrs, object, UserMethods> {
+  /** A new, unsaved user (the course's `User.build(attrs)`). */
+  build(attrs: UserAttrs): UserDoc;
+}
+
+/** The public shape: `_id` becomes `id`; never the password hash or `__v`. */
+function toView(ret: { _id: Types.ObjectId; email: string }): UserView {
+  return { id: ret._id.toHexString(), email: ret.email };
+}
+
+const userSchema = new Schema<UserAttrs, Model<UserAttrs, object, UserMethods>, UserMethods>(
   {
     // Stored trimmed and lower-case, so the unique index makes emails unique regardless of case.
     email: { type: String, required: true, unique: true, trim: true, lowercase: true },
     password: { type: String, required: true },
   },
   {
-    toJSON: {
-      // The public shape: never the password hash, `_id` or `__v`.
-      transform: (_doc, ret) => ({ id: String(ret._id), email: ret.email }),
-    },
+    toJSON: { transform: (_doc, ret) => toView(ret as unknown as { _id: Types.ObjectId; email: string }) },
   },
 );
 
@@ -37,4 +44,13 @@ userSchema.method('verifyPassword', function checkPassword(this: UserDoc, suppli
   return verifyPassword(this.password, supplied);
 });
 
+userSchema.statics.build = function build(this: Model<UserAttrs, object, UserMethods>, attrs: UserAttrs): UserDoc {
+  return new this(attrs);
+};
+
 export const User = mongoose.model<UserAttrs, UserModel>('User', userSchema);
+
+/** The plain user (what the domain returns) of a user document. */
+export function toUser(doc: UserDoc): UserView {
+  return toView(doc);
+}
