@@ -166,7 +166,7 @@ describe('orders service against a real nats-server', () => {
       userId: 'someone',
       status: OrderStatus.Created,
       expiresAt: new Date(Date.now() - 60_000),
-      ticket: ticketId,
+      ticket: { id: ticketId.toHexString(), title: 'late', price: 5, version: 0 },
       active: true,
       version: 0,
     });

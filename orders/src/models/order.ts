@@ -1,16 +1,16 @@
 import { OrderStatus } from '@ticketing/common/contracts';
 import mongoose, { HydratedDocument, Model, Schema, Types } from 'mongoose';
 import { updateIfCurrentPlugin } from 'mongoose-update-if-current';
-import { ticketJson, type TicketDoc, type TicketJson } from './ticket';
+import type { Order as OrderData, TicketSnapshot } from '../domain/types';
 
 export { OrderStatus };
 
-/** What an order is created from. */
+/** What an order is created from: the ticket is a copy of the replica at order time, not a reference. */
 export interface OrderAttrs {
   userId: string;
   status: OrderStatus;
   expiresAt: Date;
-  ticket: TicketDoc | Types.ObjectId;
+  ticket: TicketSnapshot;
 }
 
 interface OrderFields {
@@ -18,11 +18,11 @@ interface OrderFields {
   userId: string;
   status: OrderStatus;
   expiresAt: Date;
-  /** A replica ticket's id, or the ticket itself once populated. */
-  ticket: Types.ObjectId | TicketDoc;
+  /** The ticket as it was when the order was placed; a seller's later edit does not change it. */
+  ticket: TicketSnapshot;
   /**
    * Derived from `status` on every save: true while the order holds its ticket (not cancelled). The
-   * unique partial index on `{ticket}` over active orders is what makes double booking impossible.
+   * unique partial index on `{ticket.id}` over active orders is what makes double booking impossible.
    */
   active: boolean;
   version: number;
@@ -35,57 +35,54 @@ interface OrderStatics {
 export type OrderModel = Model<OrderFields> & OrderStatics;
 export type OrderDoc = HydratedDocument<OrderFields>;
 
-export interface OrderJson {
-  id: string;
-  userId: string;
-  status: OrderStatus;
-  expiresAt: Date;
-  version: number;
-  ticket: TicketJson | { id: string };
-}
+/** The statuses in which an order holds its ticket (every one but cancelled). */
+export const RESERVING_STATUSES: readonly OrderStatus[] = [OrderStatus.Created, OrderStatus.AwaitingPayment, OrderStatus.Complete];
 
 /** The index that allows one active order per ticket; its name shows up in duplicate-key errors. */
-export const ACTIVE_ORDER_INDEX = 'ticket_1_active_order';
+export const ACTIVE_ORDER_INDEX = 'ticket_id_1_active_order';
 
-function isPopulatedTicket(ticket: OrderFields['ticket']): ticket is TicketDoc {
-  return !(ticket instanceof Types.ObjectId);
-}
-
-export function ticketIdOf(order: Pick<OrderFields, 'ticket'>): string {
-  return isPopulatedTicket(order.ticket) ? order.ticket._id.toHexString() : order.ticket.toHexString();
-}
-
-/** The public shape; the ticket is embedded when it was populated, else only its id. */
-export function orderJson(order: OrderFields): OrderJson {
+/** The plain order, in the contract's shape. */
+export function toOrder(order: OrderFields): OrderData {
+  const { id, title, price, version } = order.ticket;
   return {
     id: order._id.toHexString(),
     userId: order.userId,
     status: order.status,
     expiresAt: order.expiresAt,
     version: order.version,
-    ticket: isPopulatedTicket(order.ticket) ? ticketJson(order.ticket) : { id: order.ticket.toHexString() },
+    ticket: { id, title, price, version },
   };
 }
+
+const ticketSnapshotSchema = new Schema<TicketSnapshot>(
+  {
+    id: { type: String, required: true, match: /^[0-9a-f]{24}$/ },
+    title: { type: String, required: true },
+    price: { type: Number, required: true, min: 0 },
+    version: { type: Number, required: true },
+  },
+  { _id: false, id: false },
+);
 
 const orderSchema = new Schema<OrderFields, OrderModel>(
   {
     userId: { type: String, required: true },
     status: { type: String, required: true, enum: Object.values(OrderStatus), default: OrderStatus.Created },
     expiresAt: { type: Date, required: true },
-    ticket: { type: Schema.Types.ObjectId, ref: 'Ticket', required: true },
+    ticket: { type: ticketSnapshotSchema, required: true },
     active: { type: Boolean, required: true, default: true },
   },
   {
     versionKey: 'version',
-    toJSON: { transform: (doc) => orderJson(doc) },
+    toJSON: { transform: (doc) => toOrder(doc) },
   },
 );
 // The plugin's typings predate mongoose 8's generic schemas; it only reads the version key.
 (orderSchema as unknown as Schema).plugin(updateIfCurrentPlugin);
 
-// At most one order per ticket that is not cancelled. MongoDB's partial filters cannot say
-// `status: {$in: [...]}` or `$ne`, hence the derived boolean.
-orderSchema.index({ ticket: 1 }, { unique: true, partialFilterExpression: { active: true }, name: ACTIVE_ORDER_INDEX });
+// At most one order per ticket that is not cancelled (complete included: a sold ticket stays sold).
+// MongoDB's partial filters cannot say `status: {$in: [...]}` or `$ne`, hence the derived boolean.
+orderSchema.index({ 'ticket.id': 1 }, { unique: true, partialFilterExpression: { active: true }, name: ACTIVE_ORDER_INDEX });
 // The expiry sweeper's query.
 orderSchema.index({ status: 1, expiresAt: 1 });
 // GET /api/orders.

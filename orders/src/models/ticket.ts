@@ -1,7 +1,6 @@
-import { OrderStatus } from '@ticketing/common/contracts';
 import mongoose, { ClientSession, HydratedDocument, Model, Schema, Types } from 'mongoose';
 import { updateIfCurrentPlugin } from 'mongoose-update-if-current';
-import { Order } from './order';
+import type { Ticket as TicketData } from '../domain/types';
 
 /** What a replica ticket is created from: the tickets service's `ticket:created` data. */
 export interface TicketAttrs {
@@ -19,35 +18,21 @@ interface TicketFields {
   version: number;
 }
 
-interface TicketMethods {
-  /** Whether an order that holds the ticket exists (created, awaiting payment or complete). */
-  isReserved(session?: ClientSession | null): Promise<boolean>;
-}
-
 interface TicketStatics {
   build(attrs: TicketAttrs): TicketDoc;
   /** Inserts a replica with the tickets service's version (mongoose always inserts version 0). */
   insertReplica(attrs: TicketAttrs, session?: ClientSession | null): Promise<void>;
 }
 
-export type TicketModel = Model<TicketFields, object, TicketMethods> & TicketStatics;
-export type TicketDoc = HydratedDocument<TicketFields, TicketMethods>;
+export type TicketModel = Model<TicketFields> & TicketStatics;
+export type TicketDoc = HydratedDocument<TicketFields>;
 
-/** The statuses in which an order holds its ticket. */
-export const RESERVING_STATUSES: readonly OrderStatus[] = [OrderStatus.Created, OrderStatus.AwaitingPayment, OrderStatus.Complete];
-
-export interface TicketJson {
-  id: string;
-  title: string;
-  price: number;
-  version: number;
-}
-
-export function ticketJson(ticket: Pick<TicketFields, '_id' | 'title' | 'price' | 'version'>): TicketJson {
+/** The plain replica ticket. */
+export function toTicket(ticket: Pick<TicketFields, '_id' | 'title' | 'price' | 'version'>): TicketData {
   return { id: ticket._id.toHexString(), title: ticket.title, price: ticket.price, version: ticket.version };
 }
 
-const ticketSchema = new Schema<TicketFields, TicketModel, TicketMethods>(
+const ticketSchema = new Schema<TicketFields, TicketModel>(
   {
     title: { type: String, required: true },
     price: { type: Number, required: true, min: 0 },
@@ -55,7 +40,7 @@ const ticketSchema = new Schema<TicketFields, TicketModel, TicketMethods>(
   {
     // Replica versions follow the tickets service's: each applied ticket:updated is local + 1.
     versionKey: 'version',
-    toJSON: { transform: (doc) => ticketJson(doc) },
+    toJSON: { transform: (doc) => toTicket(doc) },
   },
 );
 // The plugin's typings predate mongoose 8's generic schemas; it only reads the version key.
@@ -75,10 +60,5 @@ ticketSchema.static(
     }
   },
 );
-
-ticketSchema.method('isReserved', async function isReserved(this: TicketDoc, session: ClientSession | null = null): Promise<boolean> {
-  const existing = await Order.exists({ ticket: this._id, status: { $in: RESERVING_STATUSES } }).session(session);
-  return existing !== null;
-});
 
 export const Ticket = mongoose.model<TicketFields, TicketModel>('Ticket', ticketSchema);

@@ -1,8 +1,6 @@
-import { requireAuth, validateRequest } from '@ticketing/common/http';
+import { currentUserId, objectIdField, requireAuth, validateRequest } from '@ticketing/common/http';
 import { Request, Response, Router } from 'express';
-import { body } from 'express-validator';
-import { createOrder } from '../services/orders';
-import { currentUserId } from './current-user-id';
+import { createOrder } from '../domain/orders';
 
 export const TICKET_ID_MESSAGE = 'TicketId must be a valid id';
 
@@ -12,8 +10,8 @@ export function createOrderRouter(options: { expirationWindowSeconds: number }):
   router.post(
     '/api/orders',
     requireAuth,
-    // The type first, so {"$gt": ""} is a 400 and never reaches a query.
-    [body('ticketId').isString().withMessage(TICKET_ID_MESSAGE).bail().isMongoId().withMessage(TICKET_ID_MESSAGE)],
+    // 24 hex digits in a string: a number or {"$gt": ""} is a 400 and never reaches a query.
+    [objectIdField('ticketId', TICKET_ID_MESSAGE)],
     validateRequest,
     async (req: Request, res: Response) => {
       const { ticketId } = req.body as { ticketId: string };

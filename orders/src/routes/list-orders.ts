@@ -1,7 +1,6 @@
-import { requireAuth } from '@ticketing/common/http';
+import { currentUserId, requireAuth } from '@ticketing/common/http';
 import { Request, Response, Router } from 'express';
-import { listOrders } from '../services/orders';
-import { currentUserId } from './current-user-id';
+import { listOrders } from '../domain/orders';
 
 export function listOrdersRouter(): Router {
   const router = Router();

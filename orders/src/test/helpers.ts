@@ -1,15 +1,20 @@
 import { randomUUID } from 'node:crypto';
+import { OrderStatus, type Event } from '@ticketing/common/contracts';
+import type { Listener } from '@ticketing/common/events';
 import { createSessionCookie } from '@ticketing/common/http';
-import { OrderStatus } from '@ticketing/common/contracts';
 import { OutboxRelay } from '@ticketing/common/outbox';
+import type { DeadLetterRecord, DeadLetterStore, Transport } from '@ticketing/common/transport';
+import { FakeTransport, useMongoose, type FakeEventMessage } from '@ticketing/testkit';
 import type { Express } from 'express';
 import { Types } from 'mongoose';
-import { useMongoose } from '@ticketing/testkit';
 import { AppConfig, createApp } from '../app';
-import { initDatabase, outbox } from '../database';
-import { Order, OrderDoc } from '../models/order';
-import { Ticket, TicketDoc } from '../models/ticket';
+import type { Order, Ticket } from '../domain/types';
+import { Order as Orders, toOrder } from '../models/order';
+import { Ticket as Tickets, toTicket } from '../models/ticket';
 import { natsWrapper } from '../nats-wrapper';
+import { initCollections, outbox } from '../outbox';
+
+export { eventually } from '@ticketing/testkit';
 
 export const TEST_CONFIG: AppConfig = { JWT_KEY: 'orders-test-jwt-key', COOKIE_SECURE: false, EXPIRATION_WINDOW_SECONDS: 900 };
 
@@ -19,7 +24,7 @@ export const TEST_CONFIG: AppConfig = { JWT_KEY: 'orders-test-jwt-key', COOKIE_S
  */
 export function useOrdersDatabase(): void {
   useMongoose();
-  beforeAll(() => initDatabase());
+  beforeAll(() => initCollections());
   beforeEach(() => jest.clearAllMocks());
 }
 
@@ -38,29 +43,29 @@ export function signin(userId: string = newId()): { id: string; cookie: string }
 }
 
 /** A replica ticket as ticket:created would have made it. */
-export async function buildTicket(attrs: { title?: string; price?: number; version?: number } = {}): Promise<TicketDoc> {
-  const id = newId();
-  await Ticket.insertReplica({
+export async function buildTicket(attrs: Partial<Ticket> = {}): Promise<Ticket> {
+  const id = attrs.id ?? newId();
+  await Tickets.insertReplica({
     id,
     title: attrs.title ?? `concert ${randomUUID().slice(0, 8)}`,
     price: attrs.price ?? 20,
     version: attrs.version ?? 0,
   });
-  const ticket = await Ticket.findById(id);
+  const ticket = await Tickets.findById(id);
   if (!ticket) throw new Error('the ticket was not stored');
-  return ticket;
+  return toTicket(ticket);
 }
 
-/** An order stored directly (no event), e.g. to set up a reserved ticket. */
-export async function buildOrder(attrs: { ticket: TicketDoc; userId?: string; status?: OrderStatus; expiresAt?: Date }): Promise<OrderDoc> {
-  const order = Order.build({
-    ticket: attrs.ticket,
+/** An order stored directly (no event), e.g. to set up a reserved ticket; a fresh replica ticket unless given. */
+export async function buildOrder(attrs: { ticket?: Ticket; userId?: string; status?: OrderStatus; expiresAt?: Date } = {}): Promise<Order> {
+  const order = Orders.build({
+    ticket: attrs.ticket ?? (await buildTicket()),
     userId: attrs.userId ?? newId(),
     status: attrs.status ?? OrderStatus.Created,
     expiresAt: attrs.expiresAt ?? new Date(Date.now() + 15 * 60_000),
   });
   await order.save();
-  return order;
+  return toOrder(order);
 }
 
 /** The events written to the outbox, oldest first. */
@@ -73,6 +78,42 @@ export async function outboxEvents(subject?: string): Promise<Array<{ subject: s
 }
 
 /** Publishes every outbox row through the (mocked) NATS client, as the relay would. */
-export async function drainOutbox(): Promise<void> {
+export async function relayOutbox(): Promise<void> {
   await new OutboxRelay(outbox, natsWrapper.client).drain();
+}
+
+/**
+ * A listener subscribed on a transport of its own that records dead letters, so a test sees what the
+ * base class does with `onMessage`'s outcome: `deliver(data, deliveryCount)` resolves with the message
+ * once handled (`settlement`: ack, nak or term).
+ */
+export async function listenerHarness<L extends Listener<Event>>(
+  make: (client: Transport) => L,
+): Promise<{
+  deliver(data: Parameters<L['onMessage']>[0], deliveryCount?: number): Promise<FakeEventMessage>;
+  deadLetters: DeadLetterRecord[];
+  close(): Promise<void>;
+}> {
+  const transport = new FakeTransport();
+  const deadLetters: DeadLetterRecord[] = [];
+  const store: DeadLetterStore = {
+    record: async (entry) => (deadLetters.push(entry), true),
+    list: async () => [],
+    replay: async () => ({ duplicate: false, stream: 'FAKE', seq: 0 }),
+  };
+  // The fake keeps no dead letters; this one does, as the JetStream transport would.
+  (transport as { deadLetters: DeadLetterStore | undefined }).deadLetters = store;
+  const listener = make(transport);
+  await listener.listen();
+  let sequence = 0;
+  return {
+    deadLetters,
+    deliver: async (data, deliveryCount = 1) => {
+      sequence += 1;
+      const [msg] = await transport.deliver(listener.subject, data, { deliveryCount, sequence });
+      if (!msg) throw new Error(`no listener on ${listener.subject}`);
+      return msg;
+    },
+    close: () => listener.close(),
+  };
 }

@@ -1,9 +1,9 @@
 import { Subjects, TicketCreatedEvent } from '@ticketing/common/contracts';
-import { EventMessage, Transport } from '@ticketing/common/transport';
-import { Listener, ListenerOptions } from '@ticketing/common/events';
+import { EventOutcome, Listener, ListenerOptions } from '@ticketing/common/events';
 import { Inbox } from '@ticketing/common/outbox';
-import { inbox as defaultInbox } from '../../database';
-import { applyTicketCreated } from '../../services/ticket-replica';
+import { Transport } from '@ticketing/common/transport';
+import { applyTicketCreated } from '../../domain/ticket-replica';
+import { inbox as defaultInbox } from '../../outbox';
 import { QUEUE_GROUP_NAME } from '../queue-group-name';
 
 /** Adds a ticket to the replica. A redelivery (or a second copy) changes nothing and is acknowledged. */
@@ -20,8 +20,7 @@ export class TicketCreatedListener extends Listener<TicketCreatedEvent> {
     this.inbox = options.inbox ?? defaultInbox;
   }
 
-  async onMessage(data: TicketCreatedEvent['data'], msg: EventMessage): Promise<void> {
-    await applyTicketCreated(this.inbox, data);
-    msg.ack();
+  onMessage(data: TicketCreatedEvent['data']): Promise<EventOutcome> {
+    return applyTicketCreated(this.inbox, data);
   }
 }

@@ -1,20 +1,16 @@
 import { Subjects, TicketUpdatedEvent } from '@ticketing/common/contracts';
-import { EventMessage, Transport } from '@ticketing/common/transport';
-import { Listener, ListenerOptions } from '@ticketing/common/events';
+import { EventOutcome, Listener, ListenerOptions } from '@ticketing/common/events';
 import { Inbox } from '@ticketing/common/outbox';
-import { inbox as defaultInbox } from '../../database';
-import { applyTicketUpdated } from '../../services/ticket-replica';
+import { Transport } from '@ticketing/common/transport';
+import { applyTicketUpdated } from '../../domain/ticket-replica';
+import { inbox as defaultInbox } from '../../outbox';
 import { QUEUE_GROUP_NAME } from '../queue-group-name';
 
-/** Redelivery delay for an early event: grows with each delivery, up to 2 s. */
-export function earlyEventDelayMs(deliveryCount: number): number {
-  return Math.min(200 * deliveryCount, 2_000);
-}
-
 /**
- * Applies ticket updates in version order. The next version is applied and acknowledged; an older or
- * equal one is acknowledged and ignored; a newer one (or one for a ticket not replicated yet) is not
- * acknowledged, so it comes back once its predecessors have been applied.
+ * Applies ticket updates to the replica in version order (never to an order: orders keep their
+ * snapshot). The next version is applied, an older or equal one ignored (both acknowledged); a newer
+ * one, or one for a ticket not replicated yet, comes back later through the base class (nak with a
+ * growing delay, a dead letter on the last delivery).
  */
 export class TicketUpdatedListener extends Listener<TicketUpdatedEvent> {
   readonly subject = Subjects.TicketUpdated;
@@ -30,16 +26,7 @@ export class TicketUpdatedListener extends Listener<TicketUpdatedEvent> {
     this.inbox = options.inbox ?? defaultInbox;
   }
 
-  async onMessage(data: TicketUpdatedEvent['data'], msg: EventMessage): Promise<void> {
-    const outcome = await applyTicketUpdated(this.inbox, data);
-    if (outcome !== 'early') {
-      msg.ack();
-      return;
-    }
-    if (msg.deliveryCount >= this.maxDeliver) {
-      // The base class records the dead letter with this reason.
-      throw new Error(`ticket ${data.id} version ${data.version} never followed a replicated version ${data.version - 1}`);
-    }
-    msg.nak(earlyEventDelayMs(msg.deliveryCount));
+  onMessage(data: TicketUpdatedEvent['data']): Promise<EventOutcome> {
+    return applyTicketUpdated(this.inbox, data);
   }
 }

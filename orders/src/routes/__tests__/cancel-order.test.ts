@@ -2,7 +2,7 @@ import { OrderStatus, Subjects } from '@ticketing/common/contracts';
 import { fakeNatsWrapper } from '@ticketing/testkit';
 import request from 'supertest';
 import { Order } from '../../models/order';
-import { buildOrder, buildTicket, drainOutbox, newId, outboxEvents, signin, testApp, useOrdersDatabase } from '../../test/helpers';
+import { buildOrder, buildTicket, relayOutbox, newId, outboxEvents, signin, testApp, useOrdersDatabase } from '../../test/helpers';
 
 jest.mock('../../nats-wrapper');
 
@@ -12,7 +12,7 @@ const app = testApp();
 async function placeOrder(cookie: string): Promise<{ orderId: string; ticketId: string }> {
   const ticket = await buildTicket();
   const response = await request(app).post('/api/orders').set('Cookie', cookie).send({ ticketId: ticket.id }).expect(201);
-  return { orderId: (response.body as { id: string }).id, ticketId: ticket.id as string };
+  return { orderId: (response.body as { id: string }).id, ticketId: ticket.id };
 }
 
 describe('DELETE /api/orders/:id', () => {
@@ -37,7 +37,7 @@ describe('DELETE /api/orders/:id', () => {
       { subject: Subjects.OrderCancelled, data: expected, msgId: `order:cancelled:${orderId}:1` },
     ]);
 
-    await drainOutbox();
+    await relayOutbox();
     expect(fakeNatsWrapper.published().map((event) => event.subject)).toEqual([Subjects.OrderCreated, Subjects.OrderCancelled]);
     expect(fakeNatsWrapper.published(Subjects.OrderCancelled)).toEqual([
       { subject: Subjects.OrderCancelled, data: expected, msgId: `order:cancelled:${orderId}:1` },

@@ -1,50 +1,51 @@
 import { Subjects, TicketCreatedEvent } from '@ticketing/common/contracts';
-import { createFakeMessage, fakeNatsWrapper } from '@ticketing/testkit';
-import { inbox } from '../../../database';
+import { fakeNatsWrapper } from '@ticketing/testkit';
 import { Ticket } from '../../../models/ticket';
 import { natsWrapper } from '../../../nats-wrapper';
-import { newId, outboxEvents, useOrdersDatabase } from '../../../test/helpers';
+import { inbox } from '../../../outbox';
+import { listenerHarness, newId, outboxEvents, useOrdersDatabase } from '../../../test/helpers';
 import { TicketCreatedListener } from '../ticket-created-listener';
 
 jest.mock('../../../nats-wrapper');
 
 useOrdersDatabase();
 
-function setup(overrides: Partial<TicketCreatedEvent['data']> = {}) {
-  const listener = new TicketCreatedListener(natsWrapper.client);
+async function setup(overrides: Partial<TicketCreatedEvent['data']> = {}) {
+  const harness = await listenerHarness((client) => new TicketCreatedListener(client));
   const data: TicketCreatedEvent['data'] = { id: newId(), version: 0, title: 'concert', price: 10, userId: newId(), ...overrides };
-  const message = () => createFakeMessage({ subject: Subjects.TicketCreated, data });
-  return { listener, data, message };
+  return { ...harness, data };
 }
 
 describe('TicketCreatedListener', () => {
   it('when ticket:created arrives, then it creates and saves the replica ticket with the same id', async () => {
-    const { listener, data, message } = setup();
-    await listener.onMessage(data, message());
+    const { deliver, data } = await setup();
+    await deliver(data);
 
     const ticket = await Ticket.findById(data.id);
     expect(ticket?.toJSON()).toEqual({ id: data.id, title: 'concert', price: 10, version: 0 });
   });
 
-  it('when ticket:created is handled, then it acks the message', async () => {
-    const { listener, data, message } = setup();
-    const msg = message();
-    await listener.onMessage(data, msg);
+  it('when ticket:created is handled, then it is applied and the message acked', async () => {
+    const listener = new TicketCreatedListener(natsWrapper.client);
+    const { deliver, data } = await setup();
+    expect(await listener.onMessage({ ...data, id: newId() })).toBe('applied');
+    const msg = await deliver(data);
     expect(msg.ack).toHaveBeenCalledTimes(1);
+    expect(msg.settlement).toBe('ack');
   });
 
   it('when the event carries a version other than 0, then the replica starts at that version', async () => {
-    const { listener, data, message } = setup({ version: 2 });
-    await listener.onMessage(data, message());
+    const { deliver, data } = await setup({ version: 2 });
+    await deliver(data);
     expect((await Ticket.findById(data.id))?.version).toBe(2);
   });
 
-  it('when ticket:created is delivered again, then it is acked without error and changes nothing', async () => {
-    const { listener, data, message } = setup();
-    await listener.onMessage(data, message());
-    const redelivery = message();
+  it('when ticket:created is delivered again, then it is a duplicate, acked, and changes nothing', async () => {
+    const { deliver, data } = await setup();
+    await deliver(data);
 
-    await expect(listener.onMessage({ ...data, title: 'changed', price: 99 }, redelivery)).resolves.toBeUndefined();
+    expect(await new TicketCreatedListener(natsWrapper.client).onMessage({ ...data, title: 'changed', price: 99 })).toBe('duplicate');
+    const redelivery = await deliver({ ...data, title: 'changed', price: 99 }, 2);
 
     expect(redelivery.ack).toHaveBeenCalledTimes(1);
     expect(await Ticket.countDocuments()).toBe(1);
@@ -52,32 +53,30 @@ describe('TicketCreatedListener', () => {
   });
 
   it('when the ticket exists but the inbox has no record of the event, then it is acked and changes nothing', async () => {
-    const { listener, data, message } = setup();
-    await listener.onMessage(data, message());
+    const { deliver, data } = await setup();
+    await deliver(data);
     await inbox.model.deleteMany({});
-    const again = message();
 
-    await listener.onMessage({ ...data, price: 99 }, again);
+    const again = await deliver({ ...data, price: 99 }, 2);
 
     expect(again.ack).toHaveBeenCalledTimes(1);
     expect((await Ticket.findById(data.id))?.price).toBe(10);
   });
 
   it('when two copies of one event are handled at once, then both are acked and one ticket exists', async () => {
-    const { listener, data, message } = setup();
-    const copies = [message(), message(), message()];
-    await Promise.all(copies.map((msg) => listener.onMessage(data, msg)));
+    const { deliver, data } = await setup();
+    const copies = await Promise.all([deliver(data), deliver(data), deliver(data)]);
     for (const msg of copies) expect(msg.ack).toHaveBeenCalledTimes(1);
     expect(await Ticket.countDocuments()).toBe(1);
   });
 
   it('when a replica ticket is created, then no event is written (orders does not re-publish tickets)', async () => {
-    const { listener, data, message } = setup();
-    await listener.onMessage(data, message());
+    const { deliver, data } = await setup();
+    await deliver(data);
     expect(await outboxEvents()).toEqual([]);
   });
 
-  it('when the listener is subscribed, then a delivery through the transport reaches it and is acked', async () => {
+  it("when the listener is subscribed on the service's wrapper, then a delivery through the transport reaches it and is acked", async () => {
     const listener = new TicketCreatedListener(natsWrapper.client);
     await listener.listen();
     const data = { id: newId(), version: 0, title: 'play', price: 5, userId: newId() };

@@ -1,22 +1,19 @@
 import { isDuplicateKeyError } from '@ticketing/common/http';
 import { Subjects, TicketCreatedEvent, TicketUpdatedEvent } from '@ticketing/common/contracts';
+import type { EventOutcome } from '@ticketing/common/events';
 import { Inbox } from '@ticketing/common/outbox';
 import { QUEUE_GROUP_NAME } from '../events/queue-group-name';
 import { Ticket } from '../models/ticket';
 
-/**
- * What happened to a replicated ticket event:
- * - `applied`: the replica changed;
- * - `duplicate`: already reflected (a redelivery, or an older or equal version): acknowledge it;
- * - `early`: its predecessor has not been applied yet (or the ticket is not known yet): let it come back.
- */
-export type ReplicaOutcome = 'applied' | 'duplicate' | 'early';
-
 /** Thrown inside the inbox transaction so the inbox record is rolled back with it. */
-class EarlyEventError extends Error {}
+class NotYetError extends Error {
+  constructor(readonly outcome: 'early' | 'unknown') {
+    super(outcome);
+  }
+}
 
-/** Inserts the replica of a created ticket, once. */
-export async function applyTicketCreated(inbox: Inbox, data: TicketCreatedEvent['data']): Promise<Exclude<ReplicaOutcome, 'early'>> {
+/** Inserts the replica of a created ticket, once: 'applied', or 'duplicate' when it is already there. */
+export async function applyTicketCreated(inbox: Inbox, data: TicketCreatedEvent['data']): Promise<EventOutcome> {
   const state = { inserted: false };
   try {
     const result = await inbox.handleOnce(QUEUE_GROUP_NAME, Subjects.TicketCreated, data, async (tx) => {
@@ -36,14 +33,17 @@ export async function applyTicketCreated(inbox: Inbox, data: TicketCreatedEvent[
 /**
  * Applies a ticket update only when it is the next version (`local + 1`): the version plugin makes
  * the save conditional on the local version and increments it, so the replica ends on `data.version`.
+ * Older or equal versions are 'duplicate'; a gap is 'early'; a ticket not replicated yet is 'unknown'.
+ * Orders keep their own snapshot of the ticket, so an update (a new price) changes no order.
  */
-export async function applyTicketUpdated(inbox: Inbox, data: TicketUpdatedEvent['data']): Promise<ReplicaOutcome> {
+export async function applyTicketUpdated(inbox: Inbox, data: TicketUpdatedEvent['data']): Promise<EventOutcome> {
   const state = { applied: false };
   try {
     const result = await inbox.handleOnce(QUEUE_GROUP_NAME, Subjects.TicketUpdated, data, async (tx) => {
       state.applied = false;
       const ticket = await Ticket.findById(data.id).session(tx.session);
-      if (!ticket || data.version > ticket.version + 1) throw new EarlyEventError();
+      if (!ticket) throw new NotYetError('unknown');
+      if (data.version > ticket.version + 1) throw new NotYetError('early');
       if (data.version <= ticket.version) return;
       ticket.set({ title: data.title, price: data.price });
       await ticket.save({ session: tx.session });
@@ -51,7 +51,7 @@ export async function applyTicketUpdated(inbox: Inbox, data: TicketUpdatedEvent[
     });
     return result === 'applied' && state.applied ? 'applied' : 'duplicate';
   } catch (err) {
-    if (err instanceof EarlyEventError) return 'early';
+    if (err instanceof NotYetError) return err.outcome;
     throw err;
   }
 }

@@ -1,8 +1,6 @@
 import { logger as defaultLogger } from '@ticketing/common/core';
-import { OrderStatus } from '@ticketing/common/contracts';
-import type { Logger } from 'pino';
-import { Order } from '../models/order';
-import { expireOrder } from '../services/orders';
+import type { Logger } from '@ticketing/common/core';
+import { dueOrderIds, expireOrder } from '../domain/orders';
 
 export interface ExpirationSweeperOptions {
   /** Pause between sweeps (default 1 000 ms). */
@@ -13,7 +11,7 @@ export interface ExpirationSweeperOptions {
 }
 
 /**
- * Cancels orders still `created` after their `expiresAt`. Driven by the database, not by timers per
+ * Cancels orders still `created` after their `expiresAt` (never one awaiting payment or complete). Driven by the database, not by timers per
  * order, so it survives restarts; several replicas may sweep at once, since each cancellation re-checks
  * the order inside its transaction and concurrent writers conflict (one wins, the others see it done).
  */
@@ -55,23 +53,19 @@ export class ExpirationSweeper {
   async sweepOnce(now: Date = new Date()): Promise<number> {
     let total = 0;
     for (;;) {
-      const due = await Order.find({ status: OrderStatus.Created, expiresAt: { $lte: now } })
-        .sort({ expiresAt: 1 })
-        .limit(this.batchSize)
-        .select({ _id: 1 })
-        .lean();
+      const due = await dueOrderIds(now, this.batchSize);
       let progressed = 0;
-      for (const { _id } of due) {
+      for (const orderId of due) {
         try {
-          if (await expireOrder(_id, now)) {
+          if (await expireOrder(orderId, now)) {
             total += 1;
             this.cancelled += 1;
-            this.logger.info({ orderId: _id.toHexString() }, 'Order expired and was cancelled');
+            this.logger.info({ orderId }, 'Order expired and was cancelled');
           }
           progressed += 1;
         } catch (err) {
           // Left for the next sweep.
-          this.logger.warn({ err, orderId: _id.toHexString() }, 'Could not expire order');
+          this.logger.warn({ err, orderId }, 'Could not expire order');
         }
       }
       if (due.length < this.batchSize || progressed === 0) return total;

@@ -1,0 +1,127 @@
+import { BadRequestError, isDuplicateKeyError, NotAuthorizedError, NotFoundError } from '@ticketing/common/http';
+import { OrderStatus } from '@ticketing/common/contracts';
+import { type OutboxTransaction } from '@ticketing/common/outbox';
+import type { ClientSession } from 'mongoose';
+import { OrderCancelledPublisher } from '../events/publishers/order-cancelled-publisher';
+import { OrderCreatedPublisher } from '../events/publishers/order-created-publisher';
+import { Order as Orders, RESERVING_STATUSES, toOrder, type OrderDoc } from '../models/order';
+import { Ticket as Tickets, toTicket } from '../models/ticket';
+import { outbox } from '../outbox';
+import type { Order } from './types';
+
+export type { Order, Ticket, TicketSnapshot } from './types';
+
+export const TICKET_RESERVED_MESSAGE = 'Ticket is already reserved';
+
+export interface CreateOrderInput {
+  userId: string;
+  /** 24 hex digits (the route validates it). */
+  ticketId: string;
+  expirationWindowSeconds: number;
+  now?: Date;
+}
+
+/** Whether an order holds the ticket (created, awaiting payment or complete). */
+export async function isTicketReserved(ticketId: string, session: ClientSession | null = null): Promise<boolean> {
+  return (await Orders.exists({ 'ticket.id': ticketId, status: { $in: RESERVING_STATUSES } }).session(session)) !== null;
+}
+
+/**
+ * Reserves a ticket at its current replica price: the order stores a snapshot of the ticket (`{id,
+ * title, price, version}`), and the order and its `order:created` event (carrying the snapshot's
+ * price) commit together. The unique partial index on active orders per ticket is what decides between
+ * concurrent buyers: a second active order for the ticket cannot be inserted (inside a transaction the
+ * losers see a write conflict, are retried, and then see the winner), so they end as 400.
+ */
+export async function createOrder(input: CreateOrderInput): Promise<Order> {
+  const now = input.now ?? new Date();
+  try {
+    return await outbox.transaction(async (tx) => {
+      const replica = await Tickets.findById(input.ticketId).session(tx.session);
+      if (!replica) throw new NotFoundError();
+      const ticket = toTicket(replica);
+      // Answers the common case early; the index is what makes it safe under concurrency.
+      if (await isTicketReserved(ticket.id, tx.session)) throw new BadRequestError(TICKET_RESERVED_MESSAGE);
+
+      const doc = Orders.build({
+        userId: input.userId,
+        status: OrderStatus.Created,
+        expiresAt: new Date(now.getTime() + input.expirationWindowSeconds * 1000),
+        ticket,
+      });
+      await doc.save({ session: tx.session });
+      const order = toOrder(doc);
+      await new OrderCreatedPublisher(tx).publish({
+        id: order.id,
+        version: order.version,
+        status: order.status,
+        userId: order.userId,
+        expiresAt: order.expiresAt.toISOString(),
+        ticket: { id: order.ticket.id, price: order.ticket.price },
+      });
+      return order;
+    });
+  } catch (err) {
+    // The only unique keys this transaction writes are fresh ids and the active order per ticket.
+    if (isDuplicateKeyError(err)) throw new BadRequestError(TICKET_RESERVED_MESSAGE);
+    throw err;
+  }
+}
+
+/** The caller's orders, oldest first, each with the ticket as it was when ordered. */
+export async function listOrders(userId: string): Promise<Order[]> {
+  const docs = await Orders.find({ userId }).sort({ _id: 1 });
+  return docs.map(toOrder);
+}
+
+/** The order (`orderId`: 24 hex digits); 404 when unknown, 401 when it is someone else's. */
+export async function findOrderForUser(orderId: string, userId: string): Promise<Order> {
+  const doc = await Orders.findById(orderId);
+  if (!doc) throw new NotFoundError();
+  if (doc.userId !== userId) throw new NotAuthorizedError();
+  return toOrder(doc);
+}
+
+/** Marks the order cancelled (version + 1) and writes `order:cancelled`, in one transaction. */
+export async function cancelOrder(orderId: string, userId: string): Promise<Order> {
+  return outbox.transaction(async (tx) => {
+    const doc = await Orders.findById(orderId).session(tx.session);
+    if (!doc) throw new NotFoundError();
+    if (doc.userId !== userId) throw new NotAuthorizedError();
+    if (doc.status === OrderStatus.Cancelled) throw new BadRequestError('Order is already cancelled');
+    // A paid order keeps its ticket for good: cancelling it would release a sold ticket.
+    if (doc.status === OrderStatus.Complete) throw new BadRequestError('Cannot cancel a completed order');
+    return cancelInTransaction(doc, tx);
+  });
+}
+
+/** Ids of orders still `created` whose `expiresAt` is at or before `now`, soonest first. */
+export async function dueOrderIds(now: Date, limit: number): Promise<string[]> {
+  const due = await Orders.find({ status: OrderStatus.Created, expiresAt: { $lte: now } })
+    .sort({ expiresAt: 1 })
+    .limit(limit)
+    .select({ _id: 1 })
+    .lean();
+  return due.map(({ _id }) => _id.toHexString());
+}
+
+/**
+ * Cancels the order if it is still `created` and expired at `now`. Re-checked inside the transaction,
+ * so a concurrent payment, cancel or another sweeper wins and this does nothing. True if it cancelled.
+ */
+export async function expireOrder(orderId: string, now: Date = new Date()): Promise<boolean> {
+  return outbox.transaction(async (tx) => {
+    const doc = await Orders.findOne({ _id: orderId, status: OrderStatus.Created, expiresAt: { $lte: now } }).session(tx.session);
+    if (!doc) return false;
+    await cancelInTransaction(doc, tx);
+    return true;
+  });
+}
+
+async function cancelInTransaction(doc: OrderDoc, tx: OutboxTransaction): Promise<Order> {
+  doc.status = OrderStatus.Cancelled;
+  await doc.save({ session: tx.session });
+  const order = toOrder(doc);
+  await new OrderCancelledPublisher(tx).publish({ id: order.id, version: order.version, ticket: { id: order.ticket.id } });
+  return order;
+}
