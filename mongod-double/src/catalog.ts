@@ -118,6 +118,20 @@ export class Catalog {
     return true;
   }
 
+  /** Puts `fresh` in place of the collection of its name ($out), creating the database if needed. */
+  replaceCollection(fresh: Collection): void {
+    validateDbName(fresh.db);
+    validateCollectionName(fresh.name);
+    let database = this.databases.get(fresh.db);
+    if (!database) {
+      database = new Database(fresh.db);
+      this.databases.set(fresh.db, database);
+    }
+    const old = database.collections.get(fresh.name);
+    if (old) old.dropped = true;
+    database.collections.set(fresh.name, fresh);
+  }
+
   /** Removes an aborted transaction's collection (unless something replaced it). */
   discard(collection: Collection): void {
     const database = this.databases.get(collection.db);

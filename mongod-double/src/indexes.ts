@@ -1,6 +1,7 @@
 // Index definitions and unique-key bookkeeping. Indexes are not used to speed up queries (collections
 // are scanned); they exist for their constraints: unique (also compound, sparse and partial) and TTL.
 import { badValue, CommandError, DuplicateKeyError, ErrorCodes } from './errors';
+import { foldStrings, parseCollation, type Collation } from './collation';
 import { compileFilter, type Matcher } from './query';
 import type { DocRecord, LockOwner } from './storage';
 import { canonicalKey, formatDoc, getPathValues, isDoc, normalizeDoc, toNumber, type Doc } from './values';
@@ -36,6 +37,8 @@ export class Index {
   readonly sparse: boolean;
   readonly expireAfterSeconds: number | undefined;
   readonly partialFilter: Matcher | undefined;
+  /** Keys equal under the index's collation are the same key (a case-insensitive unique index). */
+  readonly collation: Collation | undefined;
   readonly spec: Doc;
   /** Unique indexes: key -> the document holding it in the latest committed state. */
   readonly committed = new Map<string, DocRecord>();
@@ -58,6 +61,7 @@ export class Index {
       }
       this.partialFilter = compileFilter(spec.partialFilterExpression);
     }
+    this.collation = parseCollation(spec.collation);
     const stored: Doc = { v: 2, key, name };
     for (const option of SPEC_OPTIONS) {
       if (spec[option] !== undefined) stored[option] = spec[option];
@@ -94,7 +98,7 @@ export class Index {
         return;
       }
       for (const v of perField[i]) {
-        combine(i + 1, [...parts, canonicalKey(v)], { ...value, [this.fields[i]]: v === undefined ? null : v });
+        combine(i + 1, [...parts, canonicalKey(foldStrings(v, this.collation))], { ...value, [this.fields[i]]: v === undefined ? null : v });
       }
     };
     combine(0, [], {});

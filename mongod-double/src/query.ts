@@ -3,7 +3,9 @@
 // documents so their BSON types survive.
 import { Aggregator, Query, find as mingoFind } from 'mingo';
 import type { AnyObject } from 'mingo/types';
+import type { Collation } from './collation';
 import { CommandError, ErrorCodes, badValue } from './errors';
+import { collatedAggregator, collatedQuery } from './mingo-context';
 import {
   compareValues,
   deepCopy,
@@ -23,29 +25,49 @@ export interface Matcher {
   test(norm: Doc): boolean;
 }
 
+/** What a query runs with besides its filter: the collation and `let` variables. */
+export interface QueryOptions {
+  collation?: Collation;
+  variables?: Doc;
+}
+
 const MATCH_ALL: Matcher = { test: () => true };
 
 function mingoError(error: unknown): CommandError {
+  if (error instanceof CommandError) return error;
   const message = error instanceof Error ? error.message : String(error);
   return badValue(message);
 }
 
-export function compileFilter(filter: unknown): Matcher {
+export function compileFilter(filter: unknown, options: QueryOptions = {}): Matcher {
   if (filter === undefined || filter === null) return MATCH_ALL;
   if (!isDoc(filter)) throw new CommandError(ErrorCodes.TypeMismatch, 'filter must be an object');
   if (Object.keys(filter).length === 0) return MATCH_ALL;
+  const variables = options.variables && (normalize(options.variables) as AnyObject);
   try {
-    const query = new Query(normalize(filter) as AnyObject, {});
-    return { test: (norm) => query.test(norm) };
+    const condition = normalize(filter) as AnyObject;
+    const query = options.collation ? collatedQuery(condition, { collation: options.collation, variables }) : new Query(condition, { variables });
+    // An error evaluating the filter ($expr dividing by zero, ...) is the user's: BadValue, as mongod.
+    return {
+      test: (norm) => {
+        try {
+          return query.test(norm);
+        } catch (error) {
+          throw mingoError(error);
+        }
+      },
+    };
   } catch (error) {
     throw mingoError(error);
   }
 }
 
 /** The _id a filter pins exactly (`{ _id: v }` or `{ _id: { $eq: v } }`), for a point lookup. */
-export function pinnedId(filter: unknown): { id: unknown } | undefined {
+export function pinnedId(filter: unknown, collation?: Collation): { id: unknown } | undefined {
   if (!isDoc(filter) || !('_id' in filter)) return undefined;
   const value = filter._id;
+  // Under a collation a string _id may equal others: scan.
+  if (collation && typeof value !== 'object') return undefined;
   if (isDoc(value)) {
     const keys = Object.keys(value);
     if (keys.length === 1 && keys[0] === '$eq' && !isDoc(value.$eq) && !Array.isArray(value.$eq)) return { id: value.$eq };
@@ -78,7 +100,7 @@ export function parseSort(sort: unknown): SortField[] {
   return fields;
 }
 
-function sortKey(norm: Doc, field: SortField): unknown {
+function sortKey(norm: Doc, field: SortField, strings?: Collation['compare']): unknown {
   const values: unknown[] = [];
   for (const value of getPathValues(norm, field.path)) {
     if (Array.isArray(value)) values.push(...value);
@@ -87,19 +109,20 @@ function sortKey(norm: Doc, field: SortField): unknown {
   if (values.length === 0) return undefined;
   let best = values[0];
   for (const value of values.slice(1)) {
-    const c = compareValues(value, best);
+    const c = compareValues(value, best, strings);
     if ((field.direction === 1 && c < 0) || (field.direction === -1 && c > 0)) best = value;
   }
   return best;
 }
 
 /** Stable sort of items by their normalised documents. */
-export function sortItems<T extends { norm: Doc }>(items: T[], fields: SortField[]): T[] {
+export function sortItems<T extends { norm: Doc }>(items: T[], fields: SortField[], collation?: Collation): T[] {
   if (fields.length === 0) return items;
-  const keyed = items.map((item) => ({ item, keys: fields.map((field) => sortKey(item.norm, field)) }));
+  const strings = collation?.compare;
+  const keyed = items.map((item) => ({ item, keys: fields.map((field) => sortKey(item.norm, field, strings)) }));
   keyed.sort((a, b) => {
     for (let i = 0; i < fields.length; i++) {
-      const c = compareValues(a.keys[i], b.keys[i]);
+      const c = compareValues(a.keys[i], b.keys[i], strings);
       if (c !== 0) return c * fields[i].direction;
     }
     return 0;
@@ -218,22 +241,21 @@ export type CollectionSource = (name: string) => Doc[];
 
 /** Runs a pipeline over stored documents; `from` collections of $lookup/$unionWith/$graphLookup come
  *  from `source` (same database). */
-export function runPipeline(docs: Doc[], pipeline: unknown[], source: CollectionSource): Doc[] {
+export function runPipeline(docs: Doc[], pipeline: unknown[], source: CollectionSource, options: QueryOptions = {}): Doc[] {
   for (const stage of pipeline) {
     if (!isDoc(stage) || Object.keys(stage).length !== 1) {
       throw new CommandError(40323, 'A pipeline stage specification object must contain exactly one field.');
     }
-    const name = Object.keys(stage)[0];
-    if (name === '$out' || name === '$merge') {
-      throw new CommandError(ErrorCodes.NotImplemented, `${name} is not supported by the test double`);
-    }
   }
   const origins: OriginMap = new WeakMap();
   const input = docs.map((doc) => normalizeDoc(doc, origins));
+  const variables = options.variables && (normalize(options.variables) as AnyObject);
+  const collectionResolver = (name: string): AnyObject[] => source(name).map((doc) => normalizeDoc(doc, origins)) as AnyObject[];
+  const stages = normalize(pipeline) as AnyObject[];
   try {
-    const aggregator = new Aggregator(normalize(pipeline) as AnyObject[], {
-      collectionResolver: (name: string) => source(name).map((doc) => normalizeDoc(doc, origins)) as AnyObject[],
-    });
+    const aggregator = options.collation
+      ? collatedAggregator(stages, { collation: options.collation, variables, collectionResolver })
+      : new Aggregator(stages, { collectionResolver, variables });
     return aggregator.run(input as AnyObject[]).map((out) => restore(out, origins) as Doc);
   } catch (error) {
     if (error instanceof CommandError) throw error;
@@ -242,7 +264,7 @@ export function runPipeline(docs: Doc[], pipeline: unknown[], source: Collection
 }
 
 /** Applies an aggregation-pipeline update ($set, $unset, $replaceWith, ...) to one document. */
-export function applyPipelineUpdate(doc: Doc, pipeline: unknown[]): Doc {
+export function applyPipelineUpdate(doc: Doc, pipeline: unknown[], variables?: Doc): Doc {
   const allowed = new Set(['$addFields', '$set', '$project', '$unset', '$replaceRoot', '$replaceWith']);
   for (const stage of pipeline) {
     const name = isDoc(stage) ? Object.keys(stage)[0] : undefined;
@@ -250,7 +272,7 @@ export function applyPipelineUpdate(doc: Doc, pipeline: unknown[]): Doc {
       throw new CommandError(ErrorCodes.InvalidOptions, `${String(name)} is not allowed to be used within an update`);
     }
   }
-  const [out] = runPipeline([doc], pipeline, () => []);
+  const [out] = runPipeline([doc], pipeline, () => [], { variables });
   if (!out) throw badValue('pipeline update produced no document');
   return reconcileTypes(out, doc) as Doc;
 }

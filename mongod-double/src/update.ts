@@ -27,6 +27,8 @@ export interface UpdateOptions {
   arrayFilters?: unknown[];
   /** The filter that matched, for the positional `$` operator. */
   filter?: Doc;
+  /** `let` variables, for pipeline updates. */
+  variables?: Doc;
 }
 
 const OPERATORS = new Set([
@@ -95,7 +97,7 @@ export function applyUpdate(doc: Doc, spec: UpdateSpec, options: UpdateOptions):
   if (spec.kind === 'replacement') {
     result = deepCopy(spec.doc);
   } else if (spec.kind === 'pipeline') {
-    result = applyPipelineUpdate(doc, spec.stages);
+    result = applyPipelineUpdate(doc, spec.stages, options.variables);
   } else {
     result = deepCopy(doc);
     const context = new UpdateContext(result, options);

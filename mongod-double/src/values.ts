@@ -203,7 +203,8 @@ function bytesOf(value: Binary | Uint8Array): Uint8Array {
   return value instanceof Binary ? value.value() : value;
 }
 
-export function compareValues(a: unknown, b: unknown): number {
+/** BSON order; `strings` compares strings under a collation (default: by code point). */
+export function compareValues(a: unknown, b: unknown, strings?: (x: string, y: string) => number): number {
   const ra = typeRank(a);
   const rb = typeRank(b);
   if (ra !== rb) return ra - rb;
@@ -216,7 +217,7 @@ export function compareValues(a: unknown, b: unknown): number {
       return cmp(x, y);
     }
     case 4:
-      return cmp(String(a), String(b));
+      return strings ? strings(String(a), String(b)) : cmp(String(a), String(b));
     case 5: {
       const ea = Object.entries(a as Doc);
       const eb = Object.entries(b as Doc);
@@ -225,7 +226,7 @@ export function compareValues(a: unknown, b: unknown): number {
         if (byType !== 0) return byType;
         const byName = cmp(ea[i][0], eb[i][0]);
         if (byName !== 0) return byName;
-        const byValue = compareValues(ea[i][1], eb[i][1]);
+        const byValue = compareValues(ea[i][1], eb[i][1], strings);
         if (byValue !== 0) return byValue;
       }
       return ea.length - eb.length;
@@ -234,7 +235,7 @@ export function compareValues(a: unknown, b: unknown): number {
       const xa = a as unknown[];
       const xb = b as unknown[];
       for (let i = 0; i < Math.min(xa.length, xb.length); i++) {
-        const c = compareValues(xa[i], xb[i]);
+        const c = compareValues(xa[i], xb[i], strings);
         if (c !== 0) return c;
       }
       return xa.length - xb.length;

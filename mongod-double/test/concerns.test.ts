@@ -68,4 +68,22 @@ describe('MongoDB test double: cluster time, read and write concern', () => {
 
     expect(reply.writeConcernError).toBeUndefined();
   });
+
+  // MongoDB manual, "Read Concern "snapshot"": outside transactions, find, aggregate and distinct
+  // read the majority-committed data as of atClusterTime.
+  it('when a find reads at an earlier atClusterTime, then it sees the document as it was then', async () => {
+    const first = await handle.db.command({ insert: 'sn1', documents: [{ _id: 'd', v: 1 }] });
+    await handle.db.collection('sn1').updateOne({ _id: 'd' } as never, { $set: { v: 2 } });
+
+    const reply = await handle.db.command({ find: 'sn1', filter: { _id: 'd' }, readConcern: { level: 'snapshot', atClusterTime: first.operationTime } });
+
+    expect(reply.cursor.firstBatch).toEqual([{ _id: 'd', v: 1 }]);
+    expect(reply.cursor.atClusterTime).toBeInstanceOf(Timestamp);
+  });
+
+  // Same page: other commands outside transactions do not support snapshot read concern.
+  it('when a write or listCollections carries snapshot read concern outside a transaction, then it is refused', async () => {
+    await expect(handle.db.command({ insert: 'sn2', documents: [{ k: 1 }], readConcern: { level: 'snapshot' } })).rejects.toMatchObject({ code: 72 });
+    await expect(handle.db.command({ listCollections: 1, readConcern: { level: 'snapshot' } })).rejects.toMatchObject({ code: 72 });
+  });
 });

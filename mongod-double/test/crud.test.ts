@@ -272,3 +272,24 @@ describe('MongoDB test double: mongod 7.0 refusals', () => {
     expect(await handle.db.collection('r2').findOne({}, { projection: { _id: 0 } })).toEqual({ k: 1 });
   });
 });
+
+describe('MongoDB test double: features answered as unsupported', () => {
+  const handle = useDatabase();
+  const real = process.env.TEST_MONGOD === 'download';
+
+  // MongoDB manual, "Schema Validation": mongod enforces a validator. The double cannot, so it
+  // refuses it (NotImplemented) instead of accepting invalid documents; on a real mongod the
+  // invalid insert fails with DocumentValidationFailure (121).
+  it('when a collection is created with a validator, then an invalid document is never accepted', async () => {
+    const created = await handle.db.createCollection('v1', { validator: { $jsonSchema: { required: ['name'] } } }).then(
+      () => 'created',
+      (e: { code?: number }) => e.code,
+    );
+    if (created !== 'created') {
+      expect(real).toBe(false);
+      expect(created).toBe(238);
+      return;
+    }
+    await expect(handle.db.collection('v1').insertOne({ other: 1 })).rejects.toMatchObject({ code: 121 });
+  });
+});

@@ -1,4 +1,5 @@
 // Collections and indexes: create, drop, listCollections, createIndexes, listIndexes, dropIndexes.
+import { parseCollation } from '../collation';
 import { MustWait } from '../engine';
 import { CommandError, ErrorCodes } from '../errors';
 import { Index, defaultIndexName, sameIndexOptions, sameKeyPattern } from '../indexes';
@@ -11,6 +12,19 @@ import { cursorReply } from './read';
 /** Fields any command may carry; the rest of a create command are the collection's options. */
 const GENERIC_FIELDS = new Set(['lsid', 'txnNumber', 'autocommit', 'startTransaction', 'writeConcern', 'readConcern', 'comment', 'maxTimeMS', 'apiVersion', 'apiStrict', 'apiDeprecationErrors']);
 
+/** Schema validation is not enforced by the double: refused rather than silently ignored. */
+function refuseValidation(options: Doc): void {
+  const field = ['validator', 'validationLevel', 'validationAction'].find((f) => options[f] !== undefined);
+  if (field) throw new CommandError(ErrorCodes.NotImplemented, `${field} (schema validation) is not supported by the test double`);
+}
+
+function collMod(ctx: CommandContext): Doc {
+  const name = targetCollection(ctx);
+  if (!ctx.server.catalog.collection(ctx.db, name)) throw new CommandError(ErrorCodes.NamespaceNotFound, `ns does not exist: ${ctx.db}.${name}`);
+  refuseValidation(ctx.body);
+  return { ok: 1 };
+}
+
 async function create(ctx: CommandContext): Promise<Doc> {
   const name = targetCollection(ctx);
   if (ctx.body.viewOn !== undefined) throw new CommandError(ErrorCodes.NotImplemented, 'views are not supported by the test double');
@@ -19,6 +33,8 @@ async function create(ctx: CommandContext): Promise<Doc> {
     if (key === 'create' || key.startsWith('$') || GENERIC_FIELDS.has(key)) continue;
     options[key] = value;
   }
+  parseCollation(options.collation);
+  refuseValidation(options);
   for (;;) {
     const created = ctx.server.engine.createCollection(ctx.db, name, options, ctx.txn);
     if (!(created instanceof MustWait)) return { ok: 1 };
@@ -74,7 +90,9 @@ async function createIndexes(ctx: CommandContext): Promise<Doc> {
   for (const spec of specs) {
     if (!isDoc(spec)) throw new CommandError(ErrorCodes.TypeMismatch, 'index specification must be an object');
     if (!isDoc(spec.key)) throw new CommandError(ErrorCodes.FailedToParse, "The 'key' field is a required property of an index specification");
-    const index = new Index({ ...spec, name: typeof spec.name === 'string' ? spec.name : defaultIndexName(spec.key) });
+    // An index without a collation of its own takes the collection's default, as in mongod.
+    const collation = spec.collation ?? collection.options.collation;
+    const index = new Index({ ...spec, ...(collation === undefined ? {} : { collation }), name: typeof spec.name === 'string' ? spec.name : defaultIndexName(spec.key) });
     const sameName = collection.findIndex(index.name);
     const sameKey = collection.indexes.find((existing) => sameKeyPattern(existing.key, index.key));
     if (sameName) {
@@ -139,5 +157,5 @@ export const ddlCommands: CommandTable = {
   listIndexes: { run: listIndexes },
   dropIndexes: { run: dropIndexes, write: true },
   deleteIndexes: { run: dropIndexes, write: true },
-  collMod: { run: () => ({ ok: 1 }), write: true },
+  collMod: { run: collMod, write: true },
 };

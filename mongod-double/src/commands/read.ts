@@ -2,10 +2,12 @@
 import { Long } from 'bson';
 import { CommandError, ErrorCodes } from '../errors';
 import type { Visible } from '../engine';
-import { compileFilter, compileProjection, parseSort, pinnedId, runPipeline, sortItems } from '../query';
+import { foldStrings } from '../collation';
+import { compileFilter, compileProjection, parseSort, pinnedId, sortItems, type QueryOptions } from '../query';
 import { canonicalKey, getPathValues, intOption, isDoc, isNumeric, toNumber, type Doc } from '../values';
+import { aggregate } from './aggregate';
 import type { CommandContext, CommandTable } from './types';
-import { optionalDoc, requireArray, targetCollection } from './types';
+import { optionalDoc, queryOptions, requireArray, targetCollection } from './types';
 
 export function cursorReply(ctx: CommandContext, ns: string, docs: Doc[], options: { batchSize?: number; singleBatch?: boolean } = {}): Doc {
   const requested = isDoc(ctx.body.cursor) && ctx.body.cursor.batchSize !== undefined ? intOption(ctx.body.cursor.batchSize, 101) : options.batchSize;
@@ -15,11 +17,11 @@ export function cursorReply(ctx: CommandContext, ns: string, docs: Doc[], option
 }
 
 /** Documents of a collection visible to this command that match `filter`. */
-export function matching(ctx: CommandContext, collectionName: string, filter: Doc | undefined): Visible[] {
+export function matching(ctx: CommandContext, collectionName: string, filter: Doc | undefined, options: QueryOptions = {}): Visible[] {
   const collection = ctx.server.catalog.collection(ctx.db, collectionName, ctx.txn);
   if (!collection) return [];
-  const matcher = compileFilter(filter);
-  const pinned = pinnedId(filter);
+  const matcher = compileFilter(filter, options);
+  const pinned = pinnedId(filter, options.collation);
   if (pinned) {
     const visible = ctx.server.engine.lookup(collection, pinned.id, ctx.txn);
     return visible && matcher.test(visible.norm) ? [visible] : [];
@@ -44,7 +46,8 @@ function find(ctx: CommandContext): Doc {
     limit = -limit;
     singleBatch = true;
   }
-  const items = sortItems(matching(ctx, name, filter), sort);
+  const options = queryOptions(ctx, name);
+  const items = sortItems(matching(ctx, name, filter, options), sort, options.collation);
   const selected = items.slice(skip, limit > 0 ? skip + limit : undefined);
   const docs = selected.map((item) => (projector ? projector.apply(item.doc, item.norm) : item.doc));
   const batchSize = ctx.body.batchSize === undefined ? undefined : intOption(ctx.body.batchSize, 101);
@@ -88,7 +91,7 @@ function killCursors(ctx: CommandContext): Doc {
 
 function count(ctx: CommandContext): Doc {
   const name = targetCollection(ctx);
-  const items = matching(ctx, name, optionalDoc(ctx.body.query, 'query'));
+  const items = matching(ctx, name, optionalDoc(ctx.body.query, 'query'), queryOptions(ctx, name));
   const skip = intOption(ctx.body.skip, 0);
   const limit = Math.abs(intOption(ctx.body.limit, 0));
   let n = Math.max(0, items.length - skip);
@@ -101,37 +104,17 @@ function distinct(ctx: CommandContext): Doc {
   const key = ctx.body.key;
   if (typeof key !== 'string') throw new CommandError(ErrorCodes.TypeMismatch, "BSON field 'distinct.key' is missing or not a string");
   const seen = new Map<string, unknown>();
-  for (const item of matching(ctx, name, optionalDoc(ctx.body.query, 'query'))) {
+  const options = queryOptions(ctx, name);
+  for (const item of matching(ctx, name, optionalDoc(ctx.body.query, 'query'), options)) {
     for (const value of getPathValues(item.doc, key)) {
       for (const element of Array.isArray(value) ? value : [value]) {
         if (element === undefined) continue;
-        const k = canonicalKey(element);
+        const k = canonicalKey(foldStrings(element, options.collation));
         if (!seen.has(k)) seen.set(k, element);
       }
     }
   }
   return { values: [...seen.values()], ok: 1 };
-}
-
-function aggregate(ctx: CommandContext): Doc {
-  const target = ctx.body.aggregate;
-  const pipeline = requireArray(ctx.body.pipeline, 'pipeline');
-  if (!isDoc(ctx.body.cursor) && ctx.body.explain !== true) {
-    throw new CommandError(ErrorCodes.FailedToParse, "The 'cursor' option is required, except for aggregate with the explain argument");
-  }
-  if (ctx.body.explain === true) throw new CommandError(ErrorCodes.NotImplemented, 'explain is not supported by the test double');
-  const source = (name: string): Doc[] => matching(ctx, name, undefined).map((item) => item.doc);
-  let input: Doc[];
-  let ns: string;
-  if (typeof target === 'string') {
-    input = source(target);
-    ns = `${ctx.db}.${target}`;
-  } else {
-    input = [];
-    ns = `${ctx.db}.$cmd.aggregate`;
-  }
-  const docs = runPipeline(input, pipeline, source);
-  return cursorReply(ctx, ns, docs);
 }
 
 export const readCommands: CommandTable = {

@@ -1,5 +1,7 @@
 // The shape of command handlers and helpers they share.
+import { effectiveCollation } from '../collation';
 import { CommandError, ErrorCodes } from '../errors';
+import type { QueryOptions } from '../query';
 import type { ServerState } from '../state';
 import type { Session, Transaction } from '../transactions';
 import type { Doc } from '../values';
@@ -58,4 +60,12 @@ export function optionalDoc(value: unknown, what: string): Doc | undefined {
 export function requireArray(value: unknown, what: string): unknown[] {
   if (!Array.isArray(value)) throw new CommandError(ErrorCodes.TypeMismatch, `BSON field '${what}' is the wrong type, expected type 'array'`);
   return value;
+}
+
+/** The collation (the statement's, the command's, else the collection's default) and `let`
+ *  variables a command's queries run with. */
+export function queryOptions(ctx: CommandContext, collectionName: string, statementCollation?: unknown): QueryOptions {
+  const collection = ctx.server.catalog.collection(ctx.db, collectionName, ctx.txn);
+  const explicit = statementCollation ?? ctx.body.collation;
+  return { collation: effectiveCollation(explicit, collection?.options), variables: optionalDoc(ctx.body.let, 'let') };
 }

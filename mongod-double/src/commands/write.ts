@@ -4,12 +4,12 @@ import { ObjectId } from 'bson';
 import type { Collection } from '../catalog';
 import { MustWait, type Visible } from '../engine';
 import { CommandError, ErrorCodes } from '../errors';
-import { compileFilter, compileProjection, parseSort, sortItems, type Matcher } from '../query';
+import { compileFilter, compileProjection, parseSort, sortItems, type Matcher, type QueryOptions } from '../query';
 import type { DocRecord } from '../storage';
 import { applyUpdate, parseUpdate, upsertSeed, type UpdateSpec } from '../update';
 import { canonicalKey, intOption, isDoc, sameBson, type Doc } from '../values';
 import type { CommandContext, CommandTable } from './types';
-import { optionalDoc, requireArray, targetCollection } from './types';
+import { optionalDoc, queryOptions, requireArray, targetCollection } from './types';
 import { matching } from './read';
 
 /** Errors that fail the whole command instead of one statement (transaction control). */
@@ -83,6 +83,7 @@ interface UpdateRequest {
   upsert: boolean;
   arrayFilters: unknown[] | undefined;
   sort?: unknown;
+  options: QueryOptions;
 }
 
 interface UpdateOutcome {
@@ -99,17 +100,17 @@ function upsertDocument(request: UpdateRequest): Doc {
   if (request.spec.kind === 'replacement') {
     doc = applyUpdate('_id' in seed ? { _id: seed._id } : {}, request.spec, { inserting: true });
   } else {
-    doc = applyUpdate(seed, request.spec, { inserting: true, arrayFilters: request.arrayFilters, filter: request.filter });
+    doc = applyUpdate(seed, request.spec, { inserting: true, arrayFilters: request.arrayFilters, filter: request.filter, variables: request.options.variables });
   }
   return prepareInsert(doc);
 }
 
 /** Updates one document (or all for multi) of the ones matching, or upserts. */
 async function runUpdate(ctx: CommandContext, name: string, request: UpdateRequest): Promise<UpdateOutcome> {
-  const matcher = compileFilter(request.filter);
+  const matcher = compileFilter(request.filter, request.options);
   const sort = parseSort(request.sort);
   for (;;) {
-    const candidates = sortItems(matching(ctx, name, request.filter), sort);
+    const candidates = sortItems(matching(ctx, name, request.filter, request.options), sort, request.options.collation);
     const collection = ctx.server.catalog.collection(ctx.db, name, ctx.txn);
     if (candidates.length === 0 || !collection) {
       if (!request.upsert) return { matched: 0, modified: 0 };
@@ -151,7 +152,7 @@ async function runUpdate(ctx: CommandContext, name: string, request: UpdateReque
 }
 
 function updateOne(ctx: CommandContext, collection: Collection, current: Visible, request: UpdateRequest): UpdateOutcome | MustWait {
-  const next = applyUpdate(current.doc, request.spec, { inserting: false, arrayFilters: request.arrayFilters, filter: request.filter });
+  const next = applyUpdate(current.doc, request.spec, { inserting: false, arrayFilters: request.arrayFilters, filter: request.filter, variables: request.options.variables });
   if (sameBson(next, current.doc)) return { matched: 1, modified: 0, before: current.doc, after: current.doc };
   const result = ctx.server.engine.write(collection, current.record.key, next, ctx.txn, false);
   if (result instanceof MustWait) return result;
@@ -183,6 +184,7 @@ async function update(ctx: CommandContext): Promise<Doc> {
         multi,
         upsert: statement.upsert === true,
         arrayFilters: Array.isArray(statement.arrayFilters) ? statement.arrayFilters : undefined,
+        options: queryOptions(ctx, name, statement.collation),
       });
       n += outcome.matched;
       nModified += outcome.modified;
@@ -202,13 +204,13 @@ async function update(ctx: CommandContext): Promise<Doc> {
   return { ...reply, ok: 1 };
 }
 
-async function deleteMatching(ctx: CommandContext, name: string, filter: Doc, limitOne: boolean, sort?: unknown): Promise<Doc[]> {
-  const matcher: Matcher = compileFilter(filter);
+async function deleteMatching(ctx: CommandContext, name: string, filter: Doc, limitOne: boolean, options: QueryOptions, sort?: unknown): Promise<Doc[]> {
+  const matcher: Matcher = compileFilter(filter, options);
   const parsedSort = parseSort(sort);
   const deleted: Doc[] = [];
   for (;;) {
     const collection = ctx.server.catalog.collection(ctx.db, name, ctx.txn);
-    const candidates = sortItems(matching(ctx, name, filter), parsedSort);
+    const candidates = sortItems(matching(ctx, name, filter, options), parsedSort, options.collation);
     if (!collection || candidates.length === 0) return deleted;
     let restart = false;
     for (const candidate of limitOne ? candidates.slice(0, 1) : candidates) {
@@ -244,7 +246,7 @@ async function remove(ctx: CommandContext): Promise<Doc> {
       const statement = statements[i];
       if (!isDoc(statement)) throw new CommandError(ErrorCodes.TypeMismatch, 'delete statements must be objects');
       const limit = intOption(statement.limit, 0);
-      const deleted = await deleteMatching(ctx, name, optionalDoc(statement.q, 'q') ?? {}, limit === 1);
+      const deleted = await deleteMatching(ctx, name, optionalDoc(statement.q, 'q') ?? {}, limit === 1, queryOptions(ctx, name, statement.collation));
       n += deleted.length;
     } catch (error) {
       if (!(error instanceof CommandError) || isCommandLevel(error)) throw error;
@@ -264,7 +266,7 @@ async function findAndModify(ctx: CommandContext): Promise<Doc> {
   if (isRemove && ctx.body.update !== undefined) throw new CommandError(ErrorCodes.FailedToParse, 'Cannot specify both an update and remove=true');
   if (isRemove) {
     if (ctx.body.upsert === true) throw new CommandError(ErrorCodes.FailedToParse, 'Cannot specify both upsert=true and remove=true');
-    const [deleted] = await deleteMatching(ctx, name, filter, true, ctx.body.sort);
+    const [deleted] = await deleteMatching(ctx, name, filter, true, queryOptions(ctx, name), ctx.body.sort);
     return { lastErrorObject: { n: deleted ? 1 : 0 }, value: project(deleted), ok: 1 };
   }
   if (ctx.body.update === undefined) throw new CommandError(ErrorCodes.FailedToParse, 'Either an update or remove=true must be specified');
@@ -275,6 +277,7 @@ async function findAndModify(ctx: CommandContext): Promise<Doc> {
     upsert: ctx.body.upsert === true,
     arrayFilters: Array.isArray(ctx.body.arrayFilters) ? ctx.body.arrayFilters : undefined,
     sort: ctx.body.sort,
+    options: queryOptions(ctx, name),
   });
   const returnNew = ctx.body.new === true;
   const lastErrorObject: Doc = { n: outcome.matched > 0 || outcome.upsertedId !== undefined ? 1 : 0, updatedExisting: outcome.matched > 0 };
