@@ -9,6 +9,7 @@ module.exports = {
     '<rootDir>/auth',
     '<rootDir>/tickets',
     '<rootDir>/orders',
+    '<rootDir>/payments',
     '<rootDir>/local-stack',
     '<rootDir>/infra',
     '<rootDir>/system-tests',

@@ -1,1 +1,4 @@
-export {};
+import { runService } from '@ticketing/common/http';
+import { paymentsService } from './service';
+
+void runService(paymentsService());

@@ -1,0 +1,1 @@
+export { fakeNatsWrapper as natsWrapper } from '@ticketing/testkit';
