@@ -4,6 +4,7 @@ import { outboxRelayHook } from '@ticketing/common/outbox';
 import { natsLifecycleHook } from '@ticketing/common/transport';
 import { createApp } from './app';
 import { loadConfig, OrdersConfig } from './config';
+import { PaymentCreatedListener } from './events/listeners/payment-created-listener';
 import { TicketCreatedListener } from './events/listeners/ticket-created-listener';
 import { TicketUpdatedListener } from './events/listeners/ticket-updated-listener';
 import { ExpirationSweeper } from './jobs/expiration-sweeper';
@@ -17,7 +18,7 @@ export interface OrdersServiceOptions {
 }
 
 /**
- * The orders service: MongoDB, its collections and indexes, the broker with the ticket
+ * The orders service: MongoDB, its collections and indexes, the broker with the ticket and payment
  * listeners, the outbox relay, and the expiry sweeper, started in that order and stopped in reverse.
  */
 export function ordersService(options: OrdersServiceOptions = {}): ServiceDefinition<OrdersConfig> {
@@ -31,7 +32,11 @@ export function ordersService(options: OrdersServiceOptions = {}): ServiceDefini
       mongooseHook(config.MONGO_URI),
       { name: 'collections', start: initCollections, stop: () => undefined },
       natsLifecycleHook(natsWrapper, config, async (client) => {
-        const listeners = [new TicketCreatedListener(client, { logger }), new TicketUpdatedListener(client, { logger })];
+        const listeners = [
+          new TicketCreatedListener(client, { logger }),
+          new TicketUpdatedListener(client, { logger }),
+          new PaymentCreatedListener(client, { logger }),
+        ];
         await Promise.all(listeners.map((listener) => listener.listen()));
         return listeners;
       }),

@@ -151,6 +151,33 @@ describe('orders service against a real nats-server', () => {
     expect(shown.body).toMatchObject({ status: 'cancelled', version: 1 });
   });
 
+  it('when payments publishes payment:created for an order, then the service completes it (version + 1) and the sweeper leaves it', async () => {
+    const ticketId = newId();
+    await publishTicket(Subjects.TicketCreated, { id: ticketId, version: 0, title: 'ballet', price: 60 });
+    await eventually(async () => (await Ticket.exists({ _id: ticketId })) !== null, 'the replica ticket');
+    const cookie = createSessionCookie({ id: new Types.ObjectId().toHexString(), email: 'payer@example.com' }, JWT_KEY);
+    const response = await request(`http://127.0.0.1:${service?.port}`)
+      .post('/api/orders')
+      .set('Cookie', cookie)
+      .send({ ticketId })
+      .expect(201);
+    const orderId = (response.body as { id: string }).id;
+
+    const paymentId = newId();
+    await broker.publish(
+      Subjects.PaymentCreated,
+      { id: paymentId, version: 0, orderId, stripeId: 'pi_test' },
+      { msgId: `payment:created:${paymentId}:0` },
+    );
+
+    await eventually(async () => (await Order.findById(orderId))?.status === OrderStatus.Complete, 'the order to complete');
+    expect(await Order.findById(orderId)).toMatchObject({ status: OrderStatus.Complete, version: 1 });
+    // The window is 1 s and the sweeper runs every 100 ms: it never cancels the complete order.
+    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    expect(await Order.findById(orderId)).toMatchObject({ status: OrderStatus.Complete, version: 1 });
+    expect(cancelled.received.filter((event) => event.id === orderId)).toEqual([]);
+  });
+
   it('when an order expired while the service was down, then the restarted service cancels it', async () => {
     await service?.stop();
     service = undefined;
