@@ -44,6 +44,8 @@ export interface SystemStack {
   ordersDb: Db;
   /** The tickets service's database, read only to report its outbox backlog. */
   ticketsDb: Db;
+  /** The payments service's database, read only to see its order replica. */
+  paymentsDb: Db;
   stop(): Promise<void>;
 }
 
@@ -120,6 +122,7 @@ export async function startSystemStack(opts: SystemStackOptions = {}): Promise<S
     log,
     ordersDb: observer.db('orders'),
     ticketsDb: observer.db('tickets'),
+    paymentsDb: observer.db('payments'),
     async stop() {
       await observer.close().catch(() => undefined);
       await stack.stop();
