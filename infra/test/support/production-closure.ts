@@ -3,6 +3,8 @@ import path from 'node:path';
 
 interface LockPackage {
   link?: boolean;
+  /** Needed only by development dependencies: `npm ci --omit=dev` leaves it out. */
+  dev?: boolean;
   resolved?: string;
   dependencies?: Record<string, string>;
   optionalDependencies?: Record<string, string>;
@@ -36,7 +38,10 @@ function resolveLocation(lock: Lockfile, name: string, from: string): string | u
 
 /**
  * Every lockfile location (`node_modules/x`, `node_modules/a/node_modules/b`, workspace links) that
- * the given workspaces need at run time: dependencies, optional ones and required peers, transitively.
+ * `npm ci --omit=dev -w <workspace>` installs for the given workspaces: dependencies, optional ones and
+ * required peers, transitively; and optional peers too when the lockfile holds them as something
+ * another workspace needs at run time (not `dev`), because npm's workspace filter follows those edges
+ * (e.g. stripe's optional peer `@types/node`, which local-stack's http-proxy-middleware needs).
  */
 export function productionClosure(lock: Lockfile, workspaces: readonly string[]): Set<string> {
   const needed = new Set<string>();
@@ -57,6 +62,10 @@ export function productionClosure(lock: Lockfile, workspaces: readonly string[])
       const resolved = resolveLocation(lock, name, location);
       if (resolved) visit(resolved);
       else if (!(name in (entry?.optionalDependencies ?? {}))) throw new Error(`${location}: ${name} is not in the lockfile`);
+    }
+    for (const name of optionalPeers) {
+      const resolved = resolveLocation(lock, name, location);
+      if (resolved && !lock.packages[resolved]?.dev) visit(resolved);
     }
   };
   for (const workspace of workspaces) {

@@ -1,7 +1,4 @@
 import { randomBytes } from 'node:crypto';
-import fs from 'node:fs';
-import path from 'node:path';
-import { REPO_ROOT } from './kubernetes-objects';
 
 /** A variable a Deployment takes from a Secret, and a value that stands in for it outside the cluster. */
 export interface SecretVariable {
@@ -75,9 +72,4 @@ export function serviceFacts(name: string): ServiceFacts {
   const facts = SERVICES.find((service) => service.name === name);
   if (!facts) throw new Error(`unknown service ${name}`);
   return facts;
-}
-
-/** Whether a service's source file exists yet (a service being written may not have it). */
-export function hasSource(service: string, file: string): boolean {
-  return fs.existsSync(path.join(REPO_ROOT, service, file));
 }
