@@ -107,6 +107,8 @@ async function main(): Promise<void> {
       env: {
         PATH: process.env.PATH,
         LOG_LEVEL: 'warn',
+        // One buyer places every order of the order and payment runs: no per-user cap here.
+        MAX_ACTIVE_ORDERS_PER_USER: '1000000',
         ...Object.fromEntries(SERVICE_NAMES.map((name) => [`MONGO_URI_${name.toUpperCase()}`, mongoUriWithDatabase(mongo.uri, name)])),
       },
       log: (line) => process.stderr.write(`${line}\n`),

@@ -19,6 +19,7 @@
  * - the outbox relay's throughput and commit-to-publish latency (outbox-bench.js, run afterwards).
  */
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
+import crypto from 'node:crypto';
 import { mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -45,7 +46,9 @@ const ORDERS = Number(arg('orders', '1500'));
 const WARMUP_ORDERS = 200;
 const SAMPLES = Number(arg('samples', '200'));
 const PROFILE = arg('profile', '');
-const SCENARIOS = ['baseline', 'post-tickets', 'put-tickets', 'get-ticket', 'post-orders', 'propagation'] as const;
+const PAYMENTS = Number(arg('payments', '600'));
+const WARMUP_PAYMENTS = 100;
+const SCENARIOS = ['baseline', 'post-tickets', 'put-tickets', 'get-ticket', 'post-orders', 'post-payments', 'propagation'] as const;
 /** `--only put-tickets,propagation`: run some scenarios (e.g. to profile one); figures then lack ratios if the baseline is left out. */
 const ONLY = new Set(arg('only', SCENARIOS.join(',')).split(','));
 const runs = (scenario: (typeof SCENARIOS)[number]): boolean => ONLY.has(scenario);
@@ -162,7 +165,7 @@ async function signup(url: string): Promise<string> {
   const res = await fetch(`${url}/api/users/signup`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ email, password: 'password' }),
+    body: JSON.stringify({ email, password: `Bx-${crypto.randomBytes(6).toString('hex')}` }),
   });
   if (res.status !== 201) throw new Error(`signup failed: ${res.status} ${await res.text()}`);
   return (res.headers.get('set-cookie') ?? '').split(';')[0];
@@ -230,6 +233,41 @@ async function waitForQuiet(ticketsDb: Db, ordersDb: Db, timeoutMs = 300_000): P
   }
 }
 
+/** Places one order per ticket as `cookie`'s user and waits until payments holds every one of them. */
+async function payableOrders(url: string, cookie: string, tickets: string[], paymentsDb: Db): Promise<string[]> {
+  const ids = await mapLimit(tickets, CONNECTIONS, async (ticketId) => {
+    for (;;) {
+      const res = await fetch(`${url}/api/orders`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', cookie },
+        body: JSON.stringify({ ticketId }),
+      });
+      if (res.status === 201) return ((await res.json()) as { id: string }).id;
+      if (res.status !== 404) throw new Error(`placing an order failed: ${res.status} ${await res.text()}`);
+      await sleep(20);
+    }
+  });
+  while ((await paymentsDb.collection('orders').countDocuments({ _id: { $in: ids as never[] } })) < ids.length) await sleep(50);
+  return ids;
+}
+
+/** Waits until orders has completed every paid order and the payments outbox is empty. */
+async function waitForCompletions(ordersDb: Db, paymentsDb: Db, timeoutMs = 300_000): Promise<{ ms: number; polls: number }> {
+  const started = Date.now();
+  let polls = 0;
+  for (;;) {
+    polls += 1;
+    const [paid, complete, backlog] = await Promise.all([
+      paymentsDb.collection('payments').countDocuments({ status: 'succeeded' }),
+      ordersDb.collection('orders').countDocuments({ status: 'complete' }),
+      paymentsDb.collection('outbox').countDocuments({ publishedAt: null }),
+    ]);
+    if (paid === complete && backlog === 0) return { ms: Date.now() - started, polls };
+    if (Date.now() - started > timeoutMs) throw new Error('orders did not complete every paid order');
+    await sleep(20);
+  }
+}
+
 function run(opts: AutocannonOptions): Promise<AutocannonResult> {
   return Promise.resolve(autocannon({ connections: CONNECTIONS, timeout: 30, ...opts }));
 }
@@ -258,6 +296,7 @@ async function main(): Promise<void> {
     await observer.connect();
     const ordersDb = observer.db('orders');
     const ticketsDb = observer.db('tickets');
+    const paymentsDb = observer.db('payments');
     const seller = await signup(info.url);
     const buyer = await signup(info.url);
     const meter = new CpuMeter({ ...info.pids, bench: process.pid });
@@ -269,10 +308,12 @@ async function main(): Promise<void> {
       opts: AutocannonOptions,
       warmup: Partial<AutocannonOptions>,
       writes: boolean,
+      quiet: () => Promise<{ ms: number; polls: number }> = () => waitForQuiet(ticketsDb, ordersDb),
+      aggregatesPerPoll = AGGREGATES_PER_POLL,
     ): Promise<HttpFigures> => {
       process.stderr.write(`${name}: warming up\n`);
       await run({ ...opts, duration: WARMUP, ...warmup });
-      if (writes) await waitForQuiet(ticketsDb, ordersDb);
+      if (writes) await quiet();
       process.stderr.write(`${name}: measuring\n`);
       const countsBefore = await commandCounts(ordersDb);
       meter.start();
@@ -280,9 +321,9 @@ async function main(): Promise<void> {
       const fig = figures(name, result, meter.stop());
       let observerAggregates = 0;
       if (writes) {
-        const quiet = await waitForQuiet(ticketsDb, ordersDb);
-        fig.catchUpMs = quiet.ms;
-        observerAggregates = quiet.polls * AGGREGATES_PER_POLL;
+        const settled = await quiet();
+        fig.catchUpMs = settled.ms;
+        observerAggregates = settled.polls * aggregatesPerPoll;
       }
       const countsAfter = await commandCounts(ordersDb);
       const byName: Record<string, number> = {};
@@ -363,6 +404,50 @@ async function main(): Promise<void> {
         { amount: WARMUP_ORDERS },
         true,
       );
+    }
+
+    // Payments: one order per request, each already replicated in payments, paid with the Visa test card.
+    if (runs('post-payments')) {
+      const orderIds = await payableOrders(
+        info.url,
+        buyer,
+        await createTickets(info.url, seller, PAYMENTS + WARMUP_PAYMENTS + SAMPLES),
+        paymentsDb,
+      );
+      await waitForQuiet(ticketsDb, ordersDb);
+      let nextOrder = 0;
+      const paymentRequests: AutocannonRequest[] = [
+        { setupRequest: (req) => ({ ...req, body: JSON.stringify({ orderId: orderIds[nextOrder++], token: 'tok_visa' }) }) },
+      ];
+      await measure(
+        'POST /api/payments (a fresh order each)',
+        {
+          url: `${info.url}/api/payments`,
+          method: 'POST',
+          headers: { ...json, cookie: buyer },
+          requests: paymentRequests,
+          amount: PAYMENTS,
+        },
+        { amount: WARMUP_PAYMENTS },
+        true,
+        () => waitForCompletions(ordersDb, paymentsDb),
+        3,
+      );
+      // One payment at a time: its 201 → the order is complete in orders.
+      const completions: number[] = [];
+      for (const orderId of orderIds.slice(PAYMENTS + WARMUP_PAYMENTS)) {
+        const res = await fetch(`${info.url}/api/payments`, {
+          method: 'POST',
+          headers: { ...json, cookie: buyer },
+          body: JSON.stringify({ orderId, token: 'tok_visa' }),
+        });
+        const answered = performance.now();
+        if (res.status !== 201) throw new Error(`a payment failed: ${res.status} ${await res.text()}`);
+        const _id = new mongoose.Types.ObjectId(orderId);
+        while (!(await ordersDb.collection('orders').findOne({ _id, status: 'complete' }, { projection: { _id: 1 } }))) await sleep(2);
+        completions.push(performance.now() - answered);
+      }
+      propagation['payment 201 → order complete'] = latencyFigures(completions);
     }
 
     for (const fig of http) {
@@ -461,6 +546,7 @@ async function main(): Promise<void> {
       warmupSeconds: WARMUP,
       spreadTickets: SPREAD,
       orders: ORDERS,
+      payments: PAYMENTS,
       propagationSamples: SAMPLES,
       profiled: PROFILE || undefined,
     },
@@ -492,7 +578,7 @@ function printTable(http: HttpFigures[], propagation: Record<string, LatencyFigu
     );
   }
   for (const [subject, p] of Object.entries(propagation)) {
-    console.log(`| propagation ${subject} (2xx → orders replica) | | ${p.p50} | ${p.p99} | | | |`);
+    console.log(`| ${subject.includes('→') ? subject : `propagation ${subject} (2xx → orders replica)`} | | ${p.p50} | ${p.p99} | | | |`);
   }
   const catchUp = http.filter((f) => f.catchUpMs !== undefined).map((f) => `${f.name}: ${f.catchUpMs} ms`);
   console.log(`catch-up after write runs: ${catchUp.join('; ')}`);
