@@ -36,8 +36,22 @@ export class Collection {
   }
 }
 
+/** A view: read-only, computed on demand by running `pipeline` over `viewOn` (a collection or view). */
+export interface ViewDefinition {
+  readonly name: string;
+  viewOn: string;
+  pipeline: Doc[];
+  /** The view's default collation (a view does not inherit its source's). */
+  readonly collation: Doc | undefined;
+}
+
 export class Database {
   readonly collections = new Map<string, Collection>();
+  readonly views = new Map<string, ViewDefinition>();
+
+  get empty(): boolean {
+    return this.collections.size === 0 && this.views.size === 0;
+  }
 
   constructor(readonly name: string) {}
 }
@@ -76,8 +90,37 @@ export class Catalog {
     return owner && owner !== reader ? owner : undefined;
   }
 
+  view(db: string, name: string): ViewDefinition | undefined {
+    return this.databases.get(db)?.views.get(name);
+  }
+
+  /** Refuses a write (or an index operation) addressed to a view, as mongod does. */
+  refuseView(db: string, name: string): void {
+    if (this.view(db, name))
+      throw new CommandError(ErrorCodes.CommandNotSupportedOnView, `Namespace ${db}.${name} is a view, not a collection`);
+  }
+
+  createView(db: string, view: ViewDefinition): void {
+    validateDbName(db);
+    validateCollectionName(view.name);
+    const database = this.databases.get(db) ?? new Database(db);
+    this.databases.set(db, database);
+    if (database.collections.has(view.name) || database.views.has(view.name)) {
+      throw new CommandError(ErrorCodes.NamespaceExists, `Namespace already exists: ${db}.${view.name}`);
+    }
+    database.views.set(view.name, view);
+  }
+
+  dropView(db: string, name: string): boolean {
+    const database = this.databases.get(db);
+    if (!database?.views.delete(name)) return false;
+    if (database.empty) this.databases.delete(db);
+    return true;
+  }
+
   /** Creates the collection if needed (implicit creation by a write or an index build). */
   ensureCollection(db: string, name: string, owner?: LockOwner): { collection: Collection; created: boolean } {
+    this.refuseView(db, name);
     const existing = this.collection(db, name, owner);
     if (existing) return { collection: existing, created: false };
     return { collection: this.createCollection(db, name, {}, owner), created: true };
@@ -91,7 +134,7 @@ export class Catalog {
       database = new Database(db);
       this.databases.set(db, database);
     }
-    if (database.collections.has(name)) {
+    if (database.collections.has(name) || database.views.has(name)) {
       throw new CommandError(ErrorCodes.NamespaceExists, `Collection ${db}.${name} already exists.`);
     }
     const collection = new Collection(db, name, options);
@@ -106,7 +149,7 @@ export class Catalog {
     if (!database || !collection || collection.owner) return undefined;
     database.collections.delete(name);
     collection.dropped = true;
-    if (database.collections.size === 0) this.databases.delete(db);
+    if (database.empty) this.databases.delete(db);
     return collection;
   }
 
@@ -138,7 +181,7 @@ export class Catalog {
     if (database?.collections.get(collection.name) !== collection) return;
     database.collections.delete(collection.name);
     collection.dropped = true;
-    if (database.collections.size === 0) this.databases.delete(collection.db);
+    if (database.empty) this.databases.delete(collection.db);
   }
 
   *allCollections(): Iterable<Collection> {

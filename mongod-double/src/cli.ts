@@ -1,16 +1,45 @@
 // mongod's command line, as far as mongodb-memory-server and people starting it by hand use it.
 import { SERVER_VERSION, type ServerOptions } from './state';
 
-export const DOUBLE_NOTICE = 'Ticketing MongoDB test double: speaks the MongoDB wire protocol for tests and development; not a database (in memory only, no auth, no persistence)';
+export const DOUBLE_NOTICE =
+  'Ticketing MongoDB test double: speaks the MongoDB wire protocol for tests and development; not a database (in memory only, no auth, no persistence)';
 
 export type ParsedArgs =
-  | { kind: 'version' }
-  | { kind: 'help' }
-  | { kind: 'run'; options: ServerOptions; ignored: string[]; warnings: string[] };
+  { kind: 'version' } | { kind: 'help' } | { kind: 'run'; options: ServerOptions; ignored: string[]; warnings: string[] };
 
 /** Flags that take a value and are accepted without effect. */
-const IGNORED_WITH_VALUE = new Set(['--storageEngine', '--logpath', '--keyFile', '--oplogSize', '--wiredTigerCacheSizeGB', '--pidfilepath', '--config', '-f', '--enableMajorityReadConcern', '--maxConns', '--clusterAuthMode', '--tlsMode', '--sslMode']);
-const IGNORED_FLAGS = new Set(['--noauth', '--quiet', '--nounixsocket', '--journal', '--nojournal', '--ipv6', '--logappend', '--fork', '--noprealloc', '--smallfiles', '--notablescan', '--enableFreeMonitoring', '-v', '-vv', '-vvv']);
+const IGNORED_WITH_VALUE = new Set([
+  '--storageEngine',
+  '--logpath',
+  '--keyFile',
+  '--oplogSize',
+  '--wiredTigerCacheSizeGB',
+  '--pidfilepath',
+  '--config',
+  '-f',
+  '--enableMajorityReadConcern',
+  '--maxConns',
+  '--clusterAuthMode',
+  '--tlsMode',
+  '--sslMode',
+]);
+const IGNORED_FLAGS = new Set([
+  '--noauth',
+  '--quiet',
+  '--nounixsocket',
+  '--journal',
+  '--nojournal',
+  '--ipv6',
+  '--logappend',
+  '--fork',
+  '--noprealloc',
+  '--smallfiles',
+  '--notablescan',
+  '--enableFreeMonitoring',
+  '-v',
+  '-vv',
+  '-vvv',
+]);
 
 export function parseArgs(argv: string[]): ParsedArgs {
   const options: ServerOptions = {
@@ -87,7 +116,13 @@ export function parseArgs(argv: string[]): ParsedArgs {
 }
 
 export function versionText(): string {
-  const buildInfo = { version: SERVER_VERSION, gitVersion: 'ticketing-test-double', modules: [], allocator: 'system', environment: { distmod: 'node', distarch: process.arch, target_arch: process.arch } };
+  const buildInfo = {
+    version: SERVER_VERSION,
+    gitVersion: 'ticketing-test-double',
+    modules: [],
+    allocator: 'system',
+    environment: { distmod: 'node', distarch: process.arch, target_arch: process.arch },
+  };
   return `db version v${SERVER_VERSION}\n${DOUBLE_NOTICE}\nBuild Info: ${JSON.stringify(buildInfo, null, 4)}\n`;
 }
 

@@ -33,7 +33,10 @@ export function readConcernTimestamp(readConcern: unknown, field: 'afterClusterT
   if (!isDoc(readConcern) || readConcern[field] === undefined) return undefined;
   const value = readConcern[field];
   if (!(value instanceof Timestamp)) {
-    throw new CommandError(ErrorCodes.TypeMismatch, `BSON field 'readConcern.${field}' is the wrong type '${typeof value}', expected type 'timestamp'`);
+    throw new CommandError(
+      ErrorCodes.TypeMismatch,
+      `BSON field 'readConcern.${field}' is the wrong type '${typeof value}', expected type 'timestamp'`,
+    );
   }
   return value;
 }

@@ -13,7 +13,18 @@ export interface Collation {
   key(s: string): string;
 }
 
-const FIELDS = new Set(['locale', 'strength', 'caseLevel', 'caseFirst', 'numericOrdering', 'alternate', 'maxVariable', 'normalization', 'backwards', 'version']);
+const FIELDS = new Set([
+  'locale',
+  'strength',
+  'caseLevel',
+  'caseFirst',
+  'numericOrdering',
+  'alternate',
+  'maxVariable',
+  'normalization',
+  'backwards',
+  'version',
+]);
 const cache = new Map<string, Collation>();
 
 function sensitivity(strength: number, caseLevel: boolean): Intl.CollatorOptions['sensitivity'] {
@@ -27,7 +38,13 @@ function build(spec: Doc, locale: string): Collation {
   const caseLevel = spec.caseLevel === true;
   const shifted = spec.alternate === 'shifted';
   const caseFirst = spec.caseFirst === 'upper' || spec.caseFirst === 'lower' ? spec.caseFirst : 'false';
-  const collator = new Intl.Collator(locale, { usage: 'sort', sensitivity: sensitivity(strength, caseLevel), numeric: spec.numericOrdering === true, caseFirst, ignorePunctuation: shifted });
+  const collator = new Intl.Collator(locale, {
+    usage: 'sort',
+    sensitivity: sensitivity(strength, caseLevel),
+    numeric: spec.numericOrdering === true,
+    caseFirst,
+    ignorePunctuation: shifted,
+  });
   const key = (s: string): string => {
     let t = s.normalize('NFD');
     if (shifted) t = t.replace(/[\p{P}\p{Z}]/gu, '');

@@ -27,7 +27,14 @@ export class CursorRegistry {
   private readonly cursors = new Map<string, Cursor>();
 
   /** Takes the first batch; registers a cursor only if documents remain. */
-  open(ns: string, docs: Doc[], firstBatchSize: number | undefined, getMoreBatchSize: number | undefined, singleBatch: boolean, sessionKey: string | undefined): Batch {
+  open(
+    ns: string,
+    docs: Doc[],
+    firstBatchSize: number | undefined,
+    getMoreBatchSize: number | undefined,
+    singleBatch: boolean,
+    sessionKey: string | undefined,
+  ): Batch {
     const size = firstBatchSize === undefined ? DEFAULT_FIRST_BATCH : firstBatchSize;
     const first = takeBatch(docs, 0, size === 0 ? 0 : size);
     if (singleBatch || first.length >= docs.length) return { cursorId: Long.ZERO, docs: first };

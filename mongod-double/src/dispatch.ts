@@ -21,7 +21,10 @@ function sleep(ms: number): Promise<void> {
 function errorReply(error: unknown, log: ServerState['log']): Doc {
   if (error instanceof CommandError) return error.toReply();
   const message = error instanceof Error ? error.message : String(error);
-  log.error('COMMAND', 21962, 'conn', 'Unexpected error while running a command', { error: message, stack: error instanceof Error ? error.stack : undefined });
+  log.error('COMMAND', 21962, 'conn', 'Unexpected error while running a command', {
+    error: message,
+    stack: error instanceof Error ? error.stack : undefined,
+  });
   return { ok: 0, errmsg: message, code: ErrorCodes.InternalError, codeName: 'InternalError' };
 }
 
@@ -47,7 +50,12 @@ export class Dispatcher {
     const inTransaction = body.autocommit === false;
     const retryableWrite = !inTransaction && spec.retryableWrite === true && sessionKey !== undefined && body.txnNumber !== undefined;
     const isCommitOrAbort = name === 'commitTransaction' || name === 'abortTransaction';
-    const labels: LabelContext = { inTransaction: inTransaction && body.txnNumber !== undefined, retryableWrite, isCommitOrAbort, writeConcernCode: undefined };
+    const labels: LabelContext = {
+      inTransaction: inTransaction && body.txnNumber !== undefined,
+      retryableWrite,
+      isCommitOrAbort,
+      writeConcernCode: undefined,
+    };
     const failure = this.server.failPoints.check(name, connection.appName);
     if (failure) {
       if (failure.blockMs > 0) await sleep(failure.blockMs);
@@ -96,7 +104,8 @@ export class Dispatcher {
   /** Write concern, error labels and cluster time, as mongod adds them to every reply. */
   private finish(reply: Doc, body: Doc, takesWriteConcern: boolean, labels: LabelContext, failure: FailCommandAction | undefined): Doc {
     let out = reply;
-    const writeConcernError = out.ok === 1 ? (failure?.writeConcernError ?? (takesWriteConcern ? writeConcernErrorFor(body.writeConcern) : undefined)) : undefined;
+    const writeConcernError =
+      out.ok === 1 ? (failure?.writeConcernError ?? (takesWriteConcern ? writeConcernErrorFor(body.writeConcern) : undefined)) : undefined;
     if (writeConcernError) out = { ...out, writeConcernError };
     if (out.ok !== 1 || writeConcernError) {
       const code = out.ok !== 1 && isNumeric(out.code) ? toNumber(out.code) : undefined;
@@ -110,21 +119,42 @@ export class Dispatcher {
     return out;
   }
 
-  private context(connection: ConnectionInfo, db: string, name: string, body: Doc, session: Session | undefined, txn: Transaction | undefined): CommandContext {
+  private context(
+    connection: ConnectionInfo,
+    db: string,
+    name: string,
+    body: Doc,
+    session: Session | undefined,
+    txn: Transaction | undefined,
+  ): CommandContext {
     return { server: this.server, connection, db, name, body, session, txn };
   }
 
-  private async runInTransaction(connection: ConnectionInfo, db: string, name: string, body: Doc, spec: CommandSpec, session: Session | undefined): Promise<Doc> {
+  private async runInTransaction(
+    connection: ConnectionInfo,
+    db: string,
+    name: string,
+    body: Doc,
+    spec: CommandSpec,
+    session: Session | undefined,
+  ): Promise<Doc> {
     if (!session) throw new CommandError(ErrorCodes.InvalidOptions, 'Transaction requires a session id (lsid)');
-    if (body.txnNumber === undefined) throw new CommandError(ErrorCodes.InvalidOptions, "'autocommit' requires a transaction number (txnNumber)");
+    if (body.txnNumber === undefined)
+      throw new CommandError(ErrorCodes.InvalidOptions, "'autocommit' requires a transaction number (txnNumber)");
     const txnNumber = bigIntOf(body.txnNumber);
     let txn: Transaction;
     if (body.startTransaction === true) {
       if (txnNumber < session.txnNumber) {
-        throw new CommandError(ErrorCodes.TransactionTooOld, `Cannot start transaction ${txnNumber} on session because a newer transaction ${session.txnNumber} has already started`);
+        throw new CommandError(
+          ErrorCodes.TransactionTooOld,
+          `Cannot start transaction ${txnNumber} on session because a newer transaction ${session.txnNumber} has already started`,
+        );
       }
       if (session.txn && session.txn.txnNumber === txnNumber) {
-        throw new CommandError(117, `Cannot start a transaction at given transaction number ${txnNumber} a transaction with the same number is in state ${session.txn.state}`);
+        throw new CommandError(
+          117,
+          `Cannot start a transaction at given transaction number ${txnNumber} a transaction with the same number is in state ${session.txn.state}`,
+        );
       }
       if (session.txn && session.txn.state === 'inProgress') this.server.engine.abort(session.txn);
       txn = this.begin(session, txnNumber);
@@ -132,9 +162,14 @@ export class Dispatcher {
       const current = session.txn;
       if (!current || current.txnNumber !== txnNumber) {
         if (txnNumber < session.txnNumber) {
-          throw new CommandError(ErrorCodes.TransactionTooOld, `Cannot continue transaction ${txnNumber} on session because a newer transaction ${session.txnNumber} has already started`);
+          throw new CommandError(
+            ErrorCodes.TransactionTooOld,
+            `Cannot continue transaction ${txnNumber} on session because a newer transaction ${session.txnNumber} has already started`,
+          );
         }
-        throw noSuchTransaction(`Given transaction number ${txnNumber} does not match any in-progress transactions. The active transaction number is ${session.txnNumber}`);
+        throw noSuchTransaction(
+          `Given transaction number ${txnNumber} does not match any in-progress transactions. The active transaction number is ${session.txnNumber}`,
+        );
       }
       if (current.state === 'aborted') throw noSuchTransaction(`Transaction with { txnNumber: ${txnNumber} } has been aborted.`);
       if (current.state === 'committed') {
@@ -163,7 +198,10 @@ export class Dispatcher {
     engine.begin(txn);
     txn.expiry = setTimeout(() => {
       if (txn.state !== 'inProgress') return;
-      log.info('TXN', 51802, 'TransactionReaper', 'Aborting transaction: it exceeded its lifetime', { txnNumber: txnNumber.toString(), lifetimeMs: options.transactionLifetimeMs });
+      log.info('TXN', 51802, 'TransactionReaper', 'Aborting transaction: it exceeded its lifetime', {
+        txnNumber: txnNumber.toString(),
+        lifetimeMs: options.transactionLifetimeMs,
+      });
       engine.abort(txn);
     }, options.transactionLifetimeMs);
     txn.expiry.unref();
@@ -172,11 +210,21 @@ export class Dispatcher {
     return txn;
   }
 
-  private async runRetryable(connection: ConnectionInfo, db: string, name: string, body: Doc, spec: CommandSpec, session: Session): Promise<DispatchResult> {
+  private async runRetryable(
+    connection: ConnectionInfo,
+    db: string,
+    name: string,
+    body: Doc,
+    spec: CommandSpec,
+    session: Session,
+  ): Promise<DispatchResult> {
     const txnNumber = bigIntOf(body.txnNumber);
     if (session.retryable && session.retryable.txnNumber === txnNumber) return session.retryable.reply;
     if (txnNumber < session.txnNumber) {
-      throw new CommandError(ErrorCodes.TransactionTooOld, `Retryable write with txnNumber ${txnNumber} is prohibited on session because a newer retryable write with txnNumber ${session.txnNumber} has already started on this session.`);
+      throw new CommandError(
+        ErrorCodes.TransactionTooOld,
+        `Retryable write with txnNumber ${txnNumber} is prohibited on session because a newer retryable write with txnNumber ${session.txnNumber} has already started on this session.`,
+      );
     }
     const failPoint = this.server.failPoints.checkTransactionalWrite();
     if (failPoint?.failBeforeCommitCode !== undefined) {

@@ -175,7 +175,13 @@ export class Engine {
     return undefined;
   }
 
-  private apply(collection: Collection, key: string, existing: DocRecord | undefined, doc: Doc | null, txn: Transaction | undefined): DocRecord {
+  private apply(
+    collection: Collection,
+    key: string,
+    existing: DocRecord | undefined,
+    doc: Doc | null,
+    txn: Transaction | undefined,
+  ): DocRecord {
     let record = existing;
     if (!record) {
       record = new DocRecord(key);
@@ -298,7 +304,11 @@ export class Engine {
       for (const indexKey of index.keysOf(doc)) {
         if (seen.has(indexKey.key) && seen.get(indexKey.key) !== record) {
           const error = index.duplicateError(collection.ns, indexKey);
-          throw new DuplicateKeyError(error.message.replace('E11000 duplicate key error', 'Index build failed: E11000 duplicate key error'), error.extra.keyPattern as Doc, error.extra.keyValue as Doc);
+          throw new DuplicateKeyError(
+            error.message.replace('E11000 duplicate key error', 'Index build failed: E11000 duplicate key error'),
+            error.extra.keyPattern as Doc,
+            error.extra.keyValue as Doc,
+          );
         }
         seen.set(indexKey.key, record);
       }

@@ -9,7 +9,9 @@ export const ErrorCodes = {
   WriteConcernFailed: 64,
   UnknownReplWriteConcern: 79,
   UnsatisfiableWriteConcern: 100,
+  GraphContainsCycle: 93,
   DocumentValidationFailure: 121,
+  QueryFeatureNotAllowed: 224,
   CommandNotSupportedOnView: 166,
   OptionNotSupportedOnView: 167,
   SnapshotTooOld: 239,
@@ -54,9 +56,7 @@ export const ErrorCodes = {
   Interrupted: 11601,
 } as const;
 
-const CODE_NAMES: Record<number, string> = Object.fromEntries(
-  Object.entries(ErrorCodes).map(([name, code]) => [code, name]),
-);
+const CODE_NAMES: Record<number, string> = Object.fromEntries(Object.entries(ErrorCodes).map(([name, code]) => [code, name]));
 // Codes a test may pass to the failCommand fail point that are not in the table above.
 Object.assign(CODE_NAMES, {
   6: 'HostUnreachable',
@@ -109,7 +109,10 @@ export function computeErrorLabels(code: number | undefined, context: LabelConte
     if (transient) return [TRANSIENT_TRANSACTION_ERROR];
   }
   const retryable = context.retryableWrite || (context.inTransaction && context.isCommitOrAbort);
-  if (retryable && ((code !== undefined && RETRYABLE_WRITE_CODES.has(code)) || (wcCode !== undefined && RETRYABLE_WRITE_CODES.has(wcCode)))) {
+  if (
+    retryable &&
+    ((code !== undefined && RETRYABLE_WRITE_CODES.has(code)) || (wcCode !== undefined && RETRYABLE_WRITE_CODES.has(wcCode)))
+  ) {
     return [RETRYABLE_WRITE_ERROR];
   }
   return [];

@@ -76,12 +76,16 @@ export class FailPoints {
       this.transactionalWrite = activations && {
         ...activations,
         closeConnection: data.closeConnection !== false,
-        failBeforeCommitCode: data.failBeforeCommitExceptionCode === undefined ? undefined : intOption(data.failBeforeCommitExceptionCode, 0),
+        failBeforeCommitCode:
+          data.failBeforeCommitExceptionCode === undefined ? undefined : intOption(data.failBeforeCommitExceptionCode, 0),
       };
       return { count: 0, ok: 1 };
     }
     if (name !== 'failCommand') {
-      throw new CommandError(ErrorCodes.BadValue, `Cannot configure fail point ${String(name)}: only failCommand and onPrimaryTransactionalWrite are supported by the test double`);
+      throw new CommandError(
+        ErrorCodes.BadValue,
+        `Cannot configure fail point ${String(name)}: only failCommand and onPrimaryTransactionalWrite are supported by the test double`,
+      );
     }
     if (!activations) {
       this.failCommand = undefined;
@@ -119,7 +123,13 @@ export class FailPoints {
         codeName: codeName(config.errorCode),
       };
     }
-    return { blockMs: config.blockMs, closeConnection: config.closeConnection, error, writeConcernError: config.writeConcernError, labels: config.errorLabels };
+    return {
+      blockMs: config.blockMs,
+      closeConnection: config.closeConnection,
+      error,
+      writeConcernError: config.writeConcernError,
+      labels: config.errorLabels,
+    };
   }
 
   /** For a retryable write about to run: whether onPrimaryTransactionalWrite fires. */

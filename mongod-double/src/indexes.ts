@@ -98,7 +98,10 @@ export class Index {
         return;
       }
       for (const v of perField[i]) {
-        combine(i + 1, [...parts, canonicalKey(foldStrings(v, this.collation))], { ...value, [this.fields[i]]: v === undefined ? null : v });
+        combine(i + 1, [...parts, canonicalKey(foldStrings(v, this.collation))], {
+          ...value,
+          [this.fields[i]]: v === undefined ? null : v,
+        });
       }
     };
     combine(0, [], {});

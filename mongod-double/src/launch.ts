@@ -73,4 +73,3 @@ export function uniqueDatabaseName(prefix = 'test'): string {
   const worker = process.env.JEST_WORKER_ID ?? '0';
   return `${prefix}_${process.pid}_${worker}_${randomBytes(4).toString('hex')}`;
 }
-

@@ -28,11 +28,21 @@ export async function main(argv: string[]): Promise<void> {
   const log = new Logger(stdoutSink);
   const { options } = parsed;
   log.warn('CONTROL', 22120, 'initandlisten', DOUBLE_NOTICE);
-  log.info('CONTROL', 4615611, 'initandlisten', 'MongoDB starting', { pid: process.pid, port: options.port, dbPath: options.dbPath ?? null, architecture: '64-bit', host: 'localhost' });
-  log.info('CONTROL', 23403, 'initandlisten', 'Build Info', { buildInfo: { version: SERVER_VERSION, gitVersion: 'ticketing-test-double', testDouble: true } });
-  for (const item of parsed.ignored) log.info('CONTROL', 21951, 'initandlisten', 'Option accepted and ignored by the test double', { option: item });
+  log.info('CONTROL', 4615611, 'initandlisten', 'MongoDB starting', {
+    pid: process.pid,
+    port: options.port,
+    dbPath: options.dbPath ?? null,
+    architecture: '64-bit',
+    host: 'localhost',
+  });
+  log.info('CONTROL', 23403, 'initandlisten', 'Build Info', {
+    buildInfo: { version: SERVER_VERSION, gitVersion: 'ticketing-test-double', testDouble: true },
+  });
+  for (const item of parsed.ignored)
+    log.info('CONTROL', 21951, 'initandlisten', 'Option accepted and ignored by the test double', { option: item });
   for (const warning of parsed.warnings) log.warn('CONTROL', 21952, 'initandlisten', warning);
-  if (options.dbPath) log.info('STORAGE', 22315, 'initandlisten', 'dbpath accepted; data is kept in memory only', { dbPath: options.dbPath });
+  if (options.dbPath)
+    log.info('STORAGE', 22315, 'initandlisten', 'dbpath accepted; data is kept in memory only', { dbPath: options.dbPath });
 
   const state = new ServerState(options, log);
   const server = new MongodServer(state);
@@ -57,7 +67,9 @@ export async function main(argv: string[]): Promise<void> {
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     const message = code === 'EADDRINUSE' ? 'Address already in use' : error instanceof Error ? error.message : String(error);
-    log.error('CONTROL', 20568, 'initandlisten', 'Error setting up listener', { error: { code: 9001, codeName: 'SocketException', errmsg: message } });
+    log.error('CONTROL', 20568, 'initandlisten', 'Error setting up listener', {
+      error: { code: 9001, codeName: 'SocketException', errmsg: message },
+    });
     exitAfterFlush(code === 'EADDRINUSE' ? 48 : 1);
     return;
   }

@@ -44,7 +44,8 @@ function collatedOps(collation: Collation): Ops {
     return (obj) =>
       candidates(obj, selector).some((v) => value.some((b) => (b instanceof RegExp ? typeof v === 'string' && b.test(v) : equal(v, b))));
   };
-  const range = (name: '$gt' | '$gte' | '$lt' | '$lte', test: (c: number) => boolean): QueryOperator =>
+  const range =
+    (name: '$gt' | '$gte' | '$lt' | '$lte', test: (c: number) => boolean): QueryOperator =>
     (selector, value, options) => {
       if (typeof value !== 'string') return BUILTIN[name](selector, value, options);
       return (obj) => candidates(obj, selector).some((v) => typeof v === 'string' && test(collation.compare(v, value)));

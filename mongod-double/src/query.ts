@@ -46,7 +46,9 @@ export function compileFilter(filter: unknown, options: QueryOptions = {}): Matc
   const variables = options.variables && (normalize(options.variables) as AnyObject);
   try {
     const condition = normalize(filter) as AnyObject;
-    const query = options.collation ? collatedQuery(condition, { collation: options.collation, variables }) : new Query(condition, { variables });
+    const query = options.collation
+      ? collatedQuery(condition, { collation: options.collation, variables })
+      : new Query(condition, { variables });
     // An error evaluating the filter ($expr dividing by zero, ...) is the user's: BadValue, as mongod.
     return {
       test: (norm) => {
@@ -139,7 +141,8 @@ export interface Projector {
 
 function isSimpleProjection(projection: Doc): boolean {
   return Object.entries(projection).every(
-    ([path, value]) => !path.includes('$') && (typeof value === 'boolean' || (typeof value !== 'string' && !isDoc(value) && !Array.isArray(value))),
+    ([path, value]) =>
+      !path.includes('$') && (typeof value === 'boolean' || (typeof value !== 'string' && !isDoc(value) && !Array.isArray(value))),
   );
 }
 

@@ -20,7 +20,10 @@ export interface SnapshotRead {
 function notGreaterThanNow(server: ServerState, ts: Timestamp, field: string): number {
   const clock = server.clusterClock.clockOf(ts);
   if (clock > server.engine.clock) {
-    throw new CommandError(ErrorCodes.InvalidOptions, `readConcern ${field} value must not be greater than the current clusterTime. Requested clusterTime: ${ts.toString()}; current clusterTime: ${server.clusterClock.timestampOf(server.engine.clock).toString()}`);
+    throw new CommandError(
+      ErrorCodes.InvalidOptions,
+      `readConcern ${field} value must not be greater than the current clusterTime. Requested clusterTime: ${ts.toString()}; current clusterTime: ${server.clusterClock.timestampOf(server.engine.clock).toString()}`,
+    );
   }
   return clock;
 }
@@ -29,7 +32,8 @@ function notGreaterThanNow(server: ServerState, ts: Timestamp, field: string): n
 export function prepareReadConcern(server: ServerState, name: string, body: Doc, inTransaction: boolean): SnapshotRead | undefined {
   const readConcern = body.readConcern;
   if (readConcern === undefined) return undefined;
-  if (!isDoc(readConcern)) throw new CommandError(ErrorCodes.TypeMismatch, "BSON field 'readConcern' is the wrong type, expected type 'object'");
+  if (!isDoc(readConcern))
+    throw new CommandError(ErrorCodes.TypeMismatch, "BSON field 'readConcern' is the wrong type, expected type 'object'");
   const level = readConcern.level ?? 'local';
   if (typeof level !== 'string' || !LEVELS.has(level)) {
     throw new CommandError(ErrorCodes.BadValue, `Enumeration value '${String(level)}' for field 'readConcern.level' is not a valid value.`);
@@ -38,14 +42,18 @@ export function prepareReadConcern(server: ServerState, name: string, body: Doc,
   // One member: everything committed is already applied, so waiting for afterClusterTime is instant.
   if (after) notGreaterThanNow(server, after, 'afterClusterTime');
   const at = readConcernTimestamp(readConcern, 'atClusterTime');
-  if (at && level !== 'snapshot') throw new CommandError(ErrorCodes.InvalidOptions, 'atClusterTime is only allowed with readConcern level snapshot');
+  if (at && level !== 'snapshot')
+    throw new CommandError(ErrorCodes.InvalidOptions, 'atClusterTime is only allowed with readConcern level snapshot');
   if (level !== 'snapshot' || inTransaction) return undefined;
   if (!SNAPSHOT_COMMANDS.has(name)) {
     throw new CommandError(ErrorCodes.InvalidOptions, `Command ${name} does not support { readConcern: { level: "snapshot" } }`);
   }
   const clock = at ? notGreaterThanNow(server, at, 'atClusterTime') : server.engine.clock;
   if (clock < server.engine.historyFloor) {
-    throw new CommandError(ErrorCodes.SnapshotTooOld, `Read timestamp ${server.clusterClock.timestampOf(clock).toString()} is older than the oldest available timestamp.`);
+    throw new CommandError(
+      ErrorCodes.SnapshotTooOld,
+      `Read timestamp ${server.clusterClock.timestampOf(clock).toString()} is older than the oldest available timestamp.`,
+    );
   }
   return { reader: new Transaction('snapshot-read', -1n, clock), atClusterTime: server.clusterClock.timestampOf(clock) };
 }

@@ -56,7 +56,10 @@ export function parseUpdate(update: unknown): UpdateSpec {
   if (keys.length > 0 && keys[0].startsWith('$')) {
     for (const key of keys) {
       if (!OPERATORS.has(key)) {
-        throw new CommandError(ErrorCodes.FailedToParse, `Unknown modifier: ${key}. Expected a valid update modifier or pipeline-style update specified as an array`);
+        throw new CommandError(
+          ErrorCodes.FailedToParse,
+          `Unknown modifier: ${key}. Expected a valid update modifier or pipeline-style update specified as an array`,
+        );
       }
       if (!isDoc(update[key])) {
         throw new CommandError(ErrorCodes.FailedToParse, `Modifiers operate on fields but we found type ${typeof update[key]} instead.`);
@@ -66,7 +69,11 @@ export function parseUpdate(update: unknown): UpdateSpec {
     return { kind: 'operators', ops: update };
   }
   for (const key of keys) {
-    if (key.startsWith('$')) throw new CommandError(ErrorCodes.DollarPrefixedFieldName, `The dollar ($) prefixed field '${key}' in '${key}' is not allowed in the context of an update's replacement document.`);
+    if (key.startsWith('$'))
+      throw new CommandError(
+        ErrorCodes.DollarPrefixedFieldName,
+        `The dollar ($) prefixed field '${key}' in '${key}' is not allowed in the context of an update's replacement document.`,
+      );
   }
   return { kind: 'replacement', doc: update };
 }
@@ -79,13 +86,21 @@ function checkConflicts(ops: Doc): void {
       if (op === '$rename' && typeof value === 'string') paths.push(value);
     }
   }
-  const norm = paths.map((p) => p.split('.').filter((part) => !part.startsWith('$')).join('.'));
+  const norm = paths.map((p) =>
+    p
+      .split('.')
+      .filter((part) => !part.startsWith('$'))
+      .join('.'),
+  );
   for (let i = 0; i < norm.length; i++) {
     for (let j = i + 1; j < norm.length; j++) {
       const a = norm[i];
       const b = norm[j];
       if (a === b || a.startsWith(`${b}.`) || b.startsWith(`${a}.`)) {
-        throw new CommandError(ErrorCodes.ConflictingUpdateOperators, `Updating the path '${paths[j]}' would create a conflict at '${paths[i]}'`);
+        throw new CommandError(
+          ErrorCodes.ConflictingUpdateOperators,
+          `Updating the path '${paths[j]}' would create a conflict at '${paths[i]}'`,
+        );
       }
     }
   }
@@ -137,7 +152,8 @@ class UpdateContext {
     for (const arrayFilter of options.arrayFilters ?? []) {
       if (!isDoc(arrayFilter)) throw badValue('arrayFilters must be objects');
       const first = Object.keys(arrayFilter)[0];
-      if (!first) throw new CommandError(ErrorCodes.FailedToParse, 'Cannot use an expression without a top-level field name in arrayFilters');
+      if (!first)
+        throw new CommandError(ErrorCodes.FailedToParse, 'Cannot use an expression without a top-level field name in arrayFilters');
       const identifier = first.split('.')[0];
       this.filters.set(identifier, compileFilter(arrayFilter));
     }
@@ -145,7 +161,8 @@ class UpdateContext {
 
   apply(op: string, path: string, value: unknown): void {
     const parts = this.resolvePositional(path.split('.'));
-    if (parts.some((part) => part === '')) throw new CommandError(ErrorCodes.EmptyFieldName, `An update path cannot contain an empty field name: '${path}'`);
+    if (parts.some((part) => part === ''))
+      throw new CommandError(ErrorCodes.EmptyFieldName, `An update path cannot contain an empty field name: '${path}'`);
     const create = op !== '$unset' && op !== '$pop' && op !== '$pull' && op !== '$pullAll' && op !== '$rename';
     if (op === '$rename') {
       this.rename(path, value);
@@ -173,7 +190,12 @@ class UpdateContext {
           for (const sub of condition) if (isDoc(sub)) collect(sub);
         } else if (key === arrayPath) {
           const matcher = compileFilter({ v: isDoc(condition) && '$elemMatch' in condition ? condition.$elemMatch : condition });
-          if (isDoc(condition) && '$elemMatch' in condition && isDoc(condition.$elemMatch) && !Object.keys(condition.$elemMatch).every((k) => k.startsWith('$'))) {
+          if (
+            isDoc(condition) &&
+            '$elemMatch' in condition &&
+            isDoc(condition.$elemMatch) &&
+            !Object.keys(condition.$elemMatch).every((k) => k.startsWith('$'))
+          ) {
             const docMatcher = compileFilter(condition.$elemMatch);
             conditions.push((element) => isDoc(element) && docMatcher.test(normalize(element) as Doc));
           } else {
@@ -193,19 +215,29 @@ class UpdateContext {
     throw new CommandError(ErrorCodes.BadValue, 'The positional operator did not find the match needed from the query.');
   }
 
-  private walk(container: Container, parts: string[], i: number, create: boolean, visit: (container: Container, key: string | number) => void): void {
+  private walk(
+    container: Container,
+    parts: string[],
+    i: number,
+    create: boolean,
+    visit: (container: Container, key: string | number) => void,
+  ): void {
     const part = parts[i];
     const last = i === parts.length - 1;
     const all = part === '$[]';
     const identifier = /^\$\[(\w+)\]$/.exec(part)?.[1];
     if (all || identifier !== undefined) {
       if (!Array.isArray(container)) {
-        throw new CommandError(ErrorCodes.BadValue, `The path '${parts.slice(0, i).join('.')}' must exist in the document in order to apply array updates.`);
+        throw new CommandError(
+          ErrorCodes.BadValue,
+          `The path '${parts.slice(0, i).join('.')}' must exist in the document in order to apply array updates.`,
+        );
       }
       let matcher: Matcher | undefined;
       if (identifier !== undefined) {
         matcher = this.filters.get(identifier);
-        if (!matcher) throw new CommandError(ErrorCodes.BadValue, `No array filter found for identifier '${identifier}' in path '${parts.join('.')}'`);
+        if (!matcher)
+          throw new CommandError(ErrorCodes.BadValue, `No array filter found for identifier '${identifier}' in path '${parts.join('.')}'`);
       }
       for (let index = 0; index < container.length; index++) {
         if (matcher && identifier !== undefined && !matcher.test({ [identifier]: normalize(container[index]) })) continue;
@@ -217,7 +249,10 @@ class UpdateContext {
       const index = Number(part);
       if (!Number.isInteger(index) || index < 0 || String(index) !== part) {
         if (!create) return;
-        throw new CommandError(ErrorCodes.PathNotViable, `Cannot create field '${part}' in element {${parts[i - 1] ?? ''}: ${formatValue(container)}}`);
+        throw new CommandError(
+          ErrorCodes.PathNotViable,
+          `Cannot create field '${part}' in element {${parts[i - 1] ?? ''}: ${formatValue(container)}}`,
+        );
       }
       this.step(container, index, parts, i, last, create, visit);
       return;
@@ -249,7 +284,10 @@ class UpdateContext {
     }
     if (!isDoc(child) && !Array.isArray(child)) {
       if (!create) return;
-      throw new CommandError(ErrorCodes.PathNotViable, `Cannot create field '${parts[i + 1]}' in element {${String(key)}: ${formatValue(child)}}`);
+      throw new CommandError(
+        ErrorCodes.PathNotViable,
+        `Cannot create field '${parts[i + 1]}' in element {${String(key)}: ${formatValue(child)}}`,
+      );
     }
     this.walk(child, parts, i + 1, create, visit);
   }
@@ -277,9 +315,16 @@ class UpdateContext {
         return;
       case '$inc':
       case '$mul': {
-        if (!isNumeric(value)) throw new CommandError(ErrorCodes.TypeMismatch, `Cannot ${op === '$inc' ? 'increment' : 'multiply'} with non-numeric argument: {${path}: ${formatValue(value)}}`);
+        if (!isNumeric(value))
+          throw new CommandError(
+            ErrorCodes.TypeMismatch,
+            `Cannot ${op === '$inc' ? 'increment' : 'multiply'} with non-numeric argument: {${path}: ${formatValue(value)}}`,
+          );
         if (exists && !isNumeric(current)) {
-          throw new CommandError(ErrorCodes.TypeMismatch, `Cannot apply ${op} to a value of non-numeric type. {_id: ${formatValue(this.root._id)}} has the field '${path}' of non-numeric type ${typeName(current)}`);
+          throw new CommandError(
+            ErrorCodes.TypeMismatch,
+            `Cannot apply ${op} to a value of non-numeric type. {_id: ${formatValue(this.root._id)}} has the field '${path}' of non-numeric type ${typeName(current)}`,
+          );
         }
         if (op === '$inc') writeKey(container, key, exists ? addNumbers(current, value) : value);
         else writeKey(container, key, exists ? multiplyNumbers(current, value) : makeNumber(numberKind(value) ?? 'double', 0));
@@ -320,14 +365,22 @@ class UpdateContext {
         if (!exists) return;
         const array = this.arrayAt(current, path, exists);
         const matches = pullMatcher(value);
-        writeKey(container, key, array.filter((element) => !matches(element)));
+        writeKey(
+          container,
+          key,
+          array.filter((element) => !matches(element)),
+        );
         return;
       }
       case '$pullAll': {
         if (!exists) return;
         const array = this.arrayAt(current, path, exists);
         const values = asArray(value, '$pullAll').map((v) => normalize(v));
-        writeKey(container, key, array.filter((element) => !values.some((v) => compareValues(normalize(element), v) === 0)));
+        writeKey(
+          container,
+          key,
+          array.filter((element) => !values.some((v) => compareValues(normalize(element), v) === 0)),
+        );
         return;
       }
       case '$bit': {
@@ -351,7 +404,10 @@ class UpdateContext {
   private arrayAt(current: unknown, path: string, exists: boolean): unknown[] {
     if (!exists) return [];
     if (!Array.isArray(current)) {
-      throw new CommandError(ErrorCodes.BadValue, `The field '${path}' must be an array but is of type ${typeName(current)} in document {_id: ${formatValue(this.root._id)}}`);
+      throw new CommandError(
+        ErrorCodes.BadValue,
+        `The field '${path}' must be an array but is of type ${typeName(current)} in document {_id: ${formatValue(this.root._id)}}`,
+      );
     }
     return [...current];
   }

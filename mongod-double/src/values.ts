@@ -2,20 +2,7 @@
 // Decimal128 wrappers, from `deserialize(..., { promoteValues: false })`), so a double 1.0 stays a
 // double. Query evaluation works on a normalised view in which every number is a JS number, because
 // mingo compares the wrappers as opaque objects.
-import {
-  Binary,
-  BSONRegExp,
-  BSONSymbol,
-  Decimal128,
-  Double,
-  Int32,
-  Long,
-  MaxKey,
-  MinKey,
-  ObjectId,
-  Timestamp,
-  serialize,
-} from 'bson';
+import { Binary, BSONRegExp, BSONSymbol, Decimal128, Double, Int32, Long, MaxKey, MinKey, ObjectId, Timestamp, serialize } from 'bson';
 
 export type Doc = Record<string, unknown>;
 

@@ -8,7 +8,8 @@ export const MEMBERS = 1;
 
 export function checkWriteConcernShape(writeConcern: unknown): void {
   if (writeConcern === undefined) return;
-  if (!isDoc(writeConcern)) throw new CommandError(ErrorCodes.FailedToParse, "BSON field 'writeConcern' is the wrong type, expected type 'object'");
+  if (!isDoc(writeConcern))
+    throw new CommandError(ErrorCodes.FailedToParse, "BSON field 'writeConcern' is the wrong type, expected type 'object'");
   const w = writeConcern.w;
   if (w === undefined || typeof w === 'string') return;
   if (!isNumeric(w) || toNumber(w) < 0 || !Number.isInteger(toNumber(w))) {
@@ -22,10 +23,20 @@ export function writeConcernErrorFor(writeConcern: unknown): Doc | undefined {
   const w = writeConcern.w;
   const errInfo = { writeConcern: { ...writeConcern, provenance: 'clientSupplied' } };
   if (isNumeric(w) && toNumber(w) > MEMBERS) {
-    return { code: ErrorCodes.UnsatisfiableWriteConcern, codeName: 'UnsatisfiableWriteConcern', errmsg: 'Not enough data-bearing nodes', errInfo };
+    return {
+      code: ErrorCodes.UnsatisfiableWriteConcern,
+      codeName: 'UnsatisfiableWriteConcern',
+      errmsg: 'Not enough data-bearing nodes',
+      errInfo,
+    };
   }
   if (typeof w === 'string' && w !== 'majority') {
-    return { code: ErrorCodes.UnknownReplWriteConcern, codeName: 'UnknownReplWriteConcern', errmsg: `No write concern mode named '${w}' found in replica set configuration`, errInfo };
+    return {
+      code: ErrorCodes.UnknownReplWriteConcern,
+      codeName: 'UnknownReplWriteConcern',
+      errmsg: `No write concern mode named '${w}' found in replica set configuration`,
+      errInfo,
+    };
   }
   return undefined;
 }

@@ -20,7 +20,11 @@ describe('MongoDB test double: aggregate', () => {
   it('when $match, $group and $sort run, then totals per group come out in order', async () => {
     const result = await handle.db
       .collection('orders')
-      .aggregate([{ $match: { total: { $gt: 1 } } }, { $group: { _id: '$userId', sum: { $sum: '$total' }, n: { $sum: 1 } } }, { $sort: { sum: -1 } }])
+      .aggregate([
+        { $match: { total: { $gt: 1 } } },
+        { $group: { _id: '$userId', sum: { $sum: '$total' }, n: { $sum: 1 } } },
+        { $sort: { sum: -1 } },
+      ])
       .toArray();
 
     expect(result).toEqual([
@@ -32,7 +36,9 @@ describe('MongoDB test double: aggregate', () => {
   it('when $unwind, $project, $skip, $limit and $count run, then they shape and count the stream', async () => {
     const orders = handle.db.collection('orders');
 
-    const unwound = await orders.aggregate([{ $unwind: '$items' }, { $project: { _id: 0, item: '$items' } }, { $sort: { item: 1 } }, { $skip: 1 }, { $limit: 1 }]).toArray();
+    const unwound = await orders
+      .aggregate([{ $unwind: '$items' }, { $project: { _id: 0, item: '$items' } }, { $sort: { item: 1 } }, { $skip: 1 }, { $limit: 1 }])
+      .toArray();
     const counted = await orders.aggregate([{ $unwind: '$items' }, { $count: 'items' }]).toArray();
 
     expect(unwound).toEqual([{ item: 'b' }]);
@@ -42,7 +48,11 @@ describe('MongoDB test double: aggregate', () => {
   it('when $lookup joins another collection of the database, then matching documents are embedded', async () => {
     const result = await handle.db
       .collection('users')
-      .aggregate([{ $lookup: { from: 'orders', localField: '_id', foreignField: 'userId', as: 'orders' } }, { $project: { name: 1, count: { $size: '$orders' } } }, { $sort: { _id: 1 } }])
+      .aggregate([
+        { $lookup: { from: 'orders', localField: '_id', foreignField: 'userId', as: 'orders' } },
+        { $project: { name: 1, count: { $size: '$orders' } } },
+        { $sort: { _id: 1 } },
+      ])
       .toArray();
 
     expect(result).toEqual([
@@ -65,6 +75,11 @@ describe('MongoDB test double: aggregate', () => {
   });
 
   it('when a stage is unknown, then the command fails instead of ignoring it', async () => {
-    await expect(handle.db.collection('orders').aggregate([{ $noSuchStage: {} }]).toArray()).rejects.toThrow();
+    await expect(
+      handle.db
+        .collection('orders')
+        .aggregate([{ $noSuchStage: {} }])
+        .toArray(),
+    ).rejects.toThrow();
   });
 });

@@ -73,14 +73,21 @@ describe('MongoDB test double: BSON values', () => {
       { k: 'double', v: 2.5 },
     ]);
 
-    const sorted = await c.find({}, { projection: { _id: 0, k: 1 } }).sort({ v: 1 }).toArray();
+    const sorted = await c
+      .find({}, { projection: { _id: 0, k: 1 } })
+      .sort({ v: 1 })
+      .toArray();
 
     expect(sorted.map((d) => d.k)).toEqual(['min', 'null', 'long', 'double', 'number', 'string', 'object', 'oid', 'bool', 'date', 'max']);
   });
 
   it('when ObjectIds and Dates are compared in filters, then ranges work on them', async () => {
     const c = handle.db.collection('ranges');
-    const ids = [new ObjectId('000000000000000000000001'), new ObjectId('000000000000000000000002'), new ObjectId('000000000000000000000003')];
+    const ids = [
+      new ObjectId('000000000000000000000001'),
+      new ObjectId('000000000000000000000002'),
+      new ObjectId('000000000000000000000003'),
+    ];
     await c.insertMany(ids.map((_id, i) => ({ _id, at: new Date(Date.UTC(2024, 0, i + 1)) })));
 
     expect(await c.countDocuments({ _id: { $gt: ids[0] } })).toBe(2);

@@ -38,7 +38,12 @@ describe('MongoDB test double: collation', () => {
     const c = await fresh([{ n: 'b' }, { n: 'B' }, { n: 'a' }, { n: 'á' }, { n: 'C' }]);
 
     const binary = (await c.find({}).sort({ n: 1 }).toArray()).map((d) => d.n);
-    const english = (await c.find({}, { collation: { locale: 'en' } }).sort({ n: 1 }).toArray()).map((d) => d.n);
+    const english = (
+      await c
+        .find({}, { collation: { locale: 'en' } })
+        .sort({ n: 1 })
+        .toArray()
+    ).map((d) => d.n);
 
     expect(binary).toEqual(['B', 'C', 'a', 'b', 'á']);
     expect(english).toEqual(['a', 'á', 'b', 'B', 'C']);

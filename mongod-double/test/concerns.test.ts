@@ -53,12 +53,18 @@ describe('MongoDB test double: cluster time, read and write concern', () => {
   it('when w is more than the members of the set, then the write applies and reports a writeConcernError', async () => {
     const error = await handle.db.command({ insert: 'wc1', documents: [{ k: 1 }], writeConcern: { w: 3 } }).catch((e: unknown) => e);
 
-    expect(error).toMatchObject({ name: 'MongoWriteConcernError', result: { ok: 1, n: 1, writeConcernError: { code: 100, codeName: 'UnsatisfiableWriteConcern' } } });
+    expect(error).toMatchObject({
+      name: 'MongoWriteConcernError',
+      result: { ok: 1, n: 1, writeConcernError: { code: 100, codeName: 'UnsatisfiableWriteConcern' } },
+    });
     expect(await handle.db.collection('wc1').countDocuments()).toBe(1);
   });
 
   it('when w names an unknown tag set, then the reply has an UnknownReplWriteConcern writeConcernError', async () => {
-    const error = await handle.db.collection('wc2').insertOne({ k: 1 }, { writeConcern: { w: 'nowhere' as never } }).catch((e: unknown) => e);
+    const error = await handle.db
+      .collection('wc2')
+      .insertOne({ k: 1 }, { writeConcern: { w: 'nowhere' as never } })
+      .catch((e: unknown) => e);
 
     expect(error).toMatchObject({ name: 'MongoWriteConcernError', code: 79 });
   });
@@ -75,7 +81,11 @@ describe('MongoDB test double: cluster time, read and write concern', () => {
     const first = await handle.db.command({ insert: 'sn1', documents: [{ _id: 'd', v: 1 }] });
     await handle.db.collection('sn1').updateOne({ _id: 'd' } as never, { $set: { v: 2 } });
 
-    const reply = await handle.db.command({ find: 'sn1', filter: { _id: 'd' }, readConcern: { level: 'snapshot', atClusterTime: first.operationTime } });
+    const reply = await handle.db.command({
+      find: 'sn1',
+      filter: { _id: 'd' },
+      readConcern: { level: 'snapshot', atClusterTime: first.operationTime },
+    });
 
     expect(reply.cursor.firstBatch).toEqual([{ _id: 'd', v: 1 }]);
     expect(reply.cursor.atClusterTime).toBeInstanceOf(Timestamp);
@@ -83,7 +93,9 @@ describe('MongoDB test double: cluster time, read and write concern', () => {
 
   // Same page: other commands outside transactions do not support snapshot read concern.
   it('when a write or listCollections carries snapshot read concern outside a transaction, then it is refused', async () => {
-    await expect(handle.db.command({ insert: 'sn2', documents: [{ k: 1 }], readConcern: { level: 'snapshot' } })).rejects.toMatchObject({ code: 72 });
+    await expect(handle.db.command({ insert: 'sn2', documents: [{ k: 1 }], readConcern: { level: 'snapshot' } })).rejects.toMatchObject({
+      code: 72,
+    });
     await expect(handle.db.command({ listCollections: 1, readConcern: { level: 'snapshot' } })).rejects.toMatchObject({ code: 72 });
   });
 });

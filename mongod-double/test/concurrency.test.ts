@@ -13,7 +13,10 @@ describe('MongoDB test double: concurrent clients and retryable writes', () => {
       clients.map(async (client, i) => {
         const db = client.db(handle.name);
         for (let j = 0; j < 40; j++) {
-          await Promise.all([db.collection('items').insertOne({ client: i, j }), db.collection('counter').updateOne({ _id: 'c' } as never, { $inc: { n: 1 } })]);
+          await Promise.all([
+            db.collection('items').insertOne({ client: i, j }),
+            db.collection('counter').updateOne({ _id: 'c' } as never, { $inc: { n: 1 } }),
+          ]);
         }
       }),
     );
@@ -68,7 +71,12 @@ describe('MongoDB test double: concurrent clients and retryable writes', () => {
       expect(again).toMatchObject({ ok: 1, n: 1 });
       expect(firstUpdate).toMatchObject({ ok: 1, n: 1, nModified: 1 });
       expect(updateAgain).toMatchObject({ ok: 1, n: 1, nModified: 1 });
-      expect(await handle.db.collection('retry').find({}, { projection: { _id: 0 } }).toArray()).toEqual([{ k: 'once', n: 1 }]);
+      expect(
+        await handle.db
+          .collection('retry')
+          .find({}, { projection: { _id: 0 } })
+          .toArray(),
+      ).toEqual([{ k: 'once', n: 1 }]);
     });
 
     it('when an older transaction number arrives after a newer one, then it is refused with TransactionTooOld', async () => {

@@ -30,7 +30,12 @@ describe('MongoDB test double: CRUD commands', () => {
       const c = fresh();
       await c.insertMany([5, 3, 9, 1, 7].map((n) => ({ n, tag: n % 2 ? 'odd' : 'even', extra: 'x' })));
 
-      const docs = await c.find({ n: { $gte: 3 } }, { projection: { _id: 0, n: 1 } }).sort({ n: -1 }).skip(1).limit(2).toArray();
+      const docs = await c
+        .find({ n: { $gte: 3 } }, { projection: { _id: 0, n: 1 } })
+        .sort({ n: -1 })
+        .skip(1)
+        .limit(2)
+        .toArray();
 
       expect(docs).toEqual([{ n: 7 }, { n: 5 }]);
     });
@@ -67,11 +72,15 @@ describe('MongoDB test double: CRUD commands', () => {
 
     it('when an ordered insert hits a duplicate, then it stops there; unordered goes on', async () => {
       const ordered = fresh();
-      await expect(ordered.insertMany([{ _id: 1 }, { _id: 1 }, { _id: 2 }] as never[], { ordered: true })).rejects.toMatchObject({ code: 11000 });
+      await expect(ordered.insertMany([{ _id: 1 }, { _id: 1 }, { _id: 2 }] as never[], { ordered: true })).rejects.toMatchObject({
+        code: 11000,
+      });
       expect(await ordered.countDocuments()).toBe(1);
 
       const unordered = fresh();
-      const error = await unordered.insertMany([{ _id: 1 }, { _id: 1 }, { _id: 2 }] as never[], { ordered: false }).catch((e: unknown) => e);
+      const error = await unordered
+        .insertMany([{ _id: 1 }, { _id: 1 }, { _id: 2 }] as never[], { ordered: false })
+        .catch((e: unknown) => e);
       expect(error).toMatchObject({ code: 11000, writeErrors: [expect.objectContaining({ index: 1 })] });
       expect(await unordered.countDocuments()).toBe(2);
     });
@@ -115,7 +124,10 @@ describe('MongoDB test double: CRUD commands', () => {
       const c = fresh();
       await c.insertOne({ _id: 'a', s: [1, 2], p: [1, 2, 3, 4, 5], q: [{ k: 1 }, { k: 2 }], r: [1, 2, 3] } as never);
 
-      await c.updateOne({ _id: 'a' } as never, update({ $addToSet: { s: { $each: [2, 3] } }, $pull: { p: { $gte: 4 }, q: { k: 1 } }, $pullAll: { r: [1, 3] } }));
+      await c.updateOne(
+        { _id: 'a' } as never,
+        update({ $addToSet: { s: { $each: [2, 3] } }, $pull: { p: { $gte: 4 }, q: { k: 1 } }, $pullAll: { r: [1, 3] } }),
+      );
       await c.updateOne({ _id: 'a' } as never, { $pop: { p: -1 } });
 
       expect(await c.findOne({ _id: 'a' } as never)).toEqual({ _id: 'a', s: [1, 2, 3], p: [2, 3], q: [{ k: 2 }], r: [2] });
@@ -154,13 +166,27 @@ describe('MongoDB test double: CRUD commands', () => {
 
     it('when arrayFilters and positional operators are used, then only the chosen elements change', async () => {
       const c = fresh();
-      await c.insertOne({ _id: 'af', grades: [80, 95, 100], items: [{ k: 'a', n: 1 }, { k: 'b', n: 2 }] } as never);
+      await c.insertOne({
+        _id: 'af',
+        grades: [80, 95, 100],
+        items: [
+          { k: 'a', n: 1 },
+          { k: 'b', n: 2 },
+        ],
+      } as never);
 
       await c.updateOne({ _id: 'af' } as never, { $set: { 'grades.$[g]': 90 } }, { arrayFilters: [{ g: { $gte: 95 } }] });
       await c.updateOne({ _id: 'af', 'items.k': 'b' } as never, { $inc: { 'items.$.n': 10 } });
       await c.updateOne({ _id: 'af' } as never, { $inc: { 'items.$[].n': 100 } });
 
-      expect(await c.findOne({ _id: 'af' } as never)).toEqual({ _id: 'af', grades: [80, 90, 90], items: [{ k: 'a', n: 101 }, { k: 'b', n: 112 }] });
+      expect(await c.findOne({ _id: 'af' } as never)).toEqual({
+        _id: 'af',
+        grades: [80, 90, 90],
+        items: [
+          { k: 'a', n: 101 },
+          { k: 'b', n: 112 },
+        ],
+      });
     });
 
     it('when a replacement document is given, then the document is replaced and keeps its _id', async () => {
@@ -209,10 +235,21 @@ describe('MongoDB test double: CRUD commands', () => {
 
     it('when findOneAndUpdate asks for the new document with a sort and projection, then it returns that', async () => {
       const c = fresh();
-      await c.insertMany([{ q: 1, v: 1 }, { q: 1, v: 2 }]);
+      await c.insertMany([
+        { q: 1, v: 1 },
+        { q: 1, v: 2 },
+      ]);
 
-      const after = await c.findOneAndUpdate({ q: 1 }, { $inc: { v: 10 } }, { sort: { v: -1 }, returnDocument: 'after', projection: { _id: 0, v: 1 } });
-      const before = await c.findOneAndUpdate({ q: 1 }, { $inc: { v: 10 } }, { sort: { v: 1 }, returnDocument: 'before', includeResultMetadata: true });
+      const after = await c.findOneAndUpdate(
+        { q: 1 },
+        { $inc: { v: 10 } },
+        { sort: { v: -1 }, returnDocument: 'after', projection: { _id: 0, v: 1 } },
+      );
+      const before = await c.findOneAndUpdate(
+        { q: 1 },
+        { $inc: { v: 10 } },
+        { sort: { v: 1 }, returnDocument: 'before', includeResultMetadata: true },
+      );
 
       expect(after).toEqual({ v: 12 });
       expect(before).toMatchObject({ ok: 1, value: { q: 1, v: 1 }, lastErrorObject: { n: 1, updatedExisting: true } });
@@ -221,7 +258,11 @@ describe('MongoDB test double: CRUD commands', () => {
     it('when findOneAndUpdate upserts, then lastErrorObject reports the upserted id', async () => {
       const c = fresh();
 
-      const result = await c.findOneAndUpdate({ k: 'new' }, { $set: { v: 1 } }, { upsert: true, returnDocument: 'after', includeResultMetadata: true });
+      const result = await c.findOneAndUpdate(
+        { k: 'new' },
+        { $set: { v: 1 } },
+        { upsert: true, returnDocument: 'after', includeResultMetadata: true },
+      );
 
       expect(result.value).toMatchObject({ k: 'new', v: 1 });
       expect(result.lastErrorObject).toMatchObject({ n: 1, updatedExisting: false, upserted: result.value?._id });
@@ -266,7 +307,9 @@ describe('MongoDB test double: mongod 7.0 refusals', () => {
   it('when an update statement carries sort, then mongod 7.0 refuses the command', async () => {
     await handle.db.collection('r2').insertOne({ k: 1 });
 
-    const error = await handle.db.command({ update: 'r2', updates: [{ q: {}, u: { $set: { k: 2 } }, sort: { k: 1 } }] }).catch((e: unknown) => e);
+    const error = await handle.db
+      .command({ update: 'r2', updates: [{ q: {}, u: { $set: { k: 2 } }, sort: { k: 1 } }] })
+      .catch((e: unknown) => e);
 
     expect(error).toMatchObject({ code: 40415 });
     expect(await handle.db.collection('r2').findOne({}, { projection: { _id: 0 } })).toEqual({ k: 1 });

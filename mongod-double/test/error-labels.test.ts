@@ -7,8 +7,10 @@ describe('MongoDB test double: error labels and code names', () => {
     const appName = `el-${randomBytes(4).toString('hex')}`;
     return { client: await handle.newClient({ appName, serverSelectionTimeoutMS: 1500 }), appName };
   };
-  const configure = (command: Record<string, unknown>) => handle.client.db('admin').command({ configureFailPoint: 'failCommand', ...command });
-  const configureWrite = (command: Record<string, unknown>) => handle.client.db('admin').command({ configureFailPoint: 'onPrimaryTransactionalWrite', ...command });
+  const configure = (command: Record<string, unknown>) =>
+    handle.client.db('admin').command({ configureFailPoint: 'failCommand', ...command });
+  const configureWrite = (command: Record<string, unknown>) =>
+    handle.client.db('admin').command({ configureFailPoint: 'onPrimaryTransactionalWrite', ...command });
 
   afterEach(async () => {
     await configure({ mode: 'off' });
@@ -23,21 +25,24 @@ describe('MongoDB test double: error labels and code names', () => {
     [24, 'LockTimeout'],
     [246, 'SnapshotUnavailable'],
     [267, 'PreparedTransactionInProgress'],
-  ])('when failCommand injects %i inside a transaction, then it carries its code name and TransientTransactionError', async (code, name) => {
-    const { client, appName } = await appClient();
-    const c = client.db(handle.name).collection(`el-${code}`);
-    await c.insertOne({ _id: 'seed' } as never);
-    await configure({ mode: { times: 1 }, data: { failCommands: ['insert'], errorCode: code, appName } });
-    const session = client.startSession();
-    session.startTransaction();
+  ])(
+    'when failCommand injects %i inside a transaction, then it carries its code name and TransientTransactionError',
+    async (code, name) => {
+      const { client, appName } = await appClient();
+      const c = client.db(handle.name).collection(`el-${code}`);
+      await c.insertOne({ _id: 'seed' } as never);
+      await configure({ mode: { times: 1 }, data: { failCommands: ['insert'], errorCode: code, appName } });
+      const session = client.startSession();
+      session.startTransaction();
 
-    const error = await c.insertOne({ k: 1 }, { session }).catch((e: unknown) => e);
-    await session.abortTransaction();
-    await session.endSession();
+      const error = await c.insertOne({ k: 1 }, { session }).catch((e: unknown) => e);
+      await session.abortTransaction();
+      await session.endSession();
 
-    expect(error).toMatchObject({ code, codeName: name });
-    expect((error as { errorLabels?: string[] }).errorLabels).toContain('TransientTransactionError');
-  });
+      expect(error).toMatchObject({ code, codeName: name });
+      expect((error as { errorLabels?: string[] }).errorLabels).toContain('TransientTransactionError');
+    },
+  );
 
   // Same source: UnknownError (8) and WriteConcernFailed (64) are not transient; they keep their names.
   it.each([
@@ -83,9 +88,15 @@ describe('MongoDB test double: error labels and code names', () => {
   // labels the server would add, also when only a writeConcernError is injected.
   it('when failCommand injects only a writeConcernError with errorLabels, then the reply keeps those labels', async () => {
     const { client, appName } = await appClient();
-    await configure({ mode: { times: 1 }, data: { failCommands: ['insert'], writeConcernError: { code: 91, errmsg: 'shutting down' }, errorLabels: ['CustomLabel'], appName } });
+    await configure({
+      mode: { times: 1 },
+      data: { failCommands: ['insert'], writeConcernError: { code: 91, errmsg: 'shutting down' }, errorLabels: ['CustomLabel'], appName },
+    });
 
-    const error = await client.db(handle.name).command({ insert: 'el-wce', documents: [{ k: 1 }] }).catch((e: unknown) => e);
+    const error = await client
+      .db(handle.name)
+      .command({ insert: 'el-wce', documents: [{ k: 1 }] })
+      .catch((e: unknown) => e);
 
     expect(error).toMatchObject({ name: 'MongoWriteConcernError', result: { ok: 1, n: 1, writeConcernError: { code: 91 } } });
     expect((error as { errorLabels: string[] }).errorLabels).toContain('CustomLabel');
@@ -95,7 +106,10 @@ describe('MongoDB test double: error labels and code names', () => {
   // is labelled RetryableWriteError by the server, and the driver retries it.
   it('when a retryable write gets a retryable writeConcernError, then the driver retries it and the document exists once', async () => {
     const { client, appName } = await appClient();
-    await configure({ mode: { times: 1 }, data: { failCommands: ['insert'], writeConcernError: { code: 91, errmsg: 'shutting down' }, appName } });
+    await configure({
+      mode: { times: 1 },
+      data: { failCommands: ['insert'], writeConcernError: { code: 91, errmsg: 'shutting down' }, appName },
+    });
     const c = client.db(handle.name).collection('el-wce-retry');
 
     await c.insertOne({ _id: 'once' } as never);

@@ -11,7 +11,8 @@ describe('MongoDB test double: failCommand fail point', () => {
     const appName = `fp-${randomBytes(4).toString('hex')}`;
     return { client: await handle.newClient({ appName, serverSelectionTimeoutMS: 1500, ...options }), appName };
   };
-  const configure = (command: Record<string, unknown>) => handle.client.db('admin').command({ configureFailPoint: 'failCommand', ...command });
+  const configure = (command: Record<string, unknown>) =>
+    handle.client.db('admin').command({ configureFailPoint: 'failCommand', ...command });
 
   afterEach(async () => {
     await configure({ mode: 'off' });

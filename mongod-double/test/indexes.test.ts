@@ -62,7 +62,10 @@ describe('MongoDB test double: indexes', () => {
   it('when a compound unique key repeats, then the insert fails and reports keyPattern and keyValue', async () => {
     const c = fresh();
     await c.createIndex({ a: 1, b: 1 }, { unique: true });
-    await c.insertMany([{ a: 1, b: 1 }, { a: 1, b: 2 }]);
+    await c.insertMany([
+      { a: 1, b: 1 },
+      { a: 1, b: 2 },
+    ]);
 
     await expect(c.insertOne({ a: 1, b: 2 })).rejects.toMatchObject({
       code: 11000,
@@ -78,7 +81,11 @@ describe('MongoDB test double: indexes', () => {
     await c.insertMany([{ e: 'a' }, { e: 'b' }]);
 
     await expect(c.updateOne({ e: 'b' }, { $set: { e: 'a' } })).rejects.toMatchObject({ code: 11000 });
-    await expect(c.findOneAndUpdate({ e: 'b' }, { $set: { e: 'a' } })).rejects.toMatchObject({ code: 11000, codeName: 'DuplicateKey', keyValue: { e: 'a' } });
+    await expect(c.findOneAndUpdate({ e: 'b' }, { $set: { e: 'a' } })).rejects.toMatchObject({
+      code: 11000,
+      codeName: 'DuplicateKey',
+      keyValue: { e: 'a' },
+    });
   });
 
   it('when array values are indexed uniquely, then each element counts as a key', async () => {
@@ -130,7 +137,9 @@ describe('MongoDB test double: indexes', () => {
     const email = randomEmail();
 
     const results = await Promise.allSettled(
-      Array.from({ length: 20 }, (_, i) => clients[i % clients.length].db(handle.name).collection(c.collectionName).insertOne({ email, i })),
+      Array.from({ length: 20 }, (_, i) =>
+        clients[i % clients.length].db(handle.name).collection(c.collectionName).insertOne({ email, i }),
+      ),
     );
 
     const failures = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
@@ -193,11 +202,22 @@ describe('MongoDB test double: TTL indexes', () => {
   it('when a document is past its expireAfterSeconds, then the TTL monitor removes it', async () => {
     const c = client.db('ttl').collection('sessions');
     await c.createIndex({ at: 1 }, { expireAfterSeconds: 1 });
-    await c.insertMany([{ k: 'old', at: new Date(Date.now() - 60_000) }, { k: 'fresh', at: new Date(Date.now() + 3_600_000) }, { k: 'no-date' }]);
+    await c.insertMany([
+      { k: 'old', at: new Date(Date.now() - 60_000) },
+      { k: 'fresh', at: new Date(Date.now() + 3_600_000) },
+      { k: 'no-date' },
+    ]);
 
     const deadline = Date.now() + 20_000;
     while ((await c.countDocuments({ k: 'old' })) > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
 
-    expect((await c.find({}, { projection: { _id: 0, k: 1 } }).sort({ k: 1 }).toArray()).map((d) => d.k)).toEqual(['fresh', 'no-date']);
+    expect(
+      (
+        await c
+          .find({}, { projection: { _id: 0, k: 1 } })
+          .sort({ k: 1 })
+          .toArray()
+      ).map((d) => d.k),
+    ).toEqual(['fresh', 'no-date']);
   });
 });

@@ -10,7 +10,10 @@ interface Ticket {
   orderId?: string;
 }
 
-const ticketSchema = new Schema<Ticket>({ title: { type: String, required: true }, price: { type: Number, required: true }, orderId: String }, { versionKey: 'version', timestamps: true });
+const ticketSchema = new Schema<Ticket>(
+  { title: { type: String, required: true }, price: { type: Number, required: true }, orderId: String },
+  { versionKey: 'version', timestamps: true },
+);
 ticketSchema.plugin(updateIfCurrentPlugin);
 const Ticket = mongoose.model<Ticket>('DoubleTicket', ticketSchema);
 
@@ -66,7 +69,9 @@ describe('MongoDB test double: through mongoose', () => {
     const a = await Ticket.create({ title: 'a', price: 12.5 });
     const b = await Ticket.create({ title: 'b', price: 20 });
 
-    const found = await Ticket.find({ _id: { $in: [a.id, b.id] } }).sort({ price: 1 }).lean();
+    const found = await Ticket.find({ _id: { $in: [a.id, b.id] } })
+      .sort({ price: 1 })
+      .lean();
 
     expect(found.map((t) => t.price)).toEqual([12.5, 20]);
   });

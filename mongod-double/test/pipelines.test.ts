@@ -27,13 +27,24 @@ describe('MongoDB test double: let, $out, $merge, filter errors, $listLocalSessi
   });
 
   it('when update, delete and findAndModify have let variables, then their filters and pipelines read them', async () => {
-    const c = await fresh([{ _id: 1, v: 1 }, { _id: 2, v: 2 }, { _id: 3, v: 3 }] as never);
+    const c = await fresh([
+      { _id: 1, v: 1 },
+      { _id: 2, v: 2 },
+      { _id: 3, v: 3 },
+    ] as never);
 
     await c.updateMany({ $expr: { $eq: ['$v', '$$target'] } }, [{ $set: { tag: '$$label' } }], { let: { target: 1, label: 'one' } });
     await c.deleteOne({ $expr: { $eq: ['$v', '$$gone'] } }, { let: { gone: 2 } });
-    const found = await c.findOneAndUpdate({ $expr: { $eq: ['$v', '$$pick'] } }, { $set: { picked: true } }, { let: { pick: 3 }, returnDocument: 'after' });
+    const found = await c.findOneAndUpdate(
+      { $expr: { $eq: ['$v', '$$pick'] } },
+      { $set: { picked: true } },
+      { let: { pick: 3 }, returnDocument: 'after' },
+    );
 
-    expect(await c.find().sort({ _id: 1 }).toArray()).toEqual([{ _id: 1, v: 1, tag: 'one' }, { _id: 3, v: 3, picked: true }]);
+    expect(await c.find().sort({ _id: 1 }).toArray()).toEqual([
+      { _id: 1, v: 1, tag: 'one' },
+      { _id: 3, v: 3, picked: true },
+    ]);
     expect(found).toEqual({ _id: 3, v: 3, picked: true });
   });
 
@@ -52,13 +63,24 @@ describe('MongoDB test double: let, $out, $merge, filter errors, $listLocalSessi
 
     await source.aggregate([{ $match: { v: { $gte: 2 } } }, { $project: { _id: 0, v: 1 } }, { $out: target.collectionName }]).toArray();
 
-    expect(await target.find({}, { projection: { _id: 0 } }).sort({ v: 1 }).toArray()).toEqual([{ v: 2 }, { v: 3 }]);
+    expect(
+      await target
+        .find({}, { projection: { _id: 0 } })
+        .sort({ v: 1 })
+        .toArray(),
+    ).toEqual([{ v: 2 }, { v: 3 }]);
   });
 
   // MongoDB manual, "$merge": whenMatched merge, whenNotMatched insert (the defaults), on _id.
   it('when a pipeline ends with $merge, then matching documents are merged and others inserted', async () => {
-    const target = await fresh([{ _id: 1, a: 'keep', b: 'old' }, { _id: 9, untouched: true }] as never);
-    const source = await fresh([{ _id: 1, b: 'new' }, { _id: 2, b: 'added' }] as never);
+    const target = await fresh([
+      { _id: 1, a: 'keep', b: 'old' },
+      { _id: 9, untouched: true },
+    ] as never);
+    const source = await fresh([
+      { _id: 1, b: 'new' },
+      { _id: 2, b: 'added' },
+    ] as never);
 
     await source.aggregate([{ $merge: { into: target.collectionName } }]).toArray();
 
@@ -75,9 +97,16 @@ describe('MongoDB test double: let, $out, $merge, filter errors, $listLocalSessi
     await handle.db.collection('pl-s').findOne({}, { session });
     const id = session.id?.id;
 
-    const listed = await handle.client.db('admin').aggregate([{ $listLocalSessions: { allUsers: true } }]).toArray();
+    const listed = await handle.client
+      .db('admin')
+      .aggregate([{ $listLocalSessions: { allUsers: true } }])
+      .toArray();
     await session.endSession();
 
-    expect(listed.some((s) => id !== undefined && Buffer.from((s._id as { id: { buffer: Uint8Array } }).id.buffer).equals(Buffer.from(id.buffer)))).toBe(true);
+    expect(
+      listed.some(
+        (s) => id !== undefined && Buffer.from((s._id as { id: { buffer: Uint8Array } }).id.buffer).equals(Buffer.from(id.buffer)),
+      ),
+    ).toBe(true);
   });
 });

@@ -27,7 +27,10 @@ describe('MongoDB test double: server commands', () => {
     expect(await admin().command({ ping: 1 })).toMatchObject({ ok: 1 });
     expect((await admin().command({ buildInfo: 1 })).version).toMatch(/^\d+\.\d+\.\d+/);
     expect((await admin().command({ serverStatus: 1 })).connections.current).toBeGreaterThan(0);
-    expect(await admin().command({ getParameter: 1, featureCompatibilityVersion: 1 })).toMatchObject({ ok: 1, featureCompatibilityVersion: { version: expect.any(String) } });
+    expect(await admin().command({ getParameter: 1, featureCompatibilityVersion: 1 })).toMatchObject({
+      ok: 1,
+      featureCompatibilityVersion: { version: expect.any(String) },
+    });
   });
 
   it('when commands run, then serverStatus counts each by name, with the failed ones apart', async () => {

@@ -56,7 +56,10 @@ describe('MongoDB test double: DDL inside transactions', () => {
     const session = handle.client.startSession();
     session.startTransaction();
 
-    const error = await handle.db.collection(name).createIndex({ k: 1 }, { session }).catch((e: unknown) => e);
+    const error = await handle.db
+      .collection(name)
+      .createIndex({ k: 1 }, { session })
+      .catch((e: unknown) => e);
     await session.abortTransaction().catch(() => undefined);
     await session.endSession();
 

@@ -249,7 +249,12 @@ describe('MongoDB test double: transactions', () => {
   it('when abortTransaction names a transaction that was never started, then it fails with NoSuchTransaction', async () => {
     const wire = await WireClient.connect(handle.serverUri);
     try {
-      const reply = await wire.command('admin', { abortTransaction: 1, lsid: { id: new UUID() }, txnNumber: Long.fromNumber(42), autocommit: false });
+      const reply = await wire.command('admin', {
+        abortTransaction: 1,
+        lsid: { id: new UUID() },
+        txnNumber: Long.fromNumber(42),
+        autocommit: false,
+      });
 
       expect(reply).toMatchObject({ ok: 0, code: 251 });
     } finally {
@@ -261,7 +266,13 @@ describe('MongoDB test double: transactions', () => {
     const { mine } = await fresh();
     const wire = await WireClient.connect(handle.serverUri);
     try {
-      const reply = await wire.command(handle.name, { find: mine.collectionName, filter: {}, lsid: { id: new UUID() }, txnNumber: Long.fromNumber(99), autocommit: false });
+      const reply = await wire.command(handle.name, {
+        find: mine.collectionName,
+        filter: {},
+        lsid: { id: new UUID() },
+        txnNumber: Long.fromNumber(99),
+        autocommit: false,
+      });
 
       expect(reply).toMatchObject({ ok: 0, code: 251, errorLabels: expect.arrayContaining(['TransientTransactionError']) });
     } finally {

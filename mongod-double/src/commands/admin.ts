@@ -46,7 +46,20 @@ function dropDatabase(ctx: CommandContext): Doc {
 
 function dbStats(ctx: CommandContext): Doc {
   const { objects, bytes, collections, indexes } = sizeOf(ctx, ctx.db);
-  return { db: ctx.db, collections, views: 0, objects, avgObjSize: objects ? bytes / objects : 0, dataSize: bytes, storageSize: bytes, indexes, indexSize: 0, totalSize: bytes, scaleFactor: 1, ok: 1 };
+  return {
+    db: ctx.db,
+    collections,
+    views: ctx.server.catalog.database(ctx.db)?.views.size ?? 0,
+    objects,
+    avgObjSize: objects ? bytes / objects : 0,
+    dataSize: bytes,
+    storageSize: bytes,
+    indexes,
+    indexSize: 0,
+    totalSize: bytes,
+    scaleFactor: 1,
+    ok: 1,
+  };
 }
 
 function collStats(ctx: CommandContext): Doc {
@@ -59,13 +72,24 @@ function collStats(ctx: CommandContext): Doc {
     count += 1;
     size += calculateObjectSize(visible.doc);
   }
-  return { ns: collection.ns, count, size, avgObjSize: count ? size / count : 0, storageSize: size, nindexes: collection.indexes.length, totalIndexSize: 0, indexSizes: Object.fromEntries(collection.indexes.map((i) => [i.name, 0])), ok: 1 };
+  return {
+    ns: collection.ns,
+    count,
+    size,
+    avgObjSize: count ? size / count : 0,
+    storageSize: size,
+    nindexes: collection.indexes.length,
+    totalIndexSize: 0,
+    indexSizes: Object.fromEntries(collection.indexes.map((i) => [i.name, 0])),
+    ok: 1,
+  };
 }
 
 function renameCollection(ctx: CommandContext): Doc {
   const from = ctx.body.renameCollection;
   const to = ctx.body.to;
-  if (typeof from !== 'string' || typeof to !== 'string') throw new CommandError(ErrorCodes.TypeMismatch, 'renameCollection and to must be namespaces');
+  if (typeof from !== 'string' || typeof to !== 'string')
+    throw new CommandError(ErrorCodes.TypeMismatch, 'renameCollection and to must be namespaces');
   const split = (ns: string): [string, string] => {
     const dot = ns.indexOf('.');
     if (dot <= 0) throw new CommandError(ErrorCodes.InvalidNamespace, `Invalid namespace specified '${ns}'`);
@@ -74,6 +98,7 @@ function renameCollection(ctx: CommandContext): Doc {
   const [fromDb, fromName] = split(from);
   const [toDb, toName] = split(to);
   const { catalog } = ctx.server;
+  catalog.refuseView(fromDb, fromName);
   const source = catalog.collection(fromDb, fromName);
   if (!source) throw new CommandError(ErrorCodes.NamespaceNotFound, 'source namespace does not exist');
   if (catalog.collection(toDb, toName)) {
@@ -104,7 +129,8 @@ export const adminCommands: CommandTable = {
   validate: {
     run: (ctx) => {
       const name = targetCollection(ctx);
-      if (!ctx.server.catalog.collection(ctx.db, name)) throw new CommandError(ErrorCodes.NamespaceNotFound, `Collection '${ctx.db}.${name}' does not exist to validate.`);
+      if (!ctx.server.catalog.collection(ctx.db, name))
+        throw new CommandError(ErrorCodes.NamespaceNotFound, `Collection '${ctx.db}.${name}' does not exist to validate.`);
       return { ns: `${ctx.db}.${name}`, valid: true, errors: [], warnings: [], ok: 1 };
     },
   },

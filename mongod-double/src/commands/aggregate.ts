@@ -11,13 +11,18 @@ import { applyPipelineUpdate, runPipeline } from '../query';
 import { canonicalKey, getPath, isDoc, type Doc } from '../values';
 import { cursorReply, matching } from './read';
 import type { CommandContext } from './types';
-import { queryOptions, requireArray } from './types';
+import { queryOptions, requireArray, writeValidation } from './types';
+import { documentsOf } from './views';
+import { enforceValidation } from '../document-validation';
 
 const UNAUTHENTICATED_UID = new Binary(createHash('sha256').update('').digest());
 
 function listLocalSessions(ctx: CommandContext): Doc[] {
-  if (ctx.db !== 'admin') throw new CommandError(ErrorCodes.InvalidNamespace, '$listLocalSessions must be run against the \'admin\' database with {aggregate: 1}');
-  return ctx.server.sessions.all().map((session) => ({ _id: { id: new UUID(session.key), uid: UNAUTHENTICATED_UID }, lastUse: new Date(session.lastUse) }));
+  if (ctx.db !== 'admin')
+    throw new CommandError(ErrorCodes.InvalidNamespace, "$listLocalSessions must be run against the 'admin' database with {aggregate: 1}");
+  return ctx.server.sessions
+    .all()
+    .map((session) => ({ _id: { id: new UUID(session.key), uid: UNAUTHENTICATED_UID }, lastUse: new Date(session.lastUse) }));
 }
 
 function targetOf(ctx: CommandContext, spec: unknown, stage: string): { db: string; coll: string } {
@@ -42,10 +47,12 @@ function withId(doc: Doc): Doc {
 function out(ctx: CommandContext, spec: unknown, docs: Doc[]): void {
   const { db, coll } = targetOf(ctx, spec, '$out');
   const { catalog, engine } = ctx.server;
+  catalog.refuseView(db, coll);
   const old = catalog.collection(db, coll);
   const fresh = new Collection(db, coll, old?.options ?? {});
   for (const index of old?.indexes.slice(1) ?? []) fresh.indexes.push(new Index(index.spec));
   for (const doc of docs.map(withId)) {
+    enforceValidation(fresh, doc, undefined, writeValidation(ctx));
     const result = engine.write(fresh, canonicalKey(doc._id), doc, undefined, true);
     if (result instanceof MustWait) throw new CommandError(ErrorCodes.InternalError, 'unexpected wait in $out');
   }
@@ -61,6 +68,7 @@ function mergeOn(spec: Doc): string[] {
 async function merge(ctx: CommandContext, spec: unknown, docs: Doc[]): Promise<void> {
   const options = isDoc(spec) ? spec : { into: spec };
   const { db, coll } = targetOf(ctx, options.into, '$merge');
+  ctx.server.catalog.refuseView(db, coll);
   const on = mergeOn(options);
   const whenMatched = options.whenMatched ?? 'merge';
   const whenNotMatched = options.whenNotMatched ?? 'insert';
@@ -72,21 +80,34 @@ async function merge(ctx: CommandContext, spec: unknown, docs: Doc[]): Promise<v
     const [existing] = matching(target, coll, filter);
     if (!existing) {
       if (whenNotMatched === 'discard') continue;
-      if (whenNotMatched === 'fail') throw new CommandError(13113, '$merge could not find a matching document in the target collection for at least one document in the source collection');
+      if (whenNotMatched === 'fail')
+        throw new CommandError(
+          13113,
+          '$merge could not find a matching document in the target collection for at least one document in the source collection',
+        );
       await written(() => {
         const made = engine.ensureCollection(db, coll, undefined);
-        return made instanceof MustWait ? made : engine.write(made.collection, canonicalKey(doc._id), doc, undefined, true);
+        if (made instanceof MustWait) return made;
+        enforceValidation(made.collection, doc, undefined, writeValidation(ctx));
+        return engine.write(made.collection, canonicalKey(doc._id), doc, undefined, true);
       });
       continue;
     }
     let next: Doc;
     if (whenMatched === 'keepExisting') continue;
-    if (whenMatched === 'fail') throw new DuplicateKeyError(`$merge failed: E11000 duplicate key error collection: ${db}.${coll}`, Object.fromEntries(on.map((f) => [f, 1])), filter);
+    if (whenMatched === 'fail')
+      throw new DuplicateKeyError(
+        `$merge failed: E11000 duplicate key error collection: ${db}.${coll}`,
+        Object.fromEntries(on.map((f) => [f, 1])),
+        filter,
+      );
     if (whenMatched === 'replace') next = { ...doc, _id: existing.doc._id };
     else if (Array.isArray(whenMatched)) next = applyPipelineUpdate(existing.doc, whenMatched, { new: doc });
     else next = { ...existing.doc, ...doc, _id: existing.doc._id };
     const collection = ctx.server.catalog.collection(db, coll);
-    if (collection) await written(() => engine.write(collection, existing.record.key, next, undefined, false));
+    if (!collection) continue;
+    enforceValidation(collection, next, existing.doc, writeValidation(ctx));
+    await written(() => engine.write(collection, existing.record.key, next, undefined, false));
   }
 }
 
@@ -101,12 +122,14 @@ export async function aggregate(ctx: CommandContext): Promise<Doc> {
   const writeStage = isDoc(last) && ('$out' in last || '$merge' in last) ? last : undefined;
   const stages = writeStage ? pipeline.slice(0, -1) : pipeline;
   for (const stage of stages) {
-    if (isDoc(stage) && ('$out' in stage || '$merge' in stage)) throw new CommandError(40601, `${Object.keys(stage)[0]} can only be the final stage in the pipeline`);
+    if (isDoc(stage) && ('$out' in stage || '$merge' in stage))
+      throw new CommandError(40601, `${Object.keys(stage)[0]} can only be the final stage in the pipeline`);
   }
-  if (writeStage && ctx.txn) throw new CommandError(ErrorCodes.OperationNotSupportedInTransaction, `${Object.keys(writeStage)[0]} cannot be used in a transaction`);
+  if (writeStage && ctx.txn)
+    throw new CommandError(ErrorCodes.OperationNotSupportedInTransaction, `${Object.keys(writeStage)[0]} cannot be used in a transaction`);
   const name = typeof target === 'string' ? target : '';
   const options = queryOptions(ctx, name);
-  const source = (from: string): Doc[] => matching(ctx, from, undefined).map((item) => item.doc);
+  const source = (from: string): Doc[] => documentsOf(ctx, from);
   let input: Doc[] = [];
   let rest = stages;
   const first = stages[0];

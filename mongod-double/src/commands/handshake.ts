@@ -127,7 +127,13 @@ export const handshakeCommands: CommandTable = {
   },
   setParameter: { run: () => ({ was: null, ok: 1 }), adminOnly: true },
   getDefaultRWConcern: {
-    run: () => ({ defaultReadConcern: { level: 'local' }, defaultWriteConcern: { w: 'majority', wtimeout: 0 }, defaultReadConcernSource: 'implicit', defaultWriteConcernSource: 'implicit', ok: 1 }),
+    run: () => ({
+      defaultReadConcern: { level: 'local' },
+      defaultWriteConcern: { w: 'majority', wtimeout: 0 },
+      defaultReadConcernSource: 'implicit',
+      defaultWriteConcernSource: 'implicit',
+      ok: 1,
+    }),
     adminOnly: true,
   },
   setDefaultRWConcern: { run: () => ({ ok: 1 }), adminOnly: true },
@@ -149,7 +155,10 @@ export const handshakeCommands: CommandTable = {
         metrics: {
           cursor: { open: { total: server.cursors.size } },
           commands: Object.fromEntries(
-            [...server.commandCounts].map(([name, { total, failed }]) => [name, { total: Long.fromNumber(total), failed: Long.fromNumber(failed) }]),
+            [...server.commandCounts].map(([name, { total, failed }]) => [
+              name,
+              { total: Long.fromNumber(total), failed: Long.fromNumber(failed) },
+            ]),
           ),
         },
         storageEngine: { name: 'ephemeralForTest', supportsCommittedReads: true, persistent: false },

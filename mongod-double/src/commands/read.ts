@@ -4,13 +4,20 @@ import { CommandError, ErrorCodes } from '../errors';
 import type { Visible } from '../engine';
 import { foldStrings } from '../collation';
 import { compileFilter, compileProjection, parseSort, pinnedId, sortItems, type QueryOptions } from '../query';
-import { canonicalKey, getPathValues, intOption, isDoc, isNumeric, toNumber, type Doc } from '../values';
+import { canonicalKey, getPathValues, intOption, isDoc, isNumeric, normalizeDoc, toNumber, type Doc } from '../values';
 import { aggregate } from './aggregate';
+import { documentsOf } from './views';
 import type { CommandContext, CommandTable } from './types';
 import { optionalDoc, queryOptions, requireArray, targetCollection } from './types';
 
-export function cursorReply(ctx: CommandContext, ns: string, docs: Doc[], options: { batchSize?: number; singleBatch?: boolean } = {}): Doc {
-  const requested = isDoc(ctx.body.cursor) && ctx.body.cursor.batchSize !== undefined ? intOption(ctx.body.cursor.batchSize, 101) : options.batchSize;
+export function cursorReply(
+  ctx: CommandContext,
+  ns: string,
+  docs: Doc[],
+  options: { batchSize?: number; singleBatch?: boolean } = {},
+): Doc {
+  const requested =
+    isDoc(ctx.body.cursor) && ctx.body.cursor.batchSize !== undefined ? intOption(ctx.body.cursor.batchSize, 101) : options.batchSize;
   // A command's batchSize sizes the first batch only; a getMore without one gets up to 16 MiB.
   const batch = ctx.server.cursors.open(ns, docs, requested, undefined, options.singleBatch === true, ctx.session?.key);
   return { cursor: { firstBatch: batch.docs, id: batch.cursorId, ns }, ok: 1 };
@@ -33,6 +40,15 @@ export function matching(ctx: CommandContext, collectionName: string, filter: Do
   return out;
 }
 
+/** What a read sees of a collection or a view (computed through its pipeline), filtered. */
+function readItems(ctx: CommandContext, name: string, filter: Doc | undefined, options: QueryOptions): Array<{ doc: Doc; norm: Doc }> {
+  if (!ctx.server.catalog.view(ctx.db, name)) return matching(ctx, name, filter, options);
+  const matcher = compileFilter(filter, options);
+  return documentsOf(ctx, name)
+    .map((doc) => ({ doc, norm: normalizeDoc(doc) }))
+    .filter((item) => matcher.test(item.norm));
+}
+
 function find(ctx: CommandContext): Doc {
   const name = targetCollection(ctx);
   const filter = optionalDoc(ctx.body.filter, 'filter');
@@ -47,7 +63,7 @@ function find(ctx: CommandContext): Doc {
     singleBatch = true;
   }
   const options = queryOptions(ctx, name);
-  const items = sortItems(matching(ctx, name, filter, options), sort, options.collation);
+  const items = sortItems(readItems(ctx, name, filter, options), sort, options.collation);
   const selected = items.slice(skip, limit > 0 ? skip + limit : undefined);
   const docs = selected.map((item) => (projector ? projector.apply(item.doc, item.norm) : item.doc));
   const batchSize = ctx.body.batchSize === undefined ? undefined : intOption(ctx.body.batchSize, 101);
@@ -91,7 +107,7 @@ function killCursors(ctx: CommandContext): Doc {
 
 function count(ctx: CommandContext): Doc {
   const name = targetCollection(ctx);
-  const items = matching(ctx, name, optionalDoc(ctx.body.query, 'query'), queryOptions(ctx, name));
+  const items = readItems(ctx, name, optionalDoc(ctx.body.query, 'query'), queryOptions(ctx, name));
   const skip = intOption(ctx.body.skip, 0);
   const limit = Math.abs(intOption(ctx.body.limit, 0));
   let n = Math.max(0, items.length - skip);
@@ -105,7 +121,7 @@ function distinct(ctx: CommandContext): Doc {
   if (typeof key !== 'string') throw new CommandError(ErrorCodes.TypeMismatch, "BSON field 'distinct.key' is missing or not a string");
   const seen = new Map<string, unknown>();
   const options = queryOptions(ctx, name);
-  for (const item of matching(ctx, name, optionalDoc(ctx.body.query, 'query'), options)) {
+  for (const item of readItems(ctx, name, optionalDoc(ctx.body.query, 'query'), options)) {
     for (const value of getPathValues(item.doc, key)) {
       for (const element of Array.isArray(value) ? value : [value]) {
         if (element === undefined) continue;

@@ -15,10 +15,20 @@ function initiate(ctx: CommandContext): Doc {
   if (replSet.initiated) throw new CommandError(ErrorCodes.AlreadyInitialized, 'already initialized');
   const given = isDoc(ctx.body.replSetInitiate) ? ctx.body.replSetInitiate : {};
   if (given._id !== undefined && given._id !== replSet.name) {
-    throw new CommandError(93, `Attempting to initiate a replica set with name ${String(given._id)}, but command line reports ${replSet.name}; rejecting`);
+    throw new CommandError(
+      93,
+      `Attempting to initiate a replica set with name ${String(given._id)}, but command line reports ${replSet.name}; rejecting`,
+    );
   }
   const members = Array.isArray(given.members) && given.members.length > 0 ? given.members : [{ _id: 0, host: ctx.server.me }];
-  replSet.config = { _id: replSet.name, version: 1, term: 1, members, protocolVersion: Long.fromNumber(1), settings: isDoc(given.settings) ? given.settings : {} };
+  replSet.config = {
+    _id: replSet.name,
+    version: 1,
+    term: 1,
+    members,
+    protocolVersion: Long.fromNumber(1),
+    settings: isDoc(given.settings) ? given.settings : {},
+  };
   const { log } = ctx.server;
   log.info('REPL', 21356, ctx.connection.id.toString(), 'replSetInitiate admin command received from client');
   // Become primary right after replying, as a real member does after its election.

@@ -15,7 +15,10 @@ function transactionOf(ctx: CommandContext): { session: Session; txn: Transactio
   const txn = session.txn;
   if (!txn || txn.txnNumber !== txnNumber) {
     if (txnNumber < session.txnNumber) {
-      throw new CommandError(ErrorCodes.TransactionTooOld, `Cannot ${ctx.name} transaction ${txnNumber} on session because a newer transaction ${session.txnNumber} has already started`);
+      throw new CommandError(
+        ErrorCodes.TransactionTooOld,
+        `Cannot ${ctx.name} transaction ${txnNumber} on session because a newer transaction ${session.txnNumber} has already started`,
+      );
     }
     throw noSuchTransaction(`Transaction with { txnNumber: ${txnNumber} } has not been started`);
   }
@@ -32,7 +35,8 @@ function commitTransaction(ctx: CommandContext): Doc {
 
 function abortTransaction(ctx: CommandContext): Doc {
   const { txn } = transactionOf(ctx);
-  if (txn.state === 'committed') throw new CommandError(ErrorCodes.TransactionCommitted, `Transaction with { txnNumber: ${txn.txnNumber} } has been committed.`);
+  if (txn.state === 'committed')
+    throw new CommandError(ErrorCodes.TransactionCommitted, `Transaction with { txnNumber: ${txn.txnNumber} } has been committed.`);
   if (txn.state === 'aborted') throw noSuchTransaction(`Transaction with { txnNumber: ${txn.txnNumber} } has been aborted.`);
   ctx.server.engine.abort(txn);
   return { ok: 1 };

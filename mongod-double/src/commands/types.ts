@@ -1,6 +1,7 @@
 // The shape of command handlers and helpers they share.
-import { effectiveCollation } from '../collation';
+import { effectiveCollation, parseCollation } from '../collation';
 import { CommandError, ErrorCodes } from '../errors';
+import type { WriteValidation } from '../document-validation';
 import type { QueryOptions } from '../query';
 import type { ServerState } from '../state';
 import type { Session, Transaction } from '../transactions';
@@ -52,20 +53,38 @@ export function targetCollection(ctx: CommandContext): string {
 export function optionalDoc(value: unknown, what: string): Doc | undefined {
   if (value === undefined || value === null) return undefined;
   if (typeof value !== 'object' || Array.isArray(value)) {
-    throw new CommandError(ErrorCodes.TypeMismatch, `BSON field '${what}' is the wrong type '${Array.isArray(value) ? 'array' : typeof value}', expected type 'object'`);
+    throw new CommandError(
+      ErrorCodes.TypeMismatch,
+      `BSON field '${what}' is the wrong type '${Array.isArray(value) ? 'array' : typeof value}', expected type 'object'`,
+    );
   }
   return value as Doc;
 }
 
 export function requireArray(value: unknown, what: string): unknown[] {
-  if (!Array.isArray(value)) throw new CommandError(ErrorCodes.TypeMismatch, `BSON field '${what}' is the wrong type, expected type 'array'`);
+  if (!Array.isArray(value))
+    throw new CommandError(ErrorCodes.TypeMismatch, `BSON field '${what}' is the wrong type, expected type 'array'`);
   return value;
 }
 
 /** The collation (the statement's, the command's, else the collection's default) and `let`
  *  variables a command's queries run with. */
 export function queryOptions(ctx: CommandContext, collectionName: string, statementCollation?: unknown): QueryOptions {
-  const collection = ctx.server.catalog.collection(ctx.db, collectionName, ctx.txn);
   const explicit = statementCollation ?? ctx.body.collation;
+  const view = ctx.server.catalog.view(ctx.db, collectionName);
+  if (view) {
+    // An operation on a view runs with the view's collation and may not ask for another (SERVER-25186).
+    const collation = parseCollation(view.collation);
+    if (explicit !== undefined && explicit !== null && parseCollation(explicit) !== collation) {
+      throw new CommandError(ErrorCodes.OptionNotSupportedOnView, `Cannot override a view's default collation`);
+    }
+    return { collation, variables: optionalDoc(ctx.body.let, 'let') };
+  }
+  const collection = ctx.server.catalog.collection(ctx.db, collectionName, ctx.txn);
   return { collation: effectiveCollation(explicit, collection?.options), variables: optionalDoc(ctx.body.let, 'let') };
+}
+
+/** How this command's writes are checked against collection validators. */
+export function writeValidation(ctx: CommandContext): WriteValidation {
+  return { bypass: ctx.body.bypassDocumentValidation === true, log: ctx.server.log, connectionId: ctx.connection.id };
 }

@@ -9,12 +9,15 @@ import type { DocRecord } from '../storage';
 import { applyUpdate, parseUpdate, upsertSeed, type UpdateSpec } from '../update';
 import { canonicalKey, intOption, isDoc, sameBson, type Doc } from '../values';
 import type { CommandContext, CommandTable } from './types';
-import { optionalDoc, queryOptions, requireArray, targetCollection } from './types';
+import { optionalDoc, queryOptions, requireArray, targetCollection, writeValidation } from './types';
+import { enforceValidation } from '../document-validation';
 import { matching } from './read';
 
 /** Errors that fail the whole command instead of one statement (transaction control). */
 function isCommandLevel(error: CommandError): boolean {
-  return error.code === ErrorCodes.WriteConflict || error.code === ErrorCodes.NoSuchTransaction || error.code === ErrorCodes.NotWritablePrimary;
+  return (
+    error.code === ErrorCodes.WriteConflict || error.code === ErrorCodes.NoSuchTransaction || error.code === ErrorCodes.NotWritablePrimary
+  );
 }
 
 function writeError(index: number, error: CommandError): Doc {
@@ -33,7 +36,10 @@ async function untilWritten(attempt: () => MustWait | DocRecord): Promise<DocRec
 function checkIdStorable(id: Doc): void {
   for (const [key, value] of Object.entries(id)) {
     if (key.startsWith('$')) {
-      throw new CommandError(ErrorCodes.DollarPrefixedFieldName, `_id fields may not contain '$'-prefixed fields: ${key} is not valid for storage.`);
+      throw new CommandError(
+        ErrorCodes.DollarPrefixedFieldName,
+        `_id fields may not contain '$'-prefixed fields: ${key} is not valid for storage.`,
+      );
     }
     if (isDoc(value)) checkIdStorable(value);
   }
@@ -53,6 +59,7 @@ function prepareInsert(raw: unknown): Doc {
 
 async function insert(ctx: CommandContext): Promise<Doc> {
   const name = targetCollection(ctx);
+  ctx.server.catalog.refuseView(ctx.db, name);
   const documents = requireArray(ctx.body.documents, 'documents');
   const ordered = ctx.body.ordered !== false;
   let n = 0;
@@ -64,6 +71,7 @@ async function insert(ctx: CommandContext): Promise<Doc> {
       await untilWritten(() => {
         const target = ctx.server.engine.ensureCollection(ctx.db, name, ctx.txn);
         if (target instanceof MustWait) return target;
+        enforceValidation(target.collection, doc, undefined, writeValidation(ctx));
         return ctx.server.engine.write(target.collection, key, doc, ctx.txn, true);
       });
       n += 1;
@@ -100,7 +108,12 @@ function upsertDocument(request: UpdateRequest): Doc {
   if (request.spec.kind === 'replacement') {
     doc = applyUpdate('_id' in seed ? { _id: seed._id } : {}, request.spec, { inserting: true });
   } else {
-    doc = applyUpdate(seed, request.spec, { inserting: true, arrayFilters: request.arrayFilters, filter: request.filter, variables: request.options.variables });
+    doc = applyUpdate(seed, request.spec, {
+      inserting: true,
+      arrayFilters: request.arrayFilters,
+      filter: request.filter,
+      variables: request.options.variables,
+    });
   }
   return prepareInsert(doc);
 }
@@ -116,7 +129,9 @@ async function runUpdate(ctx: CommandContext, name: string, request: UpdateReque
       if (!request.upsert) return { matched: 0, modified: 0 };
       const doc = upsertDocument(request);
       const target = ctx.server.engine.ensureCollection(ctx.db, name, ctx.txn);
-      const result = target instanceof MustWait ? target : ctx.server.engine.write(target.collection, canonicalKey(doc._id), doc, ctx.txn, true);
+      if (!(target instanceof MustWait)) enforceValidation(target.collection, doc, undefined, writeValidation(ctx));
+      const result =
+        target instanceof MustWait ? target : ctx.server.engine.write(target.collection, canonicalKey(doc._id), doc, ctx.txn, true);
       if (result instanceof MustWait) {
         await result.until;
         continue;
@@ -152,8 +167,14 @@ async function runUpdate(ctx: CommandContext, name: string, request: UpdateReque
 }
 
 function updateOne(ctx: CommandContext, collection: Collection, current: Visible, request: UpdateRequest): UpdateOutcome | MustWait {
-  const next = applyUpdate(current.doc, request.spec, { inserting: false, arrayFilters: request.arrayFilters, filter: request.filter, variables: request.options.variables });
+  const next = applyUpdate(current.doc, request.spec, {
+    inserting: false,
+    arrayFilters: request.arrayFilters,
+    filter: request.filter,
+    variables: request.options.variables,
+  });
   if (sameBson(next, current.doc)) return { matched: 1, modified: 0, before: current.doc, after: current.doc };
+  enforceValidation(collection, next, current.doc, writeValidation(ctx));
   const result = ctx.server.engine.write(collection, current.record.key, next, ctx.txn, false);
   if (result instanceof MustWait) return result;
   return { matched: 1, modified: 1, before: current.doc, after: next };
@@ -161,6 +182,7 @@ function updateOne(ctx: CommandContext, collection: Collection, current: Visible
 
 async function update(ctx: CommandContext): Promise<Doc> {
   const name = targetCollection(ctx);
+  ctx.server.catalog.refuseView(ctx.db, name);
   const statements = requireArray(ctx.body.updates, 'updates');
   // mongod 7.0's update statements have no sort (added in 8.0): the command fails to parse.
   if (statements.some((statement) => isDoc(statement) && statement.sort !== undefined)) {
@@ -177,7 +199,8 @@ async function update(ctx: CommandContext): Promise<Doc> {
       if (!isDoc(statement)) throw new CommandError(ErrorCodes.TypeMismatch, 'update statements must be objects');
       const spec = parseUpdate(statement.u);
       const multi = statement.multi === true;
-      if (multi && spec.kind === 'replacement') throw new CommandError(ErrorCodes.FailedToParse, 'multi update is not supported for replacement-style update');
+      if (multi && spec.kind === 'replacement')
+        throw new CommandError(ErrorCodes.FailedToParse, 'multi update is not supported for replacement-style update');
       const outcome = await runUpdate(ctx, name, {
         filter: optionalDoc(statement.q, 'q') ?? {},
         spec,
@@ -204,7 +227,14 @@ async function update(ctx: CommandContext): Promise<Doc> {
   return { ...reply, ok: 1 };
 }
 
-async function deleteMatching(ctx: CommandContext, name: string, filter: Doc, limitOne: boolean, options: QueryOptions, sort?: unknown): Promise<Doc[]> {
+async function deleteMatching(
+  ctx: CommandContext,
+  name: string,
+  filter: Doc,
+  limitOne: boolean,
+  options: QueryOptions,
+  sort?: unknown,
+): Promise<Doc[]> {
   const matcher: Matcher = compileFilter(filter, options);
   const parsedSort = parseSort(sort);
   const deleted: Doc[] = [];
@@ -237,6 +267,7 @@ async function deleteMatching(ctx: CommandContext, name: string, filter: Doc, li
 
 async function remove(ctx: CommandContext): Promise<Doc> {
   const name = targetCollection(ctx);
+  ctx.server.catalog.refuseView(ctx.db, name);
   const statements = requireArray(ctx.body.deletes, 'deletes');
   const ordered = ctx.body.ordered !== false;
   let n = 0;
@@ -246,7 +277,13 @@ async function remove(ctx: CommandContext): Promise<Doc> {
       const statement = statements[i];
       if (!isDoc(statement)) throw new CommandError(ErrorCodes.TypeMismatch, 'delete statements must be objects');
       const limit = intOption(statement.limit, 0);
-      const deleted = await deleteMatching(ctx, name, optionalDoc(statement.q, 'q') ?? {}, limit === 1, queryOptions(ctx, name, statement.collation));
+      const deleted = await deleteMatching(
+        ctx,
+        name,
+        optionalDoc(statement.q, 'q') ?? {},
+        limit === 1,
+        queryOptions(ctx, name, statement.collation),
+      );
       n += deleted.length;
     } catch (error) {
       if (!(error instanceof CommandError) || isCommandLevel(error)) throw error;
@@ -259,11 +296,13 @@ async function remove(ctx: CommandContext): Promise<Doc> {
 
 async function findAndModify(ctx: CommandContext): Promise<Doc> {
   const name = targetCollection(ctx);
+  ctx.server.catalog.refuseView(ctx.db, name);
   const filter = optionalDoc(ctx.body.query, 'query') ?? {};
   const projector = compileProjection(ctx.body.fields, filter);
   const project = (doc: Doc | undefined): Doc | null => (doc ? (projector ? projector.apply(doc, doc) : doc) : null);
   const isRemove = ctx.body.remove === true;
-  if (isRemove && ctx.body.update !== undefined) throw new CommandError(ErrorCodes.FailedToParse, 'Cannot specify both an update and remove=true');
+  if (isRemove && ctx.body.update !== undefined)
+    throw new CommandError(ErrorCodes.FailedToParse, 'Cannot specify both an update and remove=true');
   if (isRemove) {
     if (ctx.body.upsert === true) throw new CommandError(ErrorCodes.FailedToParse, 'Cannot specify both upsert=true and remove=true');
     const [deleted] = await deleteMatching(ctx, name, filter, true, queryOptions(ctx, name), ctx.body.sort);
