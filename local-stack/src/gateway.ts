@@ -1,16 +1,48 @@
+import fs from 'node:fs';
 import http from 'node:http';
+import path from 'node:path';
 import express from 'express';
 import { createProxyMiddleware } from 'http-proxy-middleware';
 
 /** Route prefix → the base URLs of that service's replicas. */
 export type GatewayRoutes = Record<string, () => readonly string[]>;
 
+export interface GatewayOptions {
+  /** The web client's build (client/dist): served at `/`, index.html for every other non-API path. */
+  clientDir?: string;
+}
+
+/**
+ * The web client as the ingress's `/` rule serves it: hashed assets cached for good, index.html never,
+ * and index.html for any path outside /api that is no file (the client's router reads the URL). Read per
+ * request, so a client built after the stack started is served too; without a build, `/` stays a 404.
+ */
+function serveClient(app: express.Express, dir: string): void {
+  const clientDir = path.resolve(dir);
+  const index = path.join(clientDir, 'index.html');
+  app.use(
+    express.static(clientDir, {
+      index: false,
+      setHeaders: (res, file) => {
+        const immutable = file.startsWith(path.join(clientDir, 'assets') + path.sep);
+        res.setHeader('cache-control', immutable ? 'public, max-age=31536000, immutable' : 'no-cache');
+      },
+    }),
+  );
+  // Not for /api (the API's own 404) nor for a missing asset (a stale page should fail loudly, not get HTML).
+  app.get(/^(?!\/(api|assets)(\/|$))/, (_req, res, next) => {
+    if (!fs.existsSync(index)) return next();
+    res.setHeader('cache-control', 'no-cache');
+    res.sendFile(index);
+  });
+}
+
 /**
  * A local stand-in for the Kubernetes ingress: routes each API prefix to one of the service's
- * replicas (round robin). Targets are read per request so a restarted replica on a new port is
- * picked up without restarting the gateway.
+ * replicas (round robin), and serves the web client's build at `/`. Targets are read per request so
+ * a restarted replica on a new port is picked up without restarting the gateway.
  */
-export function createGateway(routes: GatewayRoutes): express.Express {
+export function createGateway(routes: GatewayRoutes, options: GatewayOptions = {}): express.Express {
   const app = express();
   app.disable('x-powered-by');
   // Without an agent, http-proxy sends `Connection: close` upstream and the replica's `connection:
@@ -45,6 +77,7 @@ export function createGateway(routes: GatewayRoutes): express.Express {
       }),
     );
   }
+  if (options.clientDir) serveClient(app, options.clientDir);
   app.use((_req, res) => {
     res.status(404).json({ errors: [{ message: 'Not found' }] });
   });

@@ -41,6 +41,8 @@ export interface LocalStackOptions {
   env?: NodeJS.ProcessEnv;
   /** Replicas per service (default 1 each). */
   replicas?: Partial<Record<ServiceName, number>>;
+  /** The web client's build served at `/` (default: client/dist under rootDir, when built). */
+  clientDir?: string;
   log?: (line: string) => void;
 }
 
@@ -146,11 +148,17 @@ function serviceProcesses(plan: ProcessPlan): Record<ServiceName, ServiceProcess
 }
 
 /** The gateway that routes like the ingress, on `port` (0: a free one). */
-async function startGateway(services: Record<ServiceName, ServiceProcess[]>, port: number, cleanups: Cleanups): Promise<string> {
+async function startGateway(
+  services: Record<ServiceName, ServiceProcess[]>,
+  port: number,
+  clientDir: string,
+  cleanups: Cleanups,
+): Promise<string> {
   const gateway = createGateway(
     Object.fromEntries(
       SERVICE_NAMES.map((name) => [SERVICE_ROUTES[name], () => services[name].filter((s) => s.running).map((s) => s.url)]),
     ),
+    { clientDir },
   );
   const server: http.Server = await listen(gateway, port === 0 ? await freeTcpPort() : port);
   cleanups.push(
@@ -190,8 +198,9 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
     const perService = {} as Record<ServiceName, NodeJS.ProcessEnv>;
     for (const name of SERVICE_NAMES) perService[name] = { MONGO_URI: mongoUris[name] };
     perService.payments = { ...perService.payments, ...provider.env };
+    const rootDir = opts.rootDir ?? path.resolve(__dirname, '../..');
     const services = serviceProcesses({
-      rootDir: opts.rootDir ?? path.resolve(__dirname, '../..'),
+      rootDir,
       env,
       replicas: opts.replicas ?? {},
       log,
@@ -202,7 +211,7 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
     cleanups.push(() => Promise.all(all.map((s) => s.stop())));
     // Start replicas concurrently: the double and the broker are already up.
     await Promise.all(all.map((s) => s.start()));
-    const url = await startGateway(services, opts.port ?? 0, cleanups);
+    const url = await startGateway(services, opts.port ?? 0, opts.clientDir ?? path.join(rootDir, 'client', 'dist'), cleanups);
     return { url, jwtKey, mongo, nats, natsUrl, stripe: provider.stripe, mongoUris, services, stop: stopAll };
   } catch (err) {
     await stopAll();

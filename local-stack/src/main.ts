@@ -16,6 +16,7 @@ async function main(): Promise<void> {
 
   say('');
   say(`ticketing is up: gateway ${stack.url}`);
+  say(`  /             -> the web client (client/dist; \`npm run build -w client\` after editing it)`);
   for (const name of SERVICE_NAMES) {
     const urls = stack.services[name].map((s) => `${s.url} (pid ${s.pid})`).join(', ');
     say(`  ${SERVICE_ROUTES[name].padEnd(13)} -> ${name} at ${urls}`);
