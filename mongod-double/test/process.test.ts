@@ -137,6 +137,26 @@ describe('MongoDB test double: the mongod executable', () => {
     expect(await double.exited).toBe(0);
   });
 
+  // SERVER-20547 / MongoDB manual, "Choose How to Handle Invalid Documents": with validationAction
+  // "warn", mongod writes the document and logs a warning (id 20294, "Document would fail validation")
+  // with the namespace and errInfo.
+  it('when a write fails a validator whose action is warn, then it is applied and logged as "Document would fail validation"', async () => {
+    const double = launch(['--port', '0']);
+    const client = await connect(await portOf(double));
+    const db = client.db('warned');
+    await db.createCollection('c', { validator: { qty: { $gte: 0 } }, validationAction: 'warn' });
+
+    await db.collection<{ _id: number; qty: number }>('c').insertOne({ _id: 7, qty: -1 });
+    const line = await double.waitFor(/^Document would fail validation$/);
+
+    expect(await db.collection('c').countDocuments()).toBe(1);
+    expect(line).toMatchObject({
+      s: 'W',
+      c: 'STORAGE',
+      attr: { namespace: 'warned.c', errInfo: { failingDocumentId: 7, details: { operatorName: '$gte' } } },
+    });
+  });
+
   it('when its port is taken, then it logs "Address already in use" and exits non-zero', async () => {
     const first = launch(['--port', '0']);
     const port = await portOf(first);

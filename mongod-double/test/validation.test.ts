@@ -5,6 +5,8 @@ import type { mongo } from 'mongoose';
 import { useDatabase } from './helpers';
 
 type Doc = Record<string, unknown>;
+/** Documents with _id of any type (the driver's default types assume ObjectId). */
+type Row = { _id?: number | string | ObjectId; [field: string]: unknown };
 
 /** The error a rejected promise carries, for assertions on its fields. */
 async function failure(promise: Promise<unknown>): Promise<Doc> {
@@ -17,8 +19,8 @@ async function failure(promise: Promise<unknown>): Promise<Doc> {
 describe('MongoDB test double: schema validation', () => {
   const handle = useDatabase();
   let seq = 0;
-  const create = async (options: mongo.CreateCollectionOptions): Promise<mongo.Collection> =>
-    handle.db.createCollection(`v${++seq}`, options);
+  const create = async (options: mongo.CreateCollectionOptions): Promise<mongo.Collection<Row>> =>
+    handle.db.createCollection<Row>(`v${++seq}`, options);
 
   describe('$jsonSchema', () => {
     // MongoDB manual, "Specify JSON Schema Validation": an insert missing a required field fails with
@@ -305,7 +307,7 @@ describe('MongoDB test double: schema validation', () => {
       const c = await create({ validator: { qty: { $gte: 0 } } });
       await c.insertOne({ _id: 1, qty: 5 });
 
-      const error = await failure(c.findOneAndUpdate({ _id: 1 }, { $inc: { qty: -10 } }));
+      const error = await failure(c.findOneAndUpdate({ _id: 1 }, { $inc: { qty: -10 } } as unknown as mongo.UpdateFilter<Row>));
 
       expect(error).toMatchObject({
         code: 121,
@@ -420,7 +422,7 @@ describe('MongoDB test double: schema validation', () => {
       const error = await failure(c.insertOne({ qty: 1 }));
 
       expect(reply).toMatchObject({ ok: 1 });
-      expect(info.options).toEqual({
+      expect((info as mongo.CollectionInfo).options).toEqual({
         validator: { $jsonSchema: { required: ['name'] } },
         validationLevel: 'moderate',
         validationAction: 'error',
