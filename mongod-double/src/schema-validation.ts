@@ -2,65 +2,9 @@
 // it, in the shape of mongod's `errInfo.details` (MongoDB manual, "$jsonSchema" and "Schema
 // Validation"; SERVER-20547). Values are checked as stored, so `bsonType: "int"` tells an Int32 from
 // a double, which the normalised view cannot.
+export { checkSchemaSyntax } from './schema-syntax';
 import { Binary, BSONRegExp, BSONSymbol, Code, MaxKey, MinKey, ObjectId, Timestamp } from 'bson';
-import { CommandError, ErrorCodes } from './errors';
 import { canonicalKey, isDoc, isNumeric, numberKind, toNumber, type Doc } from './values';
-
-const BSON_TYPES = new Set([
-  'double',
-  'string',
-  'object',
-  'array',
-  'binData',
-  'undefined',
-  'objectId',
-  'bool',
-  'date',
-  'null',
-  'regex',
-  'javascript',
-  'int',
-  'timestamp',
-  'long',
-  'decimal',
-  'minKey',
-  'maxKey',
-  'symbol',
-  'number',
-]);
-const JSON_TYPES = new Set(['object', 'array', 'number', 'boolean', 'string', 'null']);
-const KEYWORDS = new Set([
-  'bsonType',
-  'type',
-  'enum',
-  'required',
-  'properties',
-  'additionalProperties',
-  'patternProperties',
-  'minProperties',
-  'maxProperties',
-  'minimum',
-  'maximum',
-  'exclusiveMinimum',
-  'exclusiveMaximum',
-  'multipleOf',
-  'minLength',
-  'maxLength',
-  'pattern',
-  'items',
-  'additionalItems',
-  'minItems',
-  'maxItems',
-  'uniqueItems',
-  'allOf',
-  'anyOf',
-  'oneOf',
-  'not',
-  'title',
-  'description',
-  'dependencies',
-]);
-const UNSUPPORTED = new Set(['$ref', '$schema', 'default', 'definitions', 'format', 'id']);
 
 /** The BSON type alias of a stored value, as `$type` and `bsonType` name it. */
 export function bsonTypeName(value: unknown): string {
@@ -93,62 +37,6 @@ function matchesJsonType(value: unknown, alias: string): boolean {
   if (alias === 'number') return isNumeric(value);
   if (alias === 'boolean') return actual === 'bool';
   return actual === alias;
-}
-
-function parseError(message: string): CommandError {
-  return new CommandError(ErrorCodes.FailedToParse, message);
-}
-
-function typeList(value: unknown, keyword: string, known: Set<string>): string[] {
-  const list = Array.isArray(value) ? value : [value];
-  for (const alias of list) {
-    if (typeof alias !== 'string')
-      throw new CommandError(ErrorCodes.TypeMismatch, `$jsonSchema keyword '${keyword}' must be a string or an array of strings`);
-    if (keyword === 'type' && alias === 'integer')
-      throw new CommandError(ErrorCodes.BadValue, "$jsonSchema type 'integer' is not currently supported.");
-    if (!known.has(alias)) throw new CommandError(ErrorCodes.BadValue, `Unknown type name alias: ${alias}`);
-  }
-  return list as string[];
-}
-
-/** Throws mongod's parse errors for a malformed schema (unknown keywords, wrong value types). */
-export function checkSchemaSyntax(schema: unknown, path = '$jsonSchema'): void {
-  if (!isDoc(schema)) throw new CommandError(ErrorCodes.TypeMismatch, `${path} must be an object`);
-  if (schema.bsonType !== undefined && schema.type !== undefined)
-    throw parseError("Cannot specify both $jsonSchema keywords 'type' and 'bsonType'");
-  for (const [keyword, value] of Object.entries(schema)) {
-    if (UNSUPPORTED.has(keyword)) throw parseError(`$jsonSchema keyword '${keyword}' is not currently supported`);
-    if (!KEYWORDS.has(keyword)) throw parseError(`Unknown $jsonSchema keyword: ${keyword}`);
-    if (keyword === 'bsonType') typeList(value, keyword, BSON_TYPES);
-    if (keyword === 'type') typeList(value, keyword, JSON_TYPES);
-    if (keyword === 'required' && (!Array.isArray(value) || value.length === 0 || value.some((v) => typeof v !== 'string'))) {
-      throw parseError("$jsonSchema keyword 'required' must be a nonempty array of strings");
-    }
-    if (keyword === 'enum' && (!Array.isArray(value) || value.length === 0))
-      throw parseError("$jsonSchema keyword 'enum' must be a nonempty array");
-    if (
-      ['minimum', 'maximum', 'multipleOf', 'minLength', 'maxLength', 'minItems', 'maxItems', 'minProperties', 'maxProperties'].includes(
-        keyword,
-      ) &&
-      !isNumeric(value)
-    ) {
-      throw new CommandError(ErrorCodes.TypeMismatch, `$jsonSchema keyword '${keyword}' must be a number`);
-    }
-    if (keyword === 'pattern' && typeof value !== 'string')
-      throw new CommandError(ErrorCodes.TypeMismatch, "$jsonSchema keyword 'pattern' must be a string");
-    if (keyword === 'properties' || keyword === 'patternProperties') {
-      if (!isDoc(value)) throw new CommandError(ErrorCodes.TypeMismatch, `$jsonSchema keyword '${keyword}' must be an object`);
-      for (const [name, sub] of Object.entries(value)) checkSchemaSyntax(sub, `${path}.${keyword}.${name}`);
-    }
-    if ((keyword === 'additionalProperties' || keyword === 'additionalItems') && typeof value !== 'boolean')
-      checkSchemaSyntax(value, `${path}.${keyword}`);
-    if (keyword === 'items') for (const sub of Array.isArray(value) ? value : [value]) checkSchemaSyntax(sub, `${path}.items`);
-    if (keyword === 'not') checkSchemaSyntax(value, `${path}.not`);
-    if (['allOf', 'anyOf', 'oneOf'].includes(keyword)) {
-      if (!Array.isArray(value) || value.length === 0) throw parseError(`$jsonSchema keyword '${keyword}' must be a nonempty array`);
-      for (const sub of value) checkSchemaSyntax(sub, `${path}.${keyword}`);
-    }
-  }
 }
 
 type Failures = Doc[];
@@ -331,6 +219,23 @@ function additionalFailures(schema: Doc, value: Doc): Failures {
   ];
 }
 
+/** dependencies: a present property requires others (an array) or its object to match a schema. */
+function dependencyFailures(schema: Doc, value: Doc): Failures {
+  if (!isDoc(schema.dependencies)) return [];
+  const failing: Doc[] = [];
+  for (const [property, dependency] of Object.entries(schema.dependencies)) {
+    if (!(property in value)) continue;
+    if (Array.isArray(dependency)) {
+      const missing = (dependency as string[]).filter((name) => !(name in value));
+      if (missing.length > 0) failing.push({ conditionalProperty: property, missingProperties: missing });
+    } else if (isDoc(dependency)) {
+      const details = schemaFailures(dependency, value);
+      if (details.length > 0) failing.push({ conditionalProperty: property, details });
+    }
+  }
+  return failing.length > 0 ? [{ operatorName: 'dependencies', failingDependencies: failing }] : [];
+}
+
 function objectFailures(schema: Doc, value: unknown): Failures {
   if (!isDoc(value)) return [];
   const out: Failures = [];
@@ -358,7 +263,7 @@ function objectFailures(schema: Doc, value: unknown): Failures {
     }
     if (details.length > 0) out.push({ operatorName: 'patternProperties', details });
   }
-  out.push(...additionalFailures(schema, value));
+  out.push(...additionalFailures(schema, value), ...dependencyFailures(schema, value));
   const count = Object.keys(value).length;
   for (const keyword of ['minProperties', 'maxProperties'] as const) {
     if (schema[keyword] === undefined) continue;

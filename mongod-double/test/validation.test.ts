@@ -214,6 +214,22 @@ describe('MongoDB test double: schema validation', () => {
       expect(await strict.countDocuments()).toBe(1);
     });
 
+    // MongoDB manual, "$jsonSchema" (dependencies): a present property requires the properties it lists.
+    it('when a property is present without the properties it depends on, then the insert fails with 121', async () => {
+      const c = await create({ validator: { $jsonSchema: { dependencies: { card: ['billing'] } } } });
+
+      const error = await failure(c.insertOne({ card: '4242' }));
+      await c.insertOne({ card: '4242', billing: 'Paris' });
+
+      expect((error.errInfo as Doc).details).toEqual({
+        operatorName: '$jsonSchema',
+        schemaRulesNotSatisfied: [
+          { operatorName: 'dependencies', failingDependencies: [{ conditionalProperty: 'card', missingProperties: ['billing'] }] },
+        ],
+      });
+      expect(await c.countDocuments()).toBe(1);
+    });
+
     // MongoDB manual, "$jsonSchema": unknown keywords are refused when the validator is set
     // ("Unknown $jsonSchema keyword", FailedToParse).
     it('when the schema has an unknown keyword, then create fails with 9 FailedToParse', async () => {
