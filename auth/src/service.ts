@@ -2,6 +2,7 @@ import { LifecycleHook, Logger, logger as defaultLogger } from '@ticketing/commo
 import { mongooseHook, ServiceDefinition } from '@ticketing/common/http';
 import { createApp } from './app';
 import { AuthConfig, loadConfig } from './config';
+import { Session } from './models/session';
 import { User } from './models/user';
 
 export interface AuthServiceOptions {
@@ -10,12 +11,13 @@ export interface AuthServiceOptions {
   logger?: Logger;
 }
 
-/** Creates the users collection and its unique email index before the first signup. */
+/** Creates the users and sessions collections and their unique indexes before the first signup. */
 function collectionsHook(): LifecycleHook {
   return {
     name: 'collections',
     start: async () => {
       await User.init();
+      await Session.init();
     },
     stop: () => undefined,
   };

@@ -1,28 +1,34 @@
 import 'express-async-errors';
 import { Logger } from '@ticketing/common/core';
-import { createServiceApp, mongooseReadinessCheck } from '@ticketing/common/http';
+import { createServiceApp, httpSessionCheck, mongooseReadinessCheck, SessionCheck } from '@ticketing/common/http';
 import { natsReadinessCheck } from '@ticketing/common/transport';
 import type { Express } from 'express';
-import type { OrdersConfig } from './config';
+import { DEFAULT_MAX_ACTIVE_ORDERS_PER_USER, type OrdersConfig } from './config';
 import { natsWrapper } from './nats-wrapper';
 import { cancelOrderRouter } from './routes/cancel-order';
 import { createOrderRouter } from './routes/create-order';
 import { listOrdersRouter } from './routes/list-orders';
 import { showOrderRouter } from './routes/show-order';
 
-export type AppConfig = Pick<OrdersConfig, 'JWT_KEY' | 'COOKIE_SECURE' | 'EXPIRATION_WINDOW_SECONDS'>;
+export type AppConfig = Pick<OrdersConfig, 'JWT_PUBLIC_KEY' | 'AUTH_URL' | 'COOKIE_SECURE' | 'EXPIRATION_WINDOW_SECONDS'> &
+  Partial<Pick<OrdersConfig, 'MAX_ACTIVE_ORDERS_PER_USER'>>;
 
 /** The orders HTTP app. Connects nothing and listens nowhere: `src/service.ts` does that. */
-export function createApp(config: AppConfig, options: { logger?: Logger } = {}): Express {
+export function createApp(config: AppConfig, options: { logger?: Logger; sessionCheck?: SessionCheck } = {}): Express {
   return createServiceApp(
     {
-      jwtKey: config.JWT_KEY,
+      session: { publicKey: config.JWT_PUBLIC_KEY, check: options.sessionCheck ?? httpSessionCheck(config.AUTH_URL) },
       cookieSecure: config.COOKIE_SECURE,
       readinessChecks: [mongooseReadinessCheck(), natsReadinessCheck(natsWrapper)],
       logger: options.logger,
     },
     (app) => {
-      app.use(createOrderRouter({ expirationWindowSeconds: config.EXPIRATION_WINDOW_SECONDS }));
+      app.use(
+        createOrderRouter({
+          expirationWindowSeconds: config.EXPIRATION_WINDOW_SECONDS,
+          maxActiveOrders: config.MAX_ACTIVE_ORDERS_PER_USER ?? DEFAULT_MAX_ACTIVE_ORDERS_PER_USER,
+        }),
+      );
       app.use(listOrdersRouter());
       app.use(showOrderRouter());
       app.use(cancelOrderRouter());

@@ -1,5 +1,5 @@
 import { validateConfig } from '@ticketing/common/core';
-import { httpConfigSpec, mongoConfigSpec } from '@ticketing/common/http';
+import { httpConfigSpec, mongoConfigSpec, sessionCheckConfigSpec } from '@ticketing/common/http';
 import { natsConfigSpec } from '@ticketing/common/transport';
 import { makeValidator } from 'envalid';
 
@@ -11,13 +11,21 @@ const intAtLeast = (min: number) =>
     return value;
   });
 
-/** Every variable orders reads; those without a `default` (JWT_KEY, MONGO_URI, NATS_URL) are required. */
+/** MAX_ACTIVE_ORDERS_PER_USER's default. */
+export const DEFAULT_MAX_ACTIVE_ORDERS_PER_USER = 5;
+
+/** Every variable orders reads; those without a `default` (JWT_PUBLIC_KEY, AUTH_URL, MONGO_URI, NATS_URL) are required. */
 export const configSpec = {
   ...httpConfigSpec,
+  ...sessionCheckConfigSpec,
   ...mongoConfigSpec,
   ...natsConfigSpec,
   EXPIRATION_WINDOW_SECONDS: intAtLeast(1)({ default: 900, desc: 'Seconds an order holds its ticket before it expires' }),
   EXPIRATION_SWEEP_INTERVAL_MS: intAtLeast(50)({ default: 1000, desc: 'How often the expiry sweeper looks for expired orders' }),
+  MAX_ACTIVE_ORDERS_PER_USER: intAtLeast(1)({
+    default: DEFAULT_MAX_ACTIVE_ORDERS_PER_USER,
+    desc: 'How many unpaid orders holding a ticket (created, awaiting:payment) one buyer may have at once',
+  }),
 };
 
 /** Validates the environment; throws an Error naming each missing or invalid variable. */

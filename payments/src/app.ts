@@ -1,6 +1,6 @@
 import 'express-async-errors';
 import { Logger, logger as defaultLogger } from '@ticketing/common/core';
-import { createServiceApp, mongooseReadinessCheck } from '@ticketing/common/http';
+import { createServiceApp, httpSessionCheck, mongooseReadinessCheck, SessionCheck } from '@ticketing/common/http';
 import { natsReadinessCheck } from '@ticketing/common/transport';
 import type { Express } from 'express';
 import type { PaymentsConfig } from './config';
@@ -9,12 +9,17 @@ import { listPaymentsRouter } from './routes/list-payments';
 import { newPaymentRouter } from './routes/new-payment';
 import { createStripeClient, PaymentProvider, stripeProvider } from './stripe-provider';
 
-export type AppConfig = Pick<PaymentsConfig, 'JWT_KEY' | 'COOKIE_SECURE' | 'STRIPE_SECRET_KEY' | 'STRIPE_API_URL' | 'PAYMENTS_CURRENCY'>;
+export type AppConfig = Pick<
+  PaymentsConfig,
+  'JWT_PUBLIC_KEY' | 'AUTH_URL' | 'COOKIE_SECURE' | 'STRIPE_SECRET_KEY' | 'STRIPE_API_URL' | 'PAYMENTS_CURRENCY'
+>;
 
 export interface AppOptions {
   logger?: Logger;
   /** Default: Stripe (or STRIPE_API_URL) through the SDK. */
   provider?: PaymentProvider;
+  /** Default: ask auth at AUTH_URL whether a session is still active. */
+  sessionCheck?: SessionCheck;
 }
 
 /** The payments HTTP app. Connects nothing and listens nowhere: `src/service.ts` does that. */
@@ -23,7 +28,7 @@ export function createApp(config: AppConfig, options: AppOptions = {}): Express 
   const provider = options.provider ?? stripeProvider(createStripeClient(config));
   return createServiceApp(
     {
-      jwtKey: config.JWT_KEY,
+      session: { publicKey: config.JWT_PUBLIC_KEY, check: options.sessionCheck ?? httpSessionCheck(config.AUTH_URL) },
       cookieSecure: config.COOKIE_SECURE,
       readinessChecks: [mongooseReadinessCheck(), natsReadinessCheck(natsWrapper)],
       logger,

@@ -1,6 +1,6 @@
 import { makeValidator } from 'envalid';
 import { nonEmptyStr, validateConfig } from '@ticketing/common/core';
-import { httpConfigSpec, mongoConfigSpec } from '@ticketing/common/http';
+import { httpConfigSpec, mongoConfigSpec, sessionCheckConfigSpec } from '@ticketing/common/http';
 import { natsConfigSpec } from '@ticketing/common/transport';
 
 /** An http:// or https:// URL with a host (the local Stripe-compatible server in tests and `npm start`). */
@@ -31,6 +31,7 @@ const currency = makeValidator<string>((input) => {
 /** Every variable payments reads; those without a `default` are required. */
 export const configSpec = {
   ...httpConfigSpec,
+  ...sessionCheckConfigSpec,
   ...mongoConfigSpec,
   ...natsConfigSpec,
   STRIPE_SECRET_KEY: nonEmptyStr({ desc: 'Stripe secret key (sk_test_… in development)' }),

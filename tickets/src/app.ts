@@ -1,6 +1,6 @@
 import 'express-async-errors';
 import { Logger } from '@ticketing/common/core';
-import { createServiceApp, mongooseReadinessCheck } from '@ticketing/common/http';
+import { createServiceApp, httpSessionCheck, mongooseReadinessCheck, SessionCheck } from '@ticketing/common/http';
 import { natsReadinessCheck } from '@ticketing/common/transport';
 import type { Express } from 'express';
 import type { TicketsConfig } from './config';
@@ -10,13 +10,13 @@ import { createTicketRouter } from './routes/new';
 import { showTicketRouter } from './routes/show';
 import { updateTicketRouter } from './routes/update';
 
-export type AppConfig = Pick<TicketsConfig, 'JWT_KEY' | 'COOKIE_SECURE'>;
+export type AppConfig = Pick<TicketsConfig, 'JWT_PUBLIC_KEY' | 'AUTH_URL' | 'COOKIE_SECURE'>;
 
 /** The tickets HTTP app. Connects nothing and listens nowhere: `src/service.ts` does that. */
-export function createApp(config: AppConfig, options: { logger?: Logger } = {}): Express {
+export function createApp(config: AppConfig, options: { logger?: Logger; sessionCheck?: SessionCheck } = {}): Express {
   return createServiceApp(
     {
-      jwtKey: config.JWT_KEY,
+      session: { publicKey: config.JWT_PUBLIC_KEY, check: options.sessionCheck ?? httpSessionCheck(config.AUTH_URL) },
       cookieSecure: config.COOKIE_SECURE,
       readinessChecks: [mongooseReadinessCheck(), natsReadinessCheck(natsWrapper)],
       logger: options.logger,

@@ -1,10 +1,11 @@
 import { validateConfig } from '@ticketing/common/core';
-import { httpConfigSpec, mongoConfigSpec } from '@ticketing/common/http';
+import { httpConfigSpec, mongoConfigSpec, sessionCheckConfigSpec } from '@ticketing/common/http';
 import { natsConfigSpec } from '@ticketing/common/transport';
 
-/** Every variable tickets reads; those without a `default` (JWT_KEY, MONGO_URI, NATS_URL) are required. */
+/** Every variable tickets reads; those without a `default` (JWT_PUBLIC_KEY, AUTH_URL, MONGO_URI, NATS_URL) are required. */
 export const configSpec = {
   ...httpConfigSpec,
+  ...sessionCheckConfigSpec,
   ...mongoConfigSpec,
   ...natsConfigSpec,
 };

@@ -1,30 +1,46 @@
-import { runService } from '@ticketing/common/http';
+import { generateSessionKeyPair, runService } from '@ticketing/common/http';
 import { configSpec, loadConfig } from '../config';
 import { authService } from '../service';
 
+const KEYS = generateSessionKeyPair();
+const REQUIRED = { JWT_PRIVATE_KEY: KEYS.privateKey, MONGO_URI: 'mongodb://auth-mongo-srv:27017/auth' };
+
 describe('auth config', () => {
-  it('when JWT_KEY and MONGO_URI are set, then the rest has defaults', () => {
-    const config = loadConfig({ JWT_KEY: 'k', MONGO_URI: 'mongodb://auth-mongo-srv:27017/auth' });
+  it('when JWT_PRIVATE_KEY and MONGO_URI are set, then the rest has defaults and the public key is derived', () => {
+    const config = loadConfig(REQUIRED);
     expect(config).toMatchObject({
       PORT: 3000,
-      JWT_KEY: 'k',
-      JWT_TTL: 86400,
+      JWT_PRIVATE_KEY: KEYS.privateKey,
+      JWT_PUBLIC_KEY: KEYS.publicKey,
+      JWT_TTL: 43200,
+      SESSION_IDLE_TIMEOUT: 1800,
       COOKIE_SECURE: true,
       LOG_LEVEL: 'info',
       MONGO_URI: 'mongodb://auth-mongo-srv:27017/auth',
+      PASSWORD_HASH_CONCURRENCY: 2,
+      PASSWORD_SCRYPT_LN: 15,
     });
   });
 
-  it('when MONGO_URI and JWT_KEY are missing, then the error names both', () => {
-    expect(() => loadConfig({})).toThrow(/^Invalid configuration: .*JWT_KEY is required.*MONGO_URI is required/);
+  it('when JWT_PUBLIC_KEY is given, then it must be the private key’s', () => {
+    expect(loadConfig({ ...REQUIRED, JWT_PUBLIC_KEY: KEYS.publicKey }).JWT_PUBLIC_KEY).toBe(KEYS.publicKey);
+    expect(() => loadConfig({ ...REQUIRED, JWT_PUBLIC_KEY: generateSessionKeyPair().publicKey })).toThrow(/does not match/);
   });
 
-  it('when the spec is read, then exactly JWT_KEY and MONGO_URI have no default', () => {
+  it('when JWT_TTL is longer than 12h, then the configuration is invalid', () => {
+    expect(() => loadConfig({ ...REQUIRED, JWT_TTL: '24h' })).toThrow(/JWT_TTL is invalid/);
+  });
+
+  it('when MONGO_URI and JWT_PRIVATE_KEY are missing, then the error names both', () => {
+    expect(() => loadConfig({})).toThrow(/^Invalid configuration: .*MONGO_URI is required.*JWT_PRIVATE_KEY is required/);
+  });
+
+  it('when the spec is read, then exactly JWT_PRIVATE_KEY and MONGO_URI have no default', () => {
     const required = Object.entries(configSpec)
       .filter(([, spec]) => !('default' in spec))
       .map(([name]) => name)
       .sort();
-    expect(required).toEqual(['JWT_KEY', 'MONGO_URI']);
+    expect(required).toEqual(['JWT_PRIVATE_KEY', 'MONGO_URI']);
   });
 
   it('when the service is run with an invalid configuration, then it exits 1 without connecting anything', async () => {

@@ -9,8 +9,8 @@ export interface UserAttrs {
 }
 
 interface UserMethods {
-  /** Whether `supplied` is this user's password. */
-  verifyPassword(supplied: string): Promise<boolean>;
+  /** Whether `supplied` is this user's password (`clientKey`: its turn in the hashing queue). */
+  verifyPassword(supplied: string, clientKey?: string): Promise<boolean>;
 }
 
 export type UserDoc = HydratedDocument<UserAttrs, UserMethods>;
@@ -37,11 +37,14 @@ const userSchema = new Schema<UserAttrs, Model<UserAttrs, object, UserMethods>, 
 );
 
 userSchema.pre('save', async function hashChangedPassword() {
-  if (this.isModified('password')) this.password = await hashPassword(this.password);
+  if (this.isModified('password')) {
+    const clientKey = typeof this.$locals.clientKey === 'string' ? this.$locals.clientKey : '';
+    this.password = await hashPassword(this.password, clientKey);
+  }
 });
 
-userSchema.method('verifyPassword', function checkPassword(this: UserDoc, supplied: string) {
-  return verifyPassword(this.password, supplied);
+userSchema.method('verifyPassword', function checkPassword(this: UserDoc, supplied: string, clientKey?: string) {
+  return verifyPassword(this.password, supplied, clientKey);
 });
 
 userSchema.statics.build = function build(this: Model<UserAttrs, object, UserMethods>, attrs: UserAttrs): UserDoc {

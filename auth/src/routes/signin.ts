@@ -1,16 +1,16 @@
-import { createSessionToken, validateRequest } from '@ticketing/common/http';
+import { validateRequest } from '@ticketing/common/http';
 import { Request, Response, Router } from 'express';
 import { signIn } from '../domain/users';
 import { CredentialsBody, emailRule, suppliedPasswordRule } from './rules';
-import type { SessionOptions } from './session-options';
+import { clientKeyOf, SessionOptions, startSession, withRetryAfter } from './session-options';
 
-export function signinRouter({ jwtKey, jwtTtl }: SessionOptions): Router {
+export function signinRouter(options: SessionOptions): Router {
   const router = Router();
 
   router.post('/api/users/signin', [emailRule(), suppliedPasswordRule()], validateRequest, async (req: Request, res: Response) => {
     const { email, password } = req.body as CredentialsBody;
-    const user = await signIn({ email, password });
-    req.session = { jwt: createSessionToken(user, jwtKey, jwtTtl) };
+    const user = await withRetryAfter(res, () => signIn({ email, password, clientKey: clientKeyOf(req) }));
+    await startSession(req, user, options);
     res.status(200).send(user);
   });
 

@@ -1,13 +1,30 @@
 import { randomUUID } from 'node:crypto';
-import { createSessionCookie } from '@ticketing/common/http';
+import { generateSessionKeyPair, mintSession, sessionCookieFor } from '@ticketing/common/http';
 import type { Express } from 'express';
 import mongoose from 'mongoose';
 import request from 'supertest';
 import { AppConfig, createApp } from '../app';
 import type { User as UserView } from '../domain/users';
+import { recordSession } from '../domain/sessions';
 import { toUser, User, UserAttrs } from '../models/user';
 
-export const TEST_CONFIG: AppConfig = { JWT_KEY: 'auth-test-jwt-key', JWT_TTL: 3600, COOKIE_SECURE: false };
+/** The test key pair (Ed25519, as `npm start` generates): auth signs with the private key. */
+export const SESSION_KEYS = generateSessionKeyPair();
+
+/** A password the rules accept: 8-128 characters, not a common one. */
+export const STRONG_PASSWORD = 'correct horse battery staple';
+
+export const TEST_CONFIG: AppConfig = {
+  JWT_PRIVATE_KEY: SESSION_KEYS.privateKey,
+  JWT_PUBLIC_KEY: SESSION_KEYS.publicKey,
+  JWT_TTL: 3600,
+  SESSION_IDLE_TIMEOUT: 1800,
+  COOKIE_SECURE: false,
+  // The cheapest cost the config allows, so tests stay fast; the format and rehashing are the same.
+  PASSWORD_SCRYPT_LN: 14,
+  // Tests fire concurrent signups from one address (races); the queue limits have their own test.
+  PASSWORD_HASH_QUEUE_PER_CLIENT: 64,
+};
 
 /** The auth app with test settings (plain-HTTP cookies, a fixed key), optionally overridden. */
 export function testApp(config: Partial<AppConfig> = {}): Express {
@@ -23,19 +40,21 @@ export function uniqueEmail(): string {
   return `user-${randomUUID()}@example.com`;
 }
 
-/** A session for a new (or the given) user id, minted with the test key; no user is stored. */
-export function signin(userId: string = newId()): { id: string; cookie: string } {
-  return { id: userId, cookie: createSessionCookie({ id: userId, email: uniqueEmail() }, TEST_CONFIG.JWT_KEY, TEST_CONFIG.JWT_TTL) };
+/** A session for a new (or the given) user id, minted and recorded as auth does at signin; no user is stored. */
+export async function signin(userId: string = newId()): Promise<{ id: string; cookie: string; jti: string }> {
+  const session = mintSession({ id: userId, email: uniqueEmail() }, TEST_CONFIG.JWT_PRIVATE_KEY, TEST_CONFIG.JWT_TTL);
+  await recordSession({ jti: session.jti, userId, iat: session.iat, exp: session.exp });
+  return { id: userId, cookie: sessionCookieFor(session.token), jti: session.jti };
 }
 
 /** Valid signup credentials with a unique email. */
 export function credentialsBody(overrides: Partial<{ email: unknown; password: unknown }> = {}): { email: unknown; password: unknown } {
-  return { email: uniqueEmail(), password: 'password', ...overrides };
+  return { email: uniqueEmail(), password: STRONG_PASSWORD, ...overrides };
 }
 
 /** Stores a user directly (its password hashed on save), without the API. */
 export async function buildUser(attrs: Partial<UserAttrs> = {}): Promise<UserView> {
-  const doc = User.build({ email: uniqueEmail(), password: 'password', ...attrs });
+  const doc = User.build({ email: uniqueEmail(), password: STRONG_PASSWORD, ...attrs });
   await doc.save();
   return toUser(doc);
 }
@@ -57,7 +76,7 @@ export async function signup(
   credentials: { email?: string; password?: string } = {},
 ): Promise<{ id: string; email: string; password: string; cookie: string }> {
   const email = credentials.email ?? uniqueEmail();
-  const password = credentials.password ?? 'password';
+  const password = credentials.password ?? STRONG_PASSWORD;
   const response = await request(app).post('/api/users/signup').send({ email, password }).expect(201);
   const body = response.body as { id: string; email: string };
   return { id: body.id, email: body.email, password, cookie: sessionCookieFrom(response) };

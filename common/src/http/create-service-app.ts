@@ -8,11 +8,15 @@ import { createErrorHandler } from './middlewares/error-handler';
 import { notFoundRoute } from './middlewares/not-found-route';
 import { requestLogger } from './middlewares/request-logger';
 import type { ReadinessCheck } from '../core/lifecycle';
-import { SESSION_COOKIE_NAME } from './session';
+import { sessionCookieName } from './session';
+import type { SessionCheck } from './session-check';
 
 export interface ServiceAppOptions {
-  /** The service's validated JWT_KEY: verifies session tokens. */
-  jwtKey: string;
+  /**
+   * How sessions are verified: the service's JWT_PUBLIC_KEY (SPKI PEM) and whether a session is still
+   * active (`httpSessionCheck(AUTH_URL)`, or auth's own store). Without it nobody is ever signed in.
+   */
+  session?: { publicKey: string; check: SessionCheck };
   /** COOKIE_SECURE: send the session cookie over HTTPS only (behind the ingress, via X-Forwarded-Proto). */
   cookieSecure: boolean;
   /** Dependencies `/readyz` checks, e.g. `[mongooseReadinessCheck()]`. */
@@ -40,7 +44,7 @@ async function failedChecks(checks: readonly ReadinessCheck[], req: Request): Pr
 
 /**
  * The Express app every service shares, in order: trust proxy, request ids and logging, JSON body
- * (size-limited), cookie-session (`session`, unsigned, httpOnly), `currentUser`, `GET /healthz` (200
+ * (size-limited), cookie-session (`session`, or `__Host-session` when Secure; unsigned, httpOnly), `currentUser`, `GET /healthz` (200
  * `{status: 'ok'}`), `GET /readyz` (200 `{status: 'ok'}` or 503 naming each failed check), then the
  * service's own routes (`mountRoutes`), then 404 for anything unmatched and the error handler.
  * Creating the app connects nothing and listens nowhere.
@@ -56,14 +60,14 @@ export function createServiceApp(options: ServiceAppOptions, mountRoutes: (app: 
   app.use(express.json({ limit: options.jsonBodyLimit ?? '100kb' }));
   app.use(
     cookieSession({
-      name: SESSION_COOKIE_NAME,
+      name: sessionCookieName(options.cookieSecure),
       signed: false,
       httpOnly: true,
       sameSite: 'lax',
       secure: options.cookieSecure,
     }),
   );
-  app.use(currentUser(options.jwtKey));
+  if (options.session) app.use(currentUser({ publicKey: options.session.publicKey, sessionCheck: options.session.check }));
 
   app.get('/healthz', (_req, res) => {
     res.status(200).json({ status: 'ok' });

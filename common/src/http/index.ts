@@ -7,5 +7,6 @@ export * from './create-service-app';
 export * from './readiness';
 export * from './run-service';
 export * from './session';
+export * from './session-check';
 export * from './ids';
 export * from './current-user-id';

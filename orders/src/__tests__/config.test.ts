@@ -1,9 +1,15 @@
+import { generateSessionKeyPair } from '@ticketing/common/http';
 import { configSpec, loadConfig } from '../config';
 
-const REQUIRED = { JWT_KEY: 'k', MONGO_URI: 'mongodb://orders-mongo-srv:27017/orders', NATS_URL: 'nats://nats-srv:4222' };
+const REQUIRED = {
+  JWT_PUBLIC_KEY: generateSessionKeyPair().publicKey,
+  AUTH_URL: 'http://auth-srv:3000',
+  MONGO_URI: 'mongodb://orders-mongo-srv:27017/orders',
+  NATS_URL: 'nats://nats-srv:4222',
+};
 
 describe('orders config', () => {
-  it('when JWT_KEY, MONGO_URI and NATS_URL are set, then the rest has defaults (orders expire after 900 s, swept every second)', () => {
+  it('when JWT_PUBLIC_KEY, AUTH_URL, MONGO_URI and NATS_URL are set, then the rest has defaults (orders expire after 900 s, swept every second)', () => {
     expect(loadConfig(REQUIRED)).toMatchObject({
       ...REQUIRED,
       PORT: 3000,
@@ -23,14 +29,14 @@ describe('orders config', () => {
   });
 
   it('when the required variables are missing, then the error names each of them', () => {
-    expect(() => loadConfig({})).toThrow(/JWT_KEY is required.*MONGO_URI is required.*NATS_URL is required/);
+    expect(() => loadConfig({})).toThrow(/JWT_PUBLIC_KEY is required.*AUTH_URL is required.*MONGO_URI is required.*NATS_URL is required/);
   });
 
-  it('when the spec is read, then exactly JWT_KEY, MONGO_URI and NATS_URL have no default', () => {
+  it('when the spec is read, then exactly AUTH_URL, JWT_PUBLIC_KEY, MONGO_URI and NATS_URL have no default', () => {
     const required = Object.entries(configSpec)
       .filter(([, spec]) => !('default' in spec))
       .map(([name]) => name)
       .sort();
-    expect(required).toEqual(['JWT_KEY', 'MONGO_URI', 'NATS_URL']);
+    expect(required).toEqual(['AUTH_URL', 'JWT_PUBLIC_KEY', 'MONGO_URI', 'NATS_URL']);
   });
 });

@@ -19,9 +19,7 @@ import { loadConfig, OrdersConfig } from '../config';
 import { Order } from '../models/order';
 import { Ticket } from '../models/ticket';
 import { ordersService } from '../service';
-import { newId } from '../test/helpers';
-
-const JWT_KEY = 'orders-integration-jwt-key';
+import { newId, SESSION_KEYS, useFakeAuth } from '../test/helpers';
 
 type OrderEvent = OrderCreatedEvent | OrderCancelledEvent;
 
@@ -57,7 +55,8 @@ function start(): Promise<RunningService<OrdersConfig>> {
       // PORT 0 (any free port) is not a valid PORT variable, so it is set after validation.
       loadConfig: () => ({
         ...loadConfig({
-          JWT_KEY,
+          JWT_PUBLIC_KEY: SESSION_KEYS.publicKey,
+          AUTH_URL: fakeAuth.url,
           MONGO_URI: mongoUri,
           NATS_URL: nats.url,
           NATS_CLIENT_ID: 'orders-integration',
@@ -78,6 +77,8 @@ function publishTicket(
 ) {
   return broker.publish(subject, { ...data, userId: 'seller' }, { msgId: `${subject}:${data.id}:${data.version}` });
 }
+
+const fakeAuth = useFakeAuth();
 
 beforeAll(async () => {
   nats = await startNats();
@@ -125,7 +126,7 @@ describe('orders service against a real nats-server', () => {
     await publishTicket(Subjects.TicketCreated, { id: ticketId, version: 0, title: 'opera', price: 45 });
     await eventually(async () => (await Ticket.exists({ _id: ticketId })) !== null, 'the replica ticket');
     const userId = new Types.ObjectId().toHexString();
-    const cookie = createSessionCookie({ id: userId, email: 'buyer@example.com' }, JWT_KEY);
+    const cookie = createSessionCookie({ id: userId, email: 'buyer@example.com' }, SESSION_KEYS.privateKey);
 
     const response = await request(`http://127.0.0.1:${service?.port}`)
       .post('/api/orders')
@@ -155,7 +156,7 @@ describe('orders service against a real nats-server', () => {
     const ticketId = newId();
     await publishTicket(Subjects.TicketCreated, { id: ticketId, version: 0, title: 'ballet', price: 60 });
     await eventually(async () => (await Ticket.exists({ _id: ticketId })) !== null, 'the replica ticket');
-    const cookie = createSessionCookie({ id: new Types.ObjectId().toHexString(), email: 'payer@example.com' }, JWT_KEY);
+    const cookie = createSessionCookie({ id: new Types.ObjectId().toHexString(), email: 'payer@example.com' }, SESSION_KEYS.privateKey);
     const response = await request(`http://127.0.0.1:${service?.port}`)
       .post('/api/orders')
       .set('Cookie', cookie)

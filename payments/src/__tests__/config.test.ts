@@ -1,7 +1,9 @@
+import { generateSessionKeyPair } from '@ticketing/common/http';
 import { loadConfig } from '../config';
 
 const BASE = {
-  JWT_KEY: 'k',
+  JWT_PUBLIC_KEY: generateSessionKeyPair().publicKey,
+  AUTH_URL: 'http://auth-srv:3000',
   MONGO_URI: 'mongodb://127.0.0.1:27017/payments',
   NATS_URL: 'nats://127.0.0.1:4222',
   STRIPE_SECRET_KEY: 'sk_test_x',

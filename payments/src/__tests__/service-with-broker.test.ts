@@ -18,9 +18,7 @@ import mongoose from 'mongoose';
 import request from 'supertest';
 import { loadConfig, PaymentsConfig } from '../config';
 import { paymentsService } from '../service';
-import { newId } from '../test/helpers';
-
-const JWT_KEY = 'payments-service-test-key';
+import { newId, SESSION_KEYS, useFakeAuth } from '../test/helpers';
 
 class PaymentProbe extends Listener<PaymentCreatedEvent> {
   readonly subject = Subjects.PaymentCreated;
@@ -49,6 +47,8 @@ let probe: PaymentProbe;
 let url: string;
 const seen: PaymentProbe['seen'] = [];
 
+const fakeAuth = useFakeAuth();
+
 beforeAll(async () => {
   nats = await startNats();
   stripe = await startLocalStripe();
@@ -58,7 +58,8 @@ beforeAll(async () => {
     paymentsService({
       loadConfig: () => ({
         ...loadConfig({
-          JWT_KEY,
+          JWT_PUBLIC_KEY: SESSION_KEYS.publicKey,
+          AUTH_URL: fakeAuth.url,
           COOKIE_SECURE: 'false',
           MONGO_URI: mongoUri,
           NATS_URL: nats.url,
@@ -107,7 +108,7 @@ describe('the payments service with a real broker', () => {
       ticket: { id: newId(), price: 25.5 },
     };
     await broker.publish(Subjects.OrderCreated, order, { msgId: eventMessageId(Subjects.OrderCreated, order) });
-    const cookie = createSessionCookie({ id: userId, email: 'buyer@example.com' }, JWT_KEY);
+    const cookie = createSessionCookie({ id: userId, email: 'buyer@example.com' }, SESSION_KEYS.privateKey);
 
     const paid = await eventually(async () => {
       const response = await request(url).post('/api/payments').set('Cookie', cookie).send({ orderId: order.id, token: 'tok_visa' });

@@ -1,7 +1,9 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { randomUUID } from 'node:crypto';
 import { OrderStatus, Subjects } from '@ticketing/common/contracts';
 import { createLogger, type Logger } from '@ticketing/common/core';
-import { createSessionCookie } from '@ticketing/common/http';
+import { createSessionCookie, generateSessionKeyPair, SessionCheck } from '@ticketing/common/http';
 import { OutboxRelay } from '@ticketing/common/outbox';
 import { LOCAL_STRIPE_SECRET_KEY, startLocalStripe, type LocalStripe } from '@ticketing/local-stack';
 import { fakeNatsWrapper, type PublishedEvent } from '@ticketing/testkit';
@@ -14,11 +16,36 @@ import { PaymentModel, toPayment, type Payment } from '../models/payment';
 import { inbox, outbox } from '../outbox';
 import { createStripeClient, stripeProvider, type PaymentProvider } from '../stripe-provider';
 
-export const JWT_KEY = 'payments-test-jwt-key';
+/** The test key pair: sessions are signed the way auth signs them (Ed25519), with this private key. */
+export const SESSION_KEYS = generateSessionKeyPair();
+
+/** Stands in for auth's session check: every session is active unless `revokedSessions` holds its jti. */
+export const revokedSessions = new Set<string>();
+export const testSessionCheck: SessionCheck = (jti) => Promise.resolve(!revokedSessions.has(jti));
+
+/**
+ * A stand-in for auth's `GET /api/users/sessions/:jti` for tests that run the whole service (AUTH_URL):
+ * every session is active unless `revokedSessions` holds its jti. Started before, closed after the file.
+ */
+export function useFakeAuth(): { url: string } {
+  const fake = { url: '' };
+  let server: http.Server | undefined;
+  beforeAll(async () => {
+    server = http.createServer((req, res) => {
+      const jti = decodeURIComponent((req.url ?? '').split('/').pop() ?? '');
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ active: !revokedSessions.has(jti) }));
+    });
+    await new Promise<void>((resolve) => server?.listen(0, '127.0.0.1', resolve));
+    fake.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+  afterAll(() => new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve())));
+  return fake;
+}
 
 export function testConfig(local: Pick<LocalStripe, 'url'>, overrides: Partial<AppConfig> = {}): AppConfig {
   return {
-    JWT_KEY,
+    JWT_PUBLIC_KEY: SESSION_KEYS.publicKey,
+    AUTH_URL: 'http://auth.invalid',
     COOKIE_SECURE: false,
     STRIPE_SECRET_KEY: LOCAL_STRIPE_SECRET_KEY,
     STRIPE_API_URL: local.url,
@@ -35,7 +62,7 @@ let current: LocalStripe | undefined;
  */
 export function testApp(config?: AppConfig): Express {
   if (!config && !current) throw new Error('testApp() without a config needs useLocalStripe() first');
-  return createApp(config ?? testConfig(current as LocalStripe), { logger: silentLogger() });
+  return createApp(config ?? testConfig(current as LocalStripe), { logger: silentLogger(), sessionCheck: testSessionCheck });
 }
 
 export function silentLogger(): Logger {
@@ -85,7 +112,7 @@ export function newId(): string {
 
 /** The course's `global.signin`: a session cookie for a new (or the given) user. */
 export function signin(userId: string = newId()): { id: string; cookie: string } {
-  return { id: userId, cookie: createSessionCookie({ id: userId, email: `user-${randomUUID()}@example.com` }, JWT_KEY) };
+  return { id: userId, cookie: createSessionCookie({ id: userId, email: `user-${randomUUID()}@example.com` }, SESSION_KEYS.privateKey) };
 }
 
 /** A replica order, saved (as order:created would have left it). */

@@ -27,9 +27,7 @@ import { loadConfig, TicketsConfig } from '../config';
 import { natsWrapper } from '../nats-wrapper';
 import type { Ticket as TicketJson } from '../domain/tickets';
 import { ticketsService } from '../service';
-import { newId, ticketBody } from '../test/helpers';
-
-const JWT_KEY = 'tickets-service-test-key';
+import { newId, ticketBody, SESSION_KEYS, useFakeAuth } from '../test/helpers';
 
 type TicketEvent = TicketCreatedEvent | TicketUpdatedEvent;
 interface Seen {
@@ -67,6 +65,8 @@ const probes: Array<{ close(): Promise<void> }> = [];
 
 const eventsOf = (id: string) => seen.filter((event) => event.data.id === id);
 
+const fakeAuth = useFakeAuth();
+
 beforeAll(async () => {
   nats = await startNats();
   const base = process.env.TEST_MONGO_URI ?? (ownMongo = await startMongo()).uri;
@@ -76,7 +76,8 @@ beforeAll(async () => {
       // PORT 0 (any free port) is not a valid PORT setting, so it is set after validation.
       loadConfig: () => ({
         ...loadConfig({
-          JWT_KEY,
+          JWT_PUBLIC_KEY: SESSION_KEYS.publicKey,
+          AUTH_URL: fakeAuth.url,
           COOKIE_SECURE: 'false',
           MONGO_URI: mongoUri,
           NATS_URL: nats.url,
@@ -118,7 +119,7 @@ describe('the tickets service with a real broker', () => {
 
   it('when a ticket is created and edited over HTTP, then ticket:created v0 and ticket:updated v1 reach the broker in that order', async () => {
     const userId = newId();
-    const cookie = createSessionCookie({ id: userId, email: 'seller@example.com' }, JWT_KEY);
+    const cookie = createSessionCookie({ id: userId, email: 'seller@example.com' }, SESSION_KEYS.privateKey);
     const created = (await request(url).post('/api/tickets').set('Cookie', cookie).send(ticketBody()).expect(201)).body as TicketJson;
     const edit = ticketBody();
     await request(url).put(`/api/tickets/${created.id}`).set('Cookie', cookie).send(edit).expect(200);
@@ -139,7 +140,7 @@ describe('the tickets service with a real broker', () => {
   });
 
   it('when order:created and then order:cancelled are published on the broker, then the ticket is reserved and released, each with a ticket:updated', async () => {
-    const cookie = createSessionCookie({ id: newId(), email: 'seller@example.com' }, JWT_KEY);
+    const cookie = createSessionCookie({ id: newId(), email: 'seller@example.com' }, SESSION_KEYS.privateKey);
     const ticket = (await request(url).post('/api/tickets').set('Cookie', cookie).send(ticketBody()).expect(201)).body as TicketJson;
     const order: OrderCreatedEvent['data'] = {
       id: newId(),
@@ -184,7 +185,7 @@ describe('the tickets service with a real broker', () => {
   });
 
   it('when the owner sends ten edits at once, then the broker receives ticket:updated versions 1..10 in order, each once', async () => {
-    const cookie = createSessionCookie({ id: newId(), email: 'seller@example.com' }, JWT_KEY);
+    const cookie = createSessionCookie({ id: newId(), email: 'seller@example.com' }, SESSION_KEYS.privateKey);
     const ticket = (await request(url).post('/api/tickets').set('Cookie', cookie).send(ticketBody()).expect(201)).body as TicketJson;
 
     const responses = await Promise.all(

@@ -1,7 +1,7 @@
 import { BadRequestError } from '@ticketing/common/http';
 import { useMongoose } from '@ticketing/testkit';
 import { User } from '../../models/user';
-import { buildUser, uniqueEmail } from '../../test/helpers';
+import { buildUser, STRONG_PASSWORD, uniqueEmail } from '../../test/helpers';
 import { signIn, signUp } from '../users';
 
 useMongoose();
@@ -10,7 +10,7 @@ describe('signUp and signIn', () => {
   it('when a new email signs up, then the plain user {id, email} is returned and stored', async () => {
     const email = uniqueEmail();
 
-    const user = await signUp({ email, password: 'password' });
+    const user = await signUp({ email, password: STRONG_PASSWORD });
 
     expect(user).toEqual({ id: expect.stringMatching(/^[0-9a-f]{24}$/), email });
     expect(await User.countDocuments({ _id: user.id, email })).toBe(1);
@@ -19,7 +19,7 @@ describe('signUp and signIn', () => {
   it('when the email is taken, then signUp throws "Email in use" and stores nothing', async () => {
     const existing = await buildUser();
 
-    await expect(signUp({ email: existing.email, password: 'password' })).rejects.toThrow(new BadRequestError('Email in use'));
+    await expect(signUp({ email: existing.email, password: STRONG_PASSWORD })).rejects.toThrow(new BadRequestError('Email in use'));
     expect(await User.countDocuments({ email: existing.email })).toBe(1);
   });
 

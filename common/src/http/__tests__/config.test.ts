@@ -1,16 +1,16 @@
 import { str } from 'envalid';
 import { durationSeconds, validateConfig } from '../../core';
-import { httpConfigSpec, mongoConfigSpec } from '..';
+import { generateSessionKeyPair, httpConfigSpec, mongoConfigSpec, sessionCheckConfigSpec, sessionSigningConfigSpec } from '..';
 
+const KEYS = generateSessionKeyPair();
 const spec = { ...httpConfigSpec, ...mongoConfigSpec };
-const validEnv = { JWT_KEY: 'secret', MONGO_URI: 'mongodb://auth-mongo:27017/auth' };
+const validEnv = { JWT_PUBLIC_KEY: KEYS.publicKey, MONGO_URI: 'mongodb://auth-mongo:27017/auth' };
 
 describe('validateConfig', () => {
   it('when required variables are present, then defaults fill the rest', () => {
     const config = validateConfig(spec, validEnv);
     expect(config.PORT).toBe(3000);
-    expect(config.JWT_KEY).toBe('secret');
-    expect(config.JWT_TTL).toBe(86400);
+    expect(config.JWT_PUBLIC_KEY).toBe(KEYS.publicKey);
     expect(config.COOKIE_SECURE).toBe(true);
     expect(config.LOG_LEVEL).toBe('info');
     expect(config.MONGO_URI).toBe('mongodb://auth-mongo:27017/auth');
@@ -20,19 +20,46 @@ describe('validateConfig', () => {
     const config = validateConfig(spec, {
       ...validEnv,
       PORT: '4000',
-      JWT_TTL: '12h',
       COOKIE_SECURE: 'false',
       LOG_LEVEL: 'debug',
     });
-    expect(config).toMatchObject({ PORT: 4000, JWT_TTL: 43200, COOKIE_SECURE: false, LOG_LEVEL: 'debug' });
+    expect(config).toMatchObject({ PORT: 4000, COOKIE_SECURE: false, LOG_LEVEL: 'debug' });
   });
 
-  it('when JWT_KEY is missing, then the error names it', () => {
-    expect(() => validateConfig(spec, { MONGO_URI: validEnv.MONGO_URI })).toThrow('Invalid configuration: JWT_KEY is required');
+  it('when JWT_PUBLIC_KEY is missing, then the error names it', () => {
+    expect(() => validateConfig(spec, { MONGO_URI: validEnv.MONGO_URI })).toThrow('Invalid configuration: JWT_PUBLIC_KEY is required');
   });
 
-  it('when JWT_KEY is empty, then it is invalid', () => {
-    expect(() => validateConfig(spec, { ...validEnv, JWT_KEY: '' })).toThrow(/JWT_KEY is invalid/);
+  it.each([
+    ['empty', ''],
+    ['a shared secret', 'secret'],
+    ['a private key', KEYS.privateKey],
+  ])('when JWT_PUBLIC_KEY is %s, then it is invalid, and the value is not echoed', (_label, value) => {
+    expect(() => validateConfig(spec, { ...validEnv, JWT_PUBLIC_KEY: value })).toThrow(/JWT_PUBLIC_KEY is invalid/);
+    try {
+      validateConfig(spec, { ...validEnv, JWT_PUBLIC_KEY: value });
+    } catch (error) {
+      if (value) expect((error as Error).message).not.toContain(value);
+    }
+  });
+
+  it('when a PEM comes on one line with literal \\n, then it is accepted', () => {
+    expect(() => validateConfig(spec, { ...validEnv, JWT_PUBLIC_KEY: KEYS.publicKey.replace(/\n/g, '\\n') })).not.toThrow();
+  });
+
+  it('when auth reads the signing spec, then JWT_TTL defaults to 12h, the idle timeout to 30m, and more than 12h is refused', () => {
+    const signing = validateConfig(sessionSigningConfigSpec, { JWT_PRIVATE_KEY: KEYS.privateKey });
+    expect(signing).toMatchObject({ JWT_TTL: 43200, SESSION_IDLE_TIMEOUT: 1800 });
+    expect(validateConfig(sessionSigningConfigSpec, { JWT_PRIVATE_KEY: KEYS.privateKey, JWT_TTL: '2h' }).JWT_TTL).toBe(7200);
+    expect(() => validateConfig(sessionSigningConfigSpec, { JWT_PRIVATE_KEY: KEYS.privateKey, JWT_TTL: '1d' })).toThrow(
+      /JWT_TTL is invalid/,
+    );
+    expect(() => validateConfig(sessionSigningConfigSpec, { JWT_PRIVATE_KEY: KEYS.publicKey })).toThrow(/JWT_PRIVATE_KEY is invalid/);
+  });
+
+  it('when a service that is not auth reads the check spec, then AUTH_URL is required and must be a URL', () => {
+    expect(() => validateConfig(sessionCheckConfigSpec, {})).toThrow(/AUTH_URL is required/);
+    expect(validateConfig(sessionCheckConfigSpec, { AUTH_URL: 'http://auth-srv:3000' }).AUTH_URL).toBe('http://auth-srv:3000');
   });
 
   it('when several variables are wrong, then every one is named in one error', () => {
@@ -43,7 +70,7 @@ describe('validateConfig', () => {
       message = (error as Error).message;
     }
     expect(message).toMatch(/^Invalid configuration: /);
-    for (const name of ['PORT is invalid', 'JWT_KEY is required', 'COOKIE_SECURE is invalid', 'MONGO_URI is invalid']) {
+    for (const name of ['PORT is invalid', 'JWT_PUBLIC_KEY is required', 'COOKIE_SECURE is invalid', 'MONGO_URI is invalid']) {
       expect(message).toContain(name);
     }
   });

@@ -1,11 +1,12 @@
 import request from 'supertest';
 import { ReadinessCheck } from '../../core';
-import { createServiceApp, createSessionCookie } from '..';
+import { createServiceApp, createSessionCookie, generateSessionKeyPair, SECURE_SESSION_COOKIE_NAME } from '..';
 
-const JWT_KEY = 'app-test-key';
+const KEYS = generateSessionKeyPair();
+const session = { publicKey: KEYS.publicKey, check: () => Promise.resolve(true) };
 
 function appWith(readinessChecks: ReadinessCheck[], cookieSecure = false) {
-  return createServiceApp({ jwtKey: JWT_KEY, cookieSecure, readinessChecks }, (routes) => {
+  return createServiceApp({ session, cookieSecure, readinessChecks }, (routes) => {
     routes.post('/session', (req, res) => {
       req.session = { jwt: 'token' };
       res.json({});
@@ -69,16 +70,31 @@ describe('createServiceApp', () => {
   });
 
   it('when a session cookie is minted with createSessionCookie, then the app reads it', async () => {
-    const app = createServiceApp({ jwtKey: JWT_KEY, cookieSecure: false }, (routes) => {
+    const app = createServiceApp({ session, cookieSecure: false }, (routes) => {
       routes.get('/me', (req, res) => {
         res.json(req.currentUser ?? null);
       });
     });
-    const cookie = createSessionCookie({ id: 'u1', email: 'u1@example.com' }, JWT_KEY, 60);
+    const cookie = createSessionCookie({ id: 'u1', email: 'u1@example.com' }, KEYS.privateKey, 60);
     const response = await request(app).get('/me').set('Cookie', cookie).expect(200);
     expect(response.body).toMatchObject({ id: 'u1', email: 'u1@example.com' });
     const { iat, exp } = response.body as { iat: number; exp: number };
     expect(exp - iat).toBe(60);
+  });
+
+  it('when cookies are secure and the request came over HTTPS, then the cookie is __Host-session, Secure, path /, no domain', async () => {
+    const response = await request(appWith([], true)).post('/session').set('X-Forwarded-Proto', 'https').expect(200);
+    const [cookie] = response.get('Set-Cookie') ?? [];
+    expect(SECURE_SESSION_COOKIE_NAME).toBe('__Host-session');
+    expect(cookie).toMatch(/^__Host-session=/);
+    expect(cookie).toMatch(/; path=\/;/);
+    expect(cookie).toMatch(/; secure/);
+    expect(cookie).not.toMatch(/domain=/i);
+  });
+
+  it('when cookies are not secure, then the cookie is named session', async () => {
+    const response = await request(appWith([])).post('/session').expect(200);
+    expect(response.get('Set-Cookie')?.[0]).toMatch(/^session=/);
   });
 
   it('when the app answers, then it does not advertise Express', async () => {

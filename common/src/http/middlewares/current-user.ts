@@ -1,7 +1,7 @@
 /// <reference types="cookie-session" preserve="true" />
-import { createSecretKey, KeyObject } from 'node:crypto';
 import type { RequestHandler } from 'express';
-import jwt from 'jsonwebtoken';
+import type { SessionCheck } from '../session-check';
+import { sessionPublicKey, verifySessionClaims } from '../session-token';
 
 /** The claims a session token carries for the signed-in user. */
 export interface SessionUser {
@@ -15,6 +15,8 @@ export interface UserPayload extends SessionUser {
   iat: number;
   /** Expires at, seconds since the epoch. */
   exp: number;
+  /** The session id: what signout revokes. */
+  jti: string;
 }
 
 declare global {
@@ -22,62 +24,52 @@ declare global {
   // eslint-disable-next-line @typescript-eslint/no-namespace
   namespace Express {
     interface Request {
-      /** Set by `currentUser` when the session holds a valid token; undefined when signed out. */
+      /** Set by `currentUser` when the session holds a valid, active token; undefined when signed out. */
       currentUser?: UserPayload;
     }
   }
 }
 
-/** Session tokens are HS256 only: never `none`, never an asymmetric algorithm keyed with the secret. */
-export const SESSION_JWT_ALGORITHM = 'HS256' as const;
-
-let lastKey: { text: string; key: KeyObject } | undefined;
-
 /**
- * The JWT key as a secret KeyObject, made once per key. Given a string, jsonwebtoken first tries to
- * parse it as a PEM public (verify) or private (sign) key, which throws for a shared secret, and only
- * then makes the secret key: on every request. That was the largest share of a service's CPU per
- * authenticated request.
+ * Returns the claims of a token signed by the session key, or null when the token is malformed,
+ * forged, signed with another algorithm or key, from another issuer or audience, issued in the future
+ * (beyond 30 s of clock skew), not yet valid, expired, or lacks the expected claims. It does not ask
+ * whether the session was revoked: `currentUser` does.
  */
-export function sessionKey(jwtKey: string): KeyObject {
-  if (lastKey?.text !== jwtKey) lastKey = { text: jwtKey, key: createSecretKey(Buffer.from(jwtKey)) };
-  return lastKey.key;
+export function verifySessionToken(token: unknown, publicKeyPem: string): UserPayload | null {
+  const claims = verifySessionClaims(token, publicKeyPem);
+  return claims ? { id: claims.id, email: claims.email, iat: claims.iat, exp: claims.exp, jti: claims.jti } : null;
 }
 
-function isUserPayload(value: unknown): value is UserPayload {
-  if (typeof value !== 'object' || value === null) return false;
-  const claims = value as Record<string, unknown>;
-  return (
-    typeof claims.id === 'string' && typeof claims.email === 'string' && typeof claims.iat === 'number' && typeof claims.exp === 'number'
-  );
+export interface CurrentUserOptions {
+  /** JWT_PUBLIC_KEY (SPKI PEM): verifies session tokens. */
+  publicKey: string;
+  /** Whether a session is still active: auth over HTTP (`httpSessionCheck`), or auth's own store. */
+  sessionCheck: SessionCheck;
 }
 
 /**
- * Returns the claims of a valid session token, or null when the token is malformed, forged, signed with
- * another algorithm or key, expired, or lacks the expected claims (an expiry included).
+ * Sets `req.currentUser` from the session cookie's token (`req.session.jwt`) when its signature and
+ * claims are valid and the session is still active. Any bad, expired or revoked token, or a session
+ * check that fails, leaves the request signed out; it never fails the request.
  */
-export function verifySessionToken(token: unknown, jwtKey: string): UserPayload | null {
-  if (typeof token !== 'string' || token === '') return null;
-  try {
-    const claims = jwt.verify(token, sessionKey(jwtKey), { algorithms: [SESSION_JWT_ALGORITHM] });
-    if (!isUserPayload(claims)) return null;
-    return { id: claims.id, email: claims.email, iat: claims.iat, exp: claims.exp };
-  } catch {
-    return null;
-  }
-}
-
-/**
- * Sets `req.currentUser` from the session cookie's token (`req.session.jwt`), verified with `jwtKey`.
- * Each service passes its own validated JWT_KEY, so there is no hidden global configuration. Any bad
- * token leaves the request signed out; it never fails the request.
- */
-export function currentUser(jwtKey: string): RequestHandler {
-  if (!jwtKey) throw new Error('currentUser needs a non-empty JWT key');
+export function currentUser(options: CurrentUserOptions): RequestHandler {
+  if (!options.publicKey) throw new Error('currentUser needs a non-empty JWT public key');
+  const { publicKey, sessionCheck } = options;
+  sessionPublicKey(publicKey); // a bad key fails at startup, not per request
   return (req, _res, next) => {
-    const user = verifySessionToken(req.session?.jwt, jwtKey);
-    if (user) req.currentUser = user;
-    else delete req.currentUser;
-    next();
+    delete req.currentUser;
+    const user = verifySessionToken(req.session?.jwt, publicKey);
+    if (!user) {
+      next();
+      return;
+    }
+    sessionCheck(user.jti).then(
+      (active) => {
+        if (active) req.currentUser = user;
+        next();
+      },
+      () => next(),
+    );
   };
 }

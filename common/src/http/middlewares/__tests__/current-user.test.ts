@@ -1,110 +1,209 @@
-import { KeyObject } from 'node:crypto';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { generateKeyPairSync } from 'node:crypto';
 import express from 'express';
 import jwt from 'jsonwebtoken';
 import request from 'supertest';
-import { createServiceApp, createSessionCookie, createSessionToken, requireAuth, SESSION_COOKIE_NAME } from '../..';
+import {
+  cachedSessionCheck,
+  createServiceApp,
+  createSessionCookie,
+  generateSessionKeyPair,
+  httpSessionCheck,
+  mintSession,
+  requireAuth,
+  SESSION_AUDIENCE,
+  SESSION_COOKIE_NAME,
+  SESSION_ISSUER,
+  sessionCookieFor,
+  SessionCheck,
+  signSessionClaims,
+  verifySessionToken,
+} from '../..';
 
-const JWT_KEY = 'current-user-test-key';
+const KEYS = generateSessionKeyPair();
+const OTHER_KEYS = generateSessionKeyPair();
 const user = { id: '64b7f0c2a1b2c3d4e5f60718', email: 'someone@example.com' };
+const revoked = new Set<string>();
+const check: SessionCheck = (jti) => Promise.resolve(!revoked.has(jti));
 
 function cookieFor(session: unknown): string {
   return `${SESSION_COOKIE_NAME}=${Buffer.from(JSON.stringify(session)).toString('base64')}`;
 }
 
-function base64url(value: unknown): string {
-  return Buffer.from(JSON.stringify(value)).toString('base64url');
+function appWith(sessionCheck: SessionCheck = check): express.Express {
+  return createServiceApp({ cookieSecure: false, session: { publicKey: KEYS.publicKey, check: sessionCheck } }, (routes) => {
+    routes.get('/whoami', (req, res) => {
+      res.json({ currentUser: req.currentUser ?? null });
+    });
+    routes.get('/private', requireAuth, (req, res) => {
+      res.json({ id: req.currentUser?.id });
+    });
+  });
 }
 
-const app = createServiceApp({ jwtKey: JWT_KEY, cookieSecure: false }, (routes) => {
-  routes.get('/whoami', (req, res) => {
-    res.json({ currentUser: req.currentUser ?? null });
-  });
-  routes.get('/private', requireAuth, (req, res) => {
-    res.json({ id: req.currentUser?.id });
-  });
-});
+const app = appWith();
 
-async function whoami(cookie?: string): Promise<unknown> {
-  const call = request(app).get('/whoami');
+async function whoami(cookie?: string, on: express.Express = app): Promise<unknown> {
+  const call = request(on).get('/whoami');
   if (cookie) call.set('Cookie', cookie);
   const response = await call.expect(200);
   return (response.body as { currentUser: unknown }).currentUser;
 }
 
+const now = () => Math.floor(Date.now() / 1000);
+
+function claims(overrides: Record<string, unknown> = {}) {
+  const iat = now();
+  return { ...user, iss: SESSION_ISSUER, aud: SESSION_AUDIENCE, jti: 'a-session-id-0123456789', iat, exp: iat + 3600, ...overrides };
+}
+
 describe('currentUser', () => {
-  it('when the session holds a valid token, then currentUser has id, email, iat and exp', async () => {
-    const current = await whoami(createSessionCookie(user, JWT_KEY));
-    expect(current).toEqual({ ...user, iat: expect.any(Number), exp: expect.any(Number) });
+  it('when the session holds a valid, active token, then currentUser has id, email, iat, exp and jti', async () => {
+    const current = await whoami(createSessionCookie(user, KEYS.privateKey));
+    expect(current).toEqual({ ...user, iat: expect.any(Number), exp: expect.any(Number), jti: expect.any(String) });
     const { iat, exp } = current as { iat: number; exp: number };
-    expect(exp - iat).toBe(86400);
+    expect(exp - iat).toBe(43200);
   });
 
-  it('when there is no cookie, then the request is signed out', async () => {
-    expect(await whoami()).toBeNull();
+  it('when a token is minted, then it is EdDSA and carries iss, aud, jti, iat and exp', () => {
+    const { token, jti } = mintSession(user, KEYS.privateKey, 60);
+    const decoded = jwt.decode(token, { complete: true });
+    expect(decoded?.header.alg).toBe('EdDSA');
+    expect(decoded?.payload).toEqual({
+      ...user,
+      iss: SESSION_ISSUER,
+      aud: SESSION_AUDIENCE,
+      jti,
+      iat: expect.any(Number),
+      exp: expect.any(Number),
+    });
+    expect(jti).toMatch(/^[A-Za-z0-9_-]{22}$/);
   });
 
-  it('when the token payload was tampered with, then the request is signed out', async () => {
-    const [header, , signature] = createSessionToken(user, JWT_KEY).split('.');
-    const forgedPayload = base64url({ ...user, id: 'someone-else', iat: 1, exp: 4102444800 });
-    expect(await whoami(cookieFor({ jwt: `${header}.${forgedPayload}.${signature}` }))).toBeNull();
+  it('when the token is signed with another key, then signed out', async () => {
+    expect(await whoami(createSessionCookie(user, OTHER_KEYS.privateKey))).toBeNull();
   });
 
-  it('when the token was signed with another key, then the request is signed out', async () => {
-    expect(await whoami(createSessionCookie(user, 'some-other-key'))).toBeNull();
-  });
-
-  it('when the token has expired, then the request is signed out', async () => {
-    const past = Math.floor(Date.now() / 1000) - 60;
-    const expired = jwt.sign({ ...user, iat: past - 3600, exp: past }, JWT_KEY, { algorithm: 'HS256' });
-    expect(await whoami(cookieFor({ jwt: expired }))).toBeNull();
-  });
-
-  it('when the token uses alg none, then the request is signed out', async () => {
-    const now = Math.floor(Date.now() / 1000);
-    const unsigned = `${base64url({ alg: 'none', typ: 'JWT' })}.${base64url({ ...user, iat: now, exp: now + 3600 })}.`;
-    expect(await whoami(cookieFor({ jwt: unsigned }))).toBeNull();
-  });
-
-  it('when the token uses another HMAC algorithm with the right key, then the request is signed out', async () => {
-    const hs512 = jwt.sign(user, JWT_KEY, { algorithm: 'HS512', expiresIn: 3600 });
-    expect(await whoami(cookieFor({ jwt: hs512 }))).toBeNull();
-  });
-
-  it('when the token never expires, then the request is signed out', async () => {
-    const forever = jwt.sign(user, JWT_KEY, { algorithm: 'HS256' });
-    expect(await whoami(cookieFor({ jwt: forever }))).toBeNull();
-  });
-
-  it('when the token lacks the email claim, then the request is signed out', async () => {
-    const partial = jwt.sign({ id: user.id }, JWT_KEY, { algorithm: 'HS256', expiresIn: 3600 });
-    expect(await whoami(cookieFor({ jwt: partial }))).toBeNull();
+  it('when the session was revoked (signed out), then signed out although the token is valid', async () => {
+    const session = mintSession(user, KEYS.privateKey);
+    expect(await whoami(sessionCookieFor(session.token))).not.toBeNull();
+    revoked.add(session.jti);
+    expect(await whoami(sessionCookieFor(session.token))).toBeNull();
   });
 
   it.each([
-    ['a non-string jwt', cookieFor({ jwt: { id: user.id } })],
-    ['a token that is not a JWT', cookieFor({ jwt: 'not.a.jwt' })],
+    ['iat a year in the future', { iat: now() + 365 * 86400, exp: now() + 366 * 86400 }],
+    ['iat 5 minutes in the future', { iat: now() + 300 }],
+    ['nbf in the future', { nbf: now() + 300 }],
+    ['expired', { iat: now() - 7200, exp: now() - 3600 }],
+    ['another issuer', { iss: 'tickets' }],
+    ['another audience', { aud: 'someone-else' }],
+    ['no jti', { jti: undefined }],
+    ['no exp', { exp: undefined }],
+    ['no email', { email: undefined }],
+  ])('when the token has %s, then signed out', async (_label, overrides) => {
+    expect(await whoami(sessionCookieFor(signSessionClaims(claims(overrides) as never, KEYS.privateKey)))).toBeNull();
+  });
+
+  it('when iat is within the 30 s clock skew, then the token is accepted', async () => {
+    expect(await whoami(sessionCookieFor(signSessionClaims(claims({ iat: now() + 20 }), KEYS.privateKey)))).not.toBeNull();
+  });
+
+  it('when the token is HS256 keyed with the public key, or alg none, then signed out', async () => {
+    const hmac = jwt.sign(claims(), KEYS.publicKey, { algorithm: 'HS256' });
+    const [, payload] = mintSession(user, KEYS.privateKey).token.split('.');
+    const none = `${Buffer.from(JSON.stringify({ alg: 'none' })).toString('base64url')}.${payload}.`;
+    expect(await whoami(sessionCookieFor(hmac))).toBeNull();
+    expect(await whoami(sessionCookieFor(none))).toBeNull();
+  });
+
+  it('when the key pair is P-256, then ES256 tokens verify', () => {
+    const ec = generateKeyPairSync('ec', {
+      namedCurve: 'P-256',
+      privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
+      publicKeyEncoding: { type: 'spki', format: 'pem' },
+    });
+    const { token } = mintSession(user, ec.privateKey);
+    expect(jwt.decode(token, { complete: true })?.header.alg).toBe('ES256');
+    expect(verifySessionToken(token, ec.publicKey)).toMatchObject(user);
+    expect(verifySessionToken(token, KEYS.publicKey)).toBeNull();
+  });
+
+  it.each([
+    ['a session without jwt', cookieFor({})],
+    ['a jwt that is not a string', cookieFor({ jwt: { alg: 'none' } })],
+    ['a garbage token', cookieFor({ jwt: 'not.a.jwt' })],
     ['a cookie that is not base64 JSON', `${SESSION_COOKIE_NAME}=%%%garbage`],
-  ])('when the session holds %s, then the request is signed out', async (_label, cookie) => {
+  ])('when the cookie holds %s, then signed out, never a 500', async (_label, cookie) => {
     expect(await whoami(cookie)).toBeNull();
   });
 
-  it('when requests are verified, then jsonwebtoken gets one prepared secret key, not the string it would re-parse (and fail to read as a PEM key) per request', async () => {
-    const verify = jest.spyOn(jwt, 'verify');
-    try {
-      expect(await whoami(createSessionCookie(user, JWT_KEY))).not.toBeNull();
-      expect(await whoami(createSessionCookie(user, JWT_KEY))).not.toBeNull();
-      const keys = verify.mock.calls.map((call) => call[1]);
-      expect(keys).toHaveLength(2);
-      expect(keys[0]).toBeInstanceOf(KeyObject);
-      expect((keys[0] as KeyObject).type).toBe('secret');
-      expect(keys[1]).toBe(keys[0]);
-    } finally {
-      verify.mockRestore();
-    }
+  it('when the session check fails (auth unreachable), then signed out and requireAuth answers 401', async () => {
+    const failing = appWith(() => Promise.reject(new Error('auth down')));
+    const cookie = createSessionCookie(user, KEYS.privateKey);
+    expect(await whoami(cookie, failing)).toBeNull();
+    await request(failing).get('/private').set('Cookie', cookie).expect(401);
   });
 
-  it('when created without a key, then it refuses to start', () => {
-    expect(() => createServiceApp({ jwtKey: '', cookieSecure: false }, () => undefined)).toThrow(/JWT key/);
+  it('when created with a key that is not a public session key, then it refuses to start', () => {
+    const options = (publicKey: string) => ({ cookieSecure: false, session: { publicKey, check } });
+    expect(() => createServiceApp(options(''), () => undefined)).toThrow(/public key/);
+    expect(() => createServiceApp(options('secret'), () => undefined)).toThrow();
+    expect(() => createServiceApp(options(KEYS.privateKey), () => undefined)).toThrow();
+  });
+});
+
+describe('httpSessionCheck', () => {
+  let server: http.Server;
+  let url = '';
+  let asked: string[] = [];
+  let answer: (jti: string) => { status: number; body?: unknown } = () => ({ status: 200, body: { active: true } });
+
+  beforeAll(async () => {
+    server = http.createServer((req, res) => {
+      const jti = decodeURIComponent((req.url ?? '').replace('/api/users/sessions/', ''));
+      asked.push(jti);
+      const { status, body } = answer(jti);
+      res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body ?? {}));
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+  afterAll(() => new Promise((resolve) => server.close(resolve)));
+  beforeEach(() => {
+    asked = [];
+    answer = () => ({ status: 200, body: { active: true } });
+  });
+
+  it('when auth answers active, then true, and the answer is reused within the cache time', async () => {
+    const sessionCheck = httpSessionCheck(url);
+    expect(await Promise.all([sessionCheck('j1'), sessionCheck('j1')])).toEqual([true, true]);
+    expect(await sessionCheck('j1')).toBe(true);
+    expect(asked).toEqual(['j1']);
+  });
+
+  it('when auth answers inactive, a 404 or a 500, then false', async () => {
+    answer = (jti) => (jti === 'gone' ? { status: 200, body: { active: false } } : jti === 'unknown' ? { status: 404 } : { status: 500 });
+    const sessionCheck = httpSessionCheck(url);
+    expect(await sessionCheck('gone')).toBe(false);
+    expect(await sessionCheck('unknown')).toBe(false);
+    expect(await sessionCheck('broken')).toBe(false);
+  });
+
+  it('when auth is unreachable, then false (fail closed)', async () => {
+    expect(await httpSessionCheck('http://127.0.0.1:9', { timeoutMs: 500 })('j')).toBe(false);
+  });
+
+  it('when the active answer is older than the cache time, then auth is asked again and a revocation shows', async () => {
+    let clock = 0;
+    const states = [true, false];
+    const sessionCheck = cachedSessionCheck(() => Promise.resolve(states.shift() ?? false), { activeTtlMs: 2000, now: () => clock });
+    expect(await sessionCheck('j')).toBe(true);
+    clock = 1999;
+    expect(await sessionCheck('j')).toBe(true);
+    clock = 2001;
+    expect(await sessionCheck('j')).toBe(false);
   });
 });
 
@@ -115,7 +214,7 @@ describe('requireAuth', () => {
   });
 
   it('when signed in, then the route runs', async () => {
-    const response = await request(app).get('/private').set('Cookie', createSessionCookie(user, JWT_KEY)).expect(200);
+    const response = await request(app).get('/private').set('Cookie', createSessionCookie(user, KEYS.privateKey)).expect(200);
     expect(response.body).toEqual({ id: user.id });
   });
 

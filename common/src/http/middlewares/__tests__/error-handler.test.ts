@@ -6,7 +6,7 @@ import { captureLogger } from '../../../test/capture-logger';
 const SECRET_DETAIL = 'connection string mongodb://admin:hunter2@db/internal';
 
 function appWith(logger = captureLogger().logger): express.Express {
-  return createServiceApp({ jwtKey: 'k', cookieSecure: false, logger }, (routes) => {
+  return createServiceApp({ cookieSecure: false, logger }, (routes) => {
     routes.get('/bad', () => {
       throw new BadRequestError('Ticket is already reserved');
     });

@@ -5,7 +5,7 @@ import { captureLogger } from '../../../test/capture-logger';
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 function appWith(logger = captureLogger().logger) {
-  return createServiceApp({ jwtKey: 'k', cookieSecure: false, logger }, (routes) => {
+  return createServiceApp({ cookieSecure: false, logger }, (routes) => {
     routes.get('/id', (req, res) => {
       req.log.info('handling');
       res.json({ id: req.id });

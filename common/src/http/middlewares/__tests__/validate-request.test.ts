@@ -3,7 +3,7 @@ import { body } from 'express-validator';
 import request from 'supertest';
 import { createServiceApp, validateRequest } from '../..';
 
-const app = createServiceApp({ jwtKey: 'k', cookieSecure: false }, (routes) => {
+const app = createServiceApp({ cookieSecure: false }, (routes) => {
   routes.post(
     '/things',
     [

@@ -1,0 +1,66 @@
+import { HashQueue, TooManyAttemptsError } from '../hash-queue';
+
+function deferred(): { promise: Promise<void>; resolve: () => void } {
+  let resolve = () => undefined as void;
+  const promise = new Promise<void>((r) => (resolve = r));
+  return { promise, resolve };
+}
+
+const tick = () => new Promise((resolve) => setImmediate(resolve));
+
+describe('HashQueue', () => {
+  it('when 20 hashes are asked for at once, then at most `concurrency` (2) run at a time, and all finish', async () => {
+    const queue = new HashQueue({ concurrency: 2, maxWaiting: 100, maxWaitingPerKey: 100 });
+    let running = 0;
+    let peak = 0;
+    const work = async () => {
+      running += 1;
+      peak = Math.max(peak, running);
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      running -= 1;
+      return 'done';
+    };
+    const results = await Promise.all(Array.from({ length: 20 }, (_, i) => queue.run(`client-${i % 3}`, work)));
+    expect(results).toEqual(Array(20).fill('done'));
+    expect(peak).toBe(2);
+    expect(queue.active).toBe(0);
+  });
+
+  it('when one client floods the queue, then its extra requests get 429 at once and another client is served next', async () => {
+    const queue = new HashQueue({ concurrency: 1, maxWaiting: 100, maxWaitingPerKey: 3 });
+    const gate = deferred();
+    const order: string[] = [];
+    const held = queue.run('flood', () => gate.promise);
+    const flood = Array.from({ length: 6 }, (_, i) => queue.run('flood', async () => void order.push(`flood-${i}`)));
+    const settled = Promise.allSettled(flood);
+    await tick();
+    const real = queue.run('real-user', async () => void order.push('real'));
+    gate.resolve();
+    await Promise.all([held, real]);
+    const outcomes = await settled;
+    expect(outcomes.filter((o) => o.status === 'rejected')).toHaveLength(3);
+    expect(outcomes.find((o) => o.status === 'rejected')).toMatchObject({ reason: expect.any(TooManyAttemptsError) });
+    // Round-robin: after the held one, one flood hash then the real user, not the whole flood first.
+    expect(order.indexOf('real')).toBeLessThanOrEqual(1);
+  });
+
+  it('when the whole queue is full, then 429 with the error shape and a retry hint', async () => {
+    const queue = new HashQueue({ concurrency: 1, maxWaiting: 1, maxWaitingPerKey: 10 });
+    const gate = deferred();
+    const held = queue.run('a', () => gate.promise);
+    const waiting = queue.run('b', async () => 'b');
+    const refused = queue.run('c', async () => 'c');
+    await expect(refused).rejects.toMatchObject({ statusCode: 429, retryAfterSeconds: 1 });
+    await expect(refused.catch((e: TooManyAttemptsError) => e.serializeErrors())).resolves.toEqual([
+      { message: 'Too many attempts; try again later' },
+    ]);
+    gate.resolve();
+    await expect(Promise.all([held, waiting])).resolves.toEqual([undefined, 'b']);
+  });
+
+  it('when work fails, then its slot is released', async () => {
+    const queue = new HashQueue({ concurrency: 1 });
+    await expect(queue.run('a', () => Promise.reject(new Error('boom')))).rejects.toThrow('boom');
+    await expect(queue.run('a', async () => 'next')).resolves.toBe('next');
+  });
+});

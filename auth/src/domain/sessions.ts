@@ -1,0 +1,39 @@
+import { Session } from '../models/session';
+
+/** Records a session auth has just minted a token for. */
+export async function recordSession(session: { jti: string; userId: string; iat: number; exp: number }): Promise<void> {
+  const createdAt = new Date(session.iat * 1000);
+  await Session.create({
+    jti: session.jti,
+    userId: session.userId,
+    createdAt,
+    lastSeenAt: createdAt,
+    expiresAt: new Date(session.exp * 1000),
+    revokedAt: null,
+  });
+}
+
+/**
+ * Whether the session is active: known, not revoked, not expired, and used within the last
+ * `idleSeconds`. An active session's `lastSeenAt` becomes now (activity in any service renews it,
+ * since every service asks here, at most every 2 s per replica and session).
+ */
+// `jti` is always a string here (a route parameter or a verified claim), so the filter takes no operator from input.
+export async function touchSession(jti: string, idleSeconds: number, now = new Date()): Promise<boolean> {
+  const updated = await Session.findOneAndUpdate(
+    {
+      jti,
+      revokedAt: null,
+      expiresAt: { $gt: now },
+      lastSeenAt: { $gt: new Date(now.getTime() - idleSeconds * 1000) },
+    },
+    { $set: { lastSeenAt: now } },
+    { projection: { _id: 1 } },
+  );
+  return updated !== null;
+}
+
+/** Ends the session (signout). Revoking an unknown or revoked session changes nothing. */
+export async function revokeSession(jti: string, now = new Date()): Promise<void> {
+  await Session.updateOne({ jti, revokedAt: null }, { $set: { revokedAt: now } });
+}
