@@ -11,15 +11,62 @@ const SUPPORTED = (
 ).split(' ');
 
 // Amounts in these currencies are whole units, not cents.
-const ZERO_DECIMAL = new Set(['bif', 'clp', 'djf', 'gnf', 'jpy', 'kmf', 'krw', 'mga', 'pyg', 'rwf', 'ugx', 'vnd', 'vuv', 'xaf', 'xof', 'xpf']);
+const ZERO_DECIMAL = new Set([
+  'bif',
+  'clp',
+  'djf',
+  'gnf',
+  'jpy',
+  'kmf',
+  'krw',
+  'mga',
+  'pyg',
+  'rwf',
+  'ugx',
+  'vnd',
+  'vuv',
+  'xaf',
+  'xof',
+  'xpf',
+]);
 
 // Stripe's minimum charge amounts, in the currency's smallest unit.
 const MINIMUMS: Record<string, number> = {
-  usd: 50, aud: 50, brl: 50, cad: 50, chf: 50, dkk: 250, eur: 50, gbp: 30, hkd: 400, inr: 50,
-  jpy: 50, mxn: 1000, myr: 200, nok: 300, nzd: 50, pln: 200, ron: 200, sek: 300, sgd: 50, thb: 1000,
+  usd: 50,
+  aud: 50,
+  brl: 50,
+  cad: 50,
+  chf: 50,
+  dkk: 250,
+  eur: 50,
+  gbp: 30,
+  hkd: 400,
+  inr: 50,
+  jpy: 50,
+  mxn: 1000,
+  myr: 200,
+  nok: 300,
+  nzd: 50,
+  pln: 200,
+  ron: 200,
+  sek: 300,
+  sgd: 50,
+  thb: 1000,
 };
 
-const SYMBOLS: Record<string, string> = { usd: '$', aud: '$', cad: '$', nzd: '$', sgd: '$', hkd: '$', mxn: '$', eur: '€', gbp: '£', jpy: '¥', inr: '₹' };
+const SYMBOLS: Record<string, string> = {
+  usd: '$',
+  aud: '$',
+  cad: '$',
+  nzd: '$',
+  sgd: '$',
+  hkd: '$',
+  mxn: '$',
+  eur: '€',
+  gbp: '£',
+  jpy: '¥',
+  inr: '₹',
+};
 
 /** Stripe's largest charge: eight digits in the smallest unit. */
 const MAXIMUM = 99_999_999;
@@ -44,7 +91,10 @@ export function checkChargeAmount(amount: number, currency: string): void {
   }
   const minimum = MINIMUMS[currency] ?? 1;
   if (amount < minimum) {
-    throw invalidRequest(`Amount must be at least ${formatMoney(minimum, currency)} ${currency}`, { code: 'amount_too_small', param: 'amount' });
+    throw invalidRequest(`Amount must be at least ${formatMoney(minimum, currency)} ${currency}`, {
+      code: 'amount_too_small',
+      param: 'amount',
+    });
   }
   if (amount > MAXIMUM) {
     throw invalidRequest(`Amount must be no more than ${formatMoney(MAXIMUM, currency)}`, { code: 'amount_too_large', param: 'amount' });

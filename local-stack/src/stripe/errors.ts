@@ -41,7 +41,11 @@ export function resourceMissing(message: string, param: string, status = 400): A
 }
 
 export function notFound(path: string): ApiError {
-  return invalidRequest(`Unrecognized request URL (${path}). Please see https://stripe.com/docs or we can help at https://support.stripe.com/.`, {}, 404);
+  return invalidRequest(
+    `Unrecognized request URL (${path}). Please see https://stripe.com/docs or we can help at https://support.stripe.com/.`,
+    {},
+    404,
+  );
 }
 
 /** A key reused for another endpoint or other parameters (the SDK's `StripeIdempotencyError`). */

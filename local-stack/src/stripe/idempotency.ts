@@ -32,7 +32,10 @@ export class IdempotencyStore {
 
   admit(apiKey: string, key: string, fingerprint: Fingerprint): Admission {
     if (key.length > 255) {
-      return { kind: 'reject', error: invalidRequest(`The Idempotency-Key header is too long: at most 255 characters are allowed, got ${key.length}.`) };
+      return {
+        kind: 'reject',
+        error: invalidRequest(`The Idempotency-Key header is too long: at most 255 characters are allowed, got ${key.length}.`),
+      };
     }
     const scope = `${apiKey}\u0000${key}`;
     const entry = this.entries.get(scope);

@@ -18,10 +18,26 @@ import { cardForPaymentMethod, cardForToken, cardOf, paymentMethodFor } from './
 import type { ErrorDetail, PaymentIntentObject, PaymentMethodObject } from './types';
 
 const CREATE_PARAMS = [
-  'amount', 'currency', 'metadata', 'confirm', 'payment_method', 'payment_method_data', 'payment_method_types',
-  'allowed_payment_method_types', 'excluded_payment_method_types',
-  'automatic_payment_methods', 'description', 'receipt_email', 'statement_descriptor', 'statement_descriptor_suffix',
-  'return_url', 'expand', 'off_session', 'error_on_requires_action', 'capture_method', 'confirmation_method',
+  'amount',
+  'currency',
+  'metadata',
+  'confirm',
+  'payment_method',
+  'payment_method_data',
+  'payment_method_types',
+  'allowed_payment_method_types',
+  'excluded_payment_method_types',
+  'automatic_payment_methods',
+  'description',
+  'receipt_email',
+  'statement_descriptor',
+  'statement_descriptor_suffix',
+  'return_url',
+  'expand',
+  'off_session',
+  'error_on_requires_action',
+  'capture_method',
+  'confirmation_method',
 ];
 const CONFIRM_PARAMS = ['payment_method', 'payment_method_data', 'return_url', 'expand', 'off_session', 'error_on_requires_action'];
 
@@ -30,7 +46,10 @@ function resolvePaymentMethod(store: StripeStore, params: FormParams): PaymentMe
   const id = optionalString(params, 'payment_method');
   const data = optionalObject(params, 'payment_method_data');
   if (id !== undefined && data !== undefined) {
-    throw invalidRequest('You may only specify one of these parameters: payment_method, payment_method_data.', { code: 'parameters_exclusive', param: 'payment_method_data' });
+    throw invalidRequest('You may only specify one of these parameters: payment_method, payment_method_data.', {
+      code: 'parameters_exclusive',
+      param: 'payment_method_data',
+    });
   }
   if (id !== undefined) {
     const stored = store.paymentMethods.get(id);
@@ -42,11 +61,18 @@ function resolvePaymentMethod(store: StripeStore, params: FormParams): PaymentMe
   if (data === undefined) return undefined;
   const type = requiredString(data, 'type', 'payment_method_data[type]');
   if (type !== 'card') {
-    throw invalidParam('payment_method_data[type]', `Invalid payment_method_data[type]: the local Stripe server supports only card, not ${type}.`);
+    throw invalidParam(
+      'payment_method_data[type]',
+      `Invalid payment_method_data[type]: the local Stripe server supports only card, not ${type}.`,
+    );
   }
   const card = optionalObject(data, 'card');
   const token = card ? requiredString(card, 'token', 'payment_method_data[card][token]') : undefined;
-  if (token === undefined) throw invalidRequest('Missing required param: payment_method_data[card][token].', { code: 'parameter_missing', param: 'payment_method_data[card][token]' });
+  if (token === undefined)
+    throw invalidRequest('Missing required param: payment_method_data[card][token].', {
+      code: 'parameter_missing',
+      param: 'payment_method_data[card][token]',
+    });
   const testCard = cardForToken(token);
   if (!testCard) throw resourceMissing(`No such token: '${token}'`, 'payment_method_data[card][token]');
   return paymentMethodFor(testCard, readMetadata(data));
@@ -63,7 +89,10 @@ interface MethodChoice {
 function checkCardOnly(types: string[] | undefined, param: string): void {
   const unsupported = types?.find((t) => t !== 'card');
   if (unsupported !== undefined) {
-    throw invalidRequest(`The payment method type provided: ${unsupported} is invalid. The local Stripe server supports only card.`, { code: 'payment_intent_invalid_parameter', param });
+    throw invalidRequest(`The payment method type provided: ${unsupported} is invalid. The local Stripe server supports only card.`, {
+      code: 'payment_intent_invalid_parameter',
+      param,
+    });
   }
 }
 
@@ -76,22 +105,39 @@ function readMethodChoice(params: FormParams): MethodChoice {
   const allowed = optionalStringArray(params, 'allowed_payment_method_types');
   const excluded = optionalStringArray(params, 'excluded_payment_method_types') ?? null;
   const automatic = optionalObject(params, 'automatic_payment_methods');
-  const given = [listed && 'payment_method_types', allowed && 'allowed_payment_method_types', automatic && 'automatic_payment_methods'].filter(Boolean);
+  const given = [
+    listed && 'payment_method_types',
+    allowed && 'allowed_payment_method_types',
+    automatic && 'automatic_payment_methods',
+  ].filter(Boolean);
   if (given.length > 1) {
-    throw invalidRequest(`You may only specify one of these parameters: ${given.join(', ')}.`, { code: 'parameters_exclusive', param: String(given[1]) });
+    throw invalidRequest(`You may only specify one of these parameters: ${given.join(', ')}.`, {
+      code: 'parameters_exclusive',
+      param: String(given[1]),
+    });
   }
   checkCardOnly(listed, 'payment_method_types');
   checkCardOnly(allowed, 'allowed_payment_method_types');
   if (excluded?.includes('card')) {
-    throw invalidRequest('No payment method types remain once excluded_payment_method_types is applied.', { param: 'excluded_payment_method_types' });
+    throw invalidRequest('No payment method types remain once excluded_payment_method_types is applied.', {
+      param: 'excluded_payment_method_types',
+    });
   }
   if (listed !== undefined || allowed !== undefined) return { types: ['card'], allowed: allowed ?? null, excluded, automatic: null };
   const enabled = automatic ? optionalBoolean(automatic, 'enabled', 'automatic_payment_methods[enabled]') : true;
   const redirects = automatic ? optionalString(automatic, 'allow_redirects', 'automatic_payment_methods[allow_redirects]') : undefined;
   if (redirects !== undefined && redirects !== 'always' && redirects !== 'never') {
-    throw invalidParam('automatic_payment_methods[allow_redirects]', `Invalid automatic_payment_methods[allow_redirects]: must be one of always or never`);
+    throw invalidParam(
+      'automatic_payment_methods[allow_redirects]',
+      `Invalid automatic_payment_methods[allow_redirects]: must be one of always or never`,
+    );
   }
-  return { types: ['card'], allowed: null, excluded, automatic: { enabled: enabled ?? true, ...(redirects ? { allow_redirects: redirects } : {}) } };
+  return {
+    types: ['card'],
+    allowed: null,
+    excluded,
+    automatic: { enabled: enabled ?? true, ...(redirects ? { allow_redirects: redirects } : {}) },
+  };
 }
 
 /** Stripe's guard: confirming with redirect-capable automatic methods needs a return_url. */
@@ -141,7 +187,10 @@ function newIntent(params: FormParams): PaymentIntentObject {
   const amount = requiredInteger(params, 'amount');
   const currency = checkCurrency(requiredString(params, 'currency'));
   checkChargeAmount(amount, currency);
-  for (const [name, only] of [['capture_method', 'automatic'], ['confirmation_method', 'automatic']] as const) {
+  for (const [name, only] of [
+    ['capture_method', 'automatic'],
+    ['confirmation_method', 'automatic'],
+  ] as const) {
     const value = optionalString(params, name);
     if (value !== undefined && value !== only) throw invalidParam(name, `The local Stripe server supports only ${name}=${only}.`);
   }
@@ -229,9 +278,13 @@ export const confirmPaymentIntent: Handler = ({ params, pathParams }, store) => 
   rejectUnknown(params, CONFIRM_PARAMS);
   const intent = findIntent(store, pathParams.id, 'intent', 404);
   if (intent.status === 'succeeded' || intent.status === 'canceled') {
-    throw invalidRequest(`This PaymentIntent's status is ${intent.status}, so it cannot be confirmed.`, { code: 'payment_intent_unexpected_state', payment_intent: structuredClone(intent) });
+    throw invalidRequest(`This PaymentIntent's status is ${intent.status}, so it cannot be confirmed.`, {
+      code: 'payment_intent_unexpected_state',
+      payment_intent: structuredClone(intent),
+    });
   }
-  const method = resolvePaymentMethod(store, params) ?? (intent.payment_method ? store.paymentMethods.get(intent.payment_method) : undefined);
+  const method =
+    resolvePaymentMethod(store, params) ?? (intent.payment_method ? store.paymentMethods.get(intent.payment_method) : undefined);
   const expand = optionalStringArray(params, 'expand') ?? [];
   checkConfirmable(intent, method, optionalString(params, 'return_url'));
   if (method) confirm(store, intent, method);

@@ -11,7 +11,9 @@ const REASONS: readonly RefundReason[] = ['duplicate', 'fraudulent', 'requested_
 /** The charge a refund request points at: by `charge`, or the intent's successful charge. */
 function chargeToRefund(store: StripeStore, chargeId: string | undefined, intentId: string | undefined): ChargeObject {
   if (chargeId === undefined && intentId === undefined) {
-    throw invalidRequest('One of the following params should be provided for this request: payment_intent or charge.', { code: 'parameter_missing' });
+    throw invalidRequest('One of the following params should be provided for this request: payment_intent or charge.', {
+      code: 'parameter_missing',
+    });
   }
   if (intentId !== undefined) {
     const intent = store.intents.get(intentId);
@@ -26,7 +28,8 @@ function chargeToRefund(store: StripeStore, chargeId: string | undefined, intent
     return charge;
   }
   const charge = findCharge(store, chargeId ?? '', 'charge');
-  if (charge.status !== 'succeeded') throw invalidRequest(`Charge ${charge.id} has not succeeded, so it cannot be refunded.`, { param: 'charge' });
+  if (charge.status !== 'succeeded')
+    throw invalidRequest(`Charge ${charge.id} has not succeeded, so it cannot be refunded.`, { param: 'charge' });
   return charge;
 }
 

@@ -48,7 +48,8 @@ function readClause(query: string, start: number): { clause: Clause; end: number
   i += name.length;
   let metadataKey: string | undefined;
   if (name === 'metadata') {
-    if (query[i] !== '[' || !`'"`.includes(query[i + 1] ?? '')) throw queryError("The search query is invalid: metadata fields are written metadata['key'].");
+    if (query[i] !== '[' || !`'"`.includes(query[i + 1] ?? ''))
+      throw queryError("The search query is invalid: metadata fields are written metadata['key'].");
     const key = readQuoted(query, i + 1);
     if (query[key.end] !== ']') throw queryError("The search query is invalid: metadata fields are written metadata['key'].");
     metadataKey = key.value;
@@ -72,7 +73,9 @@ function readClause(query: string, start: number): { clause: Clause; end: number
 
 function checkClause(clause: Clause): void {
   if (!NUMERIC_FIELDS.includes(clause.field) && !STRING_FIELDS.includes(clause.field)) {
-    throw queryError(`Field '${clause.field}' is an unsupported search field for resource 'payment_intents'. See https://stripe.com/docs/search#query-fields-for-payment-intents for a list of supported fields.`);
+    throw queryError(
+      `Field '${clause.field}' is an unsupported search field for resource 'payment_intents'. See https://stripe.com/docs/search#query-fields-for-payment-intents for a list of supported fields.`,
+    );
   }
   if (NUMERIC_FIELDS.includes(clause.field) && !/^-?\d+$/.test(clause.value)) {
     throw queryError(`The search query is invalid: '${clause.field}' takes a number, not '${clause.value}'.`);

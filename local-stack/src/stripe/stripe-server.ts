@@ -122,7 +122,12 @@ function authenticate(ctx: Context): express.RequestHandler {
     const accepted = ctx.apiKeys ? ctx.apiKeys.includes(key) : /^(sk|rk)_test_\w+$/.test(key);
     if (!accepted) {
       const masked = key.length > 12 ? `${key.slice(0, 8)}${'*'.repeat(key.length - 12)}${key.slice(-4)}` : key;
-      deliver(ctx, req, res, errorAnswer(new ApiError(401, { type: 'invalid_request_error', message: `Invalid API Key provided: ${masked}` })));
+      deliver(
+        ctx,
+        req,
+        res,
+        errorAnswer(new ApiError(401, { type: 'invalid_request_error', message: `Invalid API Key provided: ${masked}` })),
+      );
       return;
     }
     res.locals.apiKey = key;
@@ -131,7 +136,14 @@ function authenticate(ctx: Context): express.RequestHandler {
 }
 
 function applyFault(ctx: Context, req: express.Request, res: express.Response, fault: FaultOptions): void {
-  const record: RequestRecord = { method: req.method, path: req.path, idempotencyKey: req.get('Idempotency-Key'), status: 0, replayed: false, faulted: true };
+  const record: RequestRecord = {
+    method: req.method,
+    path: req.path,
+    idempotencyKey: req.get('Idempotency-Key'),
+    status: 0,
+    replayed: false,
+    faulted: true,
+  };
   ctx.log.push(record);
   if (fault.hang) {
     ctx.hanging.add(res);
@@ -147,7 +159,12 @@ function applyFault(ctx: Context, req: express.Request, res: express.Response, f
   res.status(record.status).set('Request-Id', newId('req', 14)).type('application/json').send(JSON.stringify(body));
 }
 
-function run(handler: Handler, params: FormParams, pathParams: Record<string, string>, store: StripeStore): { answer: Answer; keep: boolean } {
+function run(
+  handler: Handler,
+  params: FormParams,
+  pathParams: Record<string, string>,
+  store: StripeStore,
+): { answer: Answer; keep: boolean } {
   try {
     return { answer: handler({ params, pathParams }, store), keep: true };
   } catch (error) {
@@ -164,7 +181,10 @@ async function serve(ctx: Context, handler: Handler, req: express.Request, res: 
   if (fault && !fault.afterProcessing) return applyFault(ctx, req, res, fault);
   // Stripe ignores idempotency keys on GET and DELETE: those are idempotent already.
   const key = req.method === 'POST' ? req.get('Idempotency-Key') : undefined;
-  const admission = key === undefined ? undefined : ctx.idempotency.admit(res.locals.apiKey as string, key, { method: req.method, path: req.path, params: canonical(params) });
+  const admission =
+    key === undefined
+      ? undefined
+      : ctx.idempotency.admit(res.locals.apiKey as string, key, { method: req.method, path: req.path, params: canonical(params) });
   if (admission?.kind === 'reject') return deliver(ctx, req, res, errorAnswer(admission.error));
   if (admission?.kind === 'replay') return fault ? applyFault(ctx, req, res, fault) : deliver(ctx, req, res, admission.answer, true);
   if (ctx.latencyMs > 0 && req.method === 'POST') await new Promise((resolve) => setTimeout(resolve, ctx.latencyMs));
