@@ -84,7 +84,9 @@ describe('idempotency keys', () => {
   });
 
   it('when 10 creates with one key arrive at once, then exactly one intent is created and every answer carries it', async () => {
-    const answers = await Promise.all(Array.from({ length: 10 }, () => stripe.paymentIntents.create(visa('order-7'), { idempotencyKey: 'order-7' })));
+    const answers = await Promise.all(
+      Array.from({ length: 10 }, () => stripe.paymentIntents.create(visa('order-7'), { idempotencyKey: 'order-7' })),
+    );
 
     expect(new Set(answers.map((a) => a.id)).size).toBe(1);
     expect(local.paymentIntents()).toHaveLength(1);
@@ -94,10 +96,14 @@ describe('idempotency keys', () => {
   it('when 10 creates with one key overlap the first one executing, then one intent is created and the others get 409 idempotency_key_in_use', async () => {
     local.setLatency(300);
 
-    const settled = await Promise.allSettled(Array.from({ length: 10 }, () => stripe.paymentIntents.create(visa('order-8'), { idempotencyKey: 'order-8' })));
+    const settled = await Promise.allSettled(
+      Array.from({ length: 10 }, () => stripe.paymentIntents.create(visa('order-8'), { idempotencyKey: 'order-8' })),
+    );
 
     const created = settled.filter((s): s is PromiseFulfilledResult<Stripe.Response<Stripe.PaymentIntent>> => s.status === 'fulfilled');
-    const conflicts = settled.filter((s): s is PromiseRejectedResult => s.status === 'rejected').map((s) => s.reason as Stripe.errors.StripeError);
+    const conflicts = settled
+      .filter((s): s is PromiseRejectedResult => s.status === 'rejected')
+      .map((s) => s.reason as Stripe.errors.StripeError);
     expect(created).toHaveLength(1);
     expect(conflicts).toHaveLength(9);
     for (const conflict of conflicts) expect(conflict).toMatchObject({ statusCode: 409, code: 'idempotency_key_in_use' });
@@ -122,8 +128,12 @@ describe('idempotency keys', () => {
 
   it('when a GET carries an idempotency key, then it is ignored', async () => {
     const intent = await stripe.paymentIntents.create(visa('order-10'));
-    const res = await fetch(`${local.url}/v1/payment_intents/${intent.id}`, { headers: { Authorization: `Bearer ${local.secretKey}`, 'Idempotency-Key': 'k' } });
-    const again = await fetch(`${local.url}/v1/payment_intents/${intent.id}`, { headers: { Authorization: `Bearer ${local.secretKey}`, 'Idempotency-Key': 'k' } });
+    const res = await fetch(`${local.url}/v1/payment_intents/${intent.id}`, {
+      headers: { Authorization: `Bearer ${local.secretKey}`, 'Idempotency-Key': 'k' },
+    });
+    const again = await fetch(`${local.url}/v1/payment_intents/${intent.id}`, {
+      headers: { Authorization: `Bearer ${local.secretKey}`, 'Idempotency-Key': 'k' },
+    });
 
     expect([res.status, again.status]).toEqual([200, 200]);
     expect(again.headers.get('idempotent-replayed')).toBeNull();

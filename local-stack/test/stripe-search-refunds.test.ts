@@ -44,7 +44,11 @@ describe('searching PaymentIntents', () => {
     await stripe.paymentIntents.create(visa('order-f'));
 
     const page1 = await stripe.paymentIntents.search({ query: "metadata['orderId']:'order-d' OR metadata['orderId']:'order-e'", limit: 1 });
-    const page2 = await stripe.paymentIntents.search({ query: "metadata['orderId']:'order-d' OR metadata['orderId']:'order-e'", limit: 1, page: page1.next_page ?? '' });
+    const page2 = await stripe.paymentIntents.search({
+      query: "metadata['orderId']:'order-d' OR metadata['orderId']:'order-e'",
+      limit: 1,
+      page: page1.next_page ?? '',
+    });
 
     expect(page1).toMatchObject({ has_more: true, data: [expect.objectContaining({ id: second.id })] });
     expect(page2).toMatchObject({ has_more: false, next_page: null, data: [expect.objectContaining({ id: first.id })] });
@@ -66,7 +70,14 @@ describe('refunds', () => {
 
     const refund = await stripe.refunds.create({ payment_intent: intent.id });
 
-    expect(refund).toMatchObject({ object: 'refund', status: 'succeeded', amount: 1500, currency: 'usd', payment_intent: intent.id, charge: intent.latest_charge });
+    expect(refund).toMatchObject({
+      object: 'refund',
+      status: 'succeeded',
+      amount: 1500,
+      currency: 'usd',
+      payment_intent: intent.id,
+      charge: intent.latest_charge,
+    });
     expect(refund.id).toMatch(/^re_/);
     const after = await stripe.paymentIntents.retrieve(intent.id, { expand: ['latest_charge'] });
     expect(after.status).toBe('succeeded');
@@ -81,7 +92,12 @@ describe('refunds', () => {
     const error = await failure(stripe.refunds.create({ payment_intent: intent.id, amount: 600 }));
 
     expect(error).toBeInstanceOf(Stripe.errors.StripeInvalidRequestError);
-    expect(error).toMatchObject({ statusCode: 400, code: 'amount_too_large', param: 'amount', message: 'Refund amount ($6.00) is greater than unrefunded amount on charge ($5.00)' });
+    expect(error).toMatchObject({
+      statusCode: 400,
+      code: 'amount_too_large',
+      param: 'amount',
+      message: 'Refund amount ($6.00) is greater than unrefunded amount on charge ($5.00)',
+    });
     const charge = await stripe.charges.retrieve(intent.latest_charge as string);
     expect(charge).toMatchObject({ amount_refunded: 1000, refunded: false });
   });

@@ -23,13 +23,28 @@ describe('creating and confirming a PaymentIntent', () => {
   it('when confirmed with pm_card_visa, then it succeeds with a captured charge for the whole amount', async () => {
     const intent = await stripe.paymentIntents.create(visa('order-1'));
 
-    expect(intent).toMatchObject({ object: 'payment_intent', status: 'succeeded', amount: 1500, amount_received: 1500, currency: 'usd', livemode: false, metadata: { orderId: 'order-1' } });
+    expect(intent).toMatchObject({
+      object: 'payment_intent',
+      status: 'succeeded',
+      amount: 1500,
+      amount_received: 1500,
+      currency: 'usd',
+      livemode: false,
+      metadata: { orderId: 'order-1' },
+    });
     expect(intent.id).toMatch(/^pi_\w{24}$/);
     expect(intent.client_secret).toMatch(new RegExp(`^${intent.id}_secret_`));
     expect(intent.created).toBeLessThanOrEqual(Math.floor(Date.now() / 1000));
     expect(intent.latest_charge).toMatch(/^ch_/);
     const charge = await stripe.charges.retrieve(intent.latest_charge as string);
-    expect(charge).toMatchObject({ status: 'succeeded', paid: true, captured: true, amount_captured: 1500, payment_intent: intent.id, refunded: false });
+    expect(charge).toMatchObject({
+      status: 'succeeded',
+      paid: true,
+      captured: true,
+      amount_captured: 1500,
+      payment_intent: intent.id,
+      refunded: false,
+    });
   });
 
   it('when confirmed with payment_method_data carrying tok_visa, then it succeeds', async () => {
@@ -41,7 +56,12 @@ describe('creating and confirming a PaymentIntent', () => {
       automatic_payment_methods: { enabled: true, allow_redirects: 'never' },
     });
 
-    expect(intent).toMatchObject({ status: 'succeeded', amount_received: 2000, currency: 'eur', automatic_payment_methods: { enabled: true, allow_redirects: 'never' } });
+    expect(intent).toMatchObject({
+      status: 'succeeded',
+      amount_received: 2000,
+      currency: 'eur',
+      automatic_payment_methods: { enabled: true, allow_redirects: 'never' },
+    });
     expect(intent.payment_method).toMatch(/^pm_/);
     expect(intent.latest_charge).toMatch(/^ch_/);
   });
@@ -50,8 +70,17 @@ describe('creating and confirming a PaymentIntent', () => {
     const error = await failure(stripe.paymentIntents.create({ ...visa('order-2'), payment_method: 'pm_card_chargeDeclined' }));
 
     expect(error).toBeInstanceOf(Stripe.errors.StripeCardError);
-    expect(error).toMatchObject({ statusCode: 402, type: 'StripeCardError', code: 'card_declined', decline_code: 'generic_decline', message: 'Your card was declined.' });
-    expect(error.raw).toMatchObject({ type: 'card_error', payment_intent: { status: 'requires_payment_method', metadata: { orderId: 'order-2' } } });
+    expect(error).toMatchObject({
+      statusCode: 402,
+      type: 'StripeCardError',
+      code: 'card_declined',
+      decline_code: 'generic_decline',
+      message: 'Your card was declined.',
+    });
+    expect(error.raw).toMatchObject({
+      type: 'card_error',
+      payment_intent: { status: 'requires_payment_method', metadata: { orderId: 'order-2' } },
+    });
     expect(error.payment_intent?.last_payment_error).toMatchObject({ code: 'card_declined', type: 'card_error' });
     const [stored] = local.paymentIntents();
     expect(stored).toMatchObject({ id: error.payment_intent?.id, status: 'requires_payment_method', amount_received: 0 });
@@ -62,24 +91,39 @@ describe('creating and confirming a PaymentIntent', () => {
     const error = await failure(stripe.paymentIntents.create(declined('order-3')));
 
     expect(error).toBeInstanceOf(Stripe.errors.StripeCardError);
-    expect(error).toMatchObject({ statusCode: 402, code: 'card_declined', decline_code: 'generic_decline', message: 'Your card was declined.' });
+    expect(error).toMatchObject({
+      statusCode: 402,
+      code: 'card_declined',
+      decline_code: 'generic_decline',
+      message: 'Your card was declined.',
+    });
     expect(error.payment_intent?.status).toBe('requires_payment_method');
   });
 
   it('when the payment method or token is unknown, then Stripe answers resource_missing and creates nothing', async () => {
     const byMethod = await failure(stripe.paymentIntents.create({ ...visa('o'), payment_method: 'pm_nope' }));
     const byToken = await failure(
-      stripe.paymentIntents.create({ ...declined('o'), payment_method_data: { type: 'card', card: { token: 'tok_nope' } } as Stripe.PaymentIntentCreateParams.PaymentMethodData }),
+      stripe.paymentIntents.create({
+        ...declined('o'),
+        payment_method_data: { type: 'card', card: { token: 'tok_nope' } } as Stripe.PaymentIntentCreateParams.PaymentMethodData,
+      }),
     );
 
     expect(byMethod).toBeInstanceOf(Stripe.errors.StripeInvalidRequestError);
-    expect(byMethod).toMatchObject({ statusCode: 400, code: 'resource_missing', param: 'payment_method', message: "No such PaymentMethod: 'pm_nope'" });
+    expect(byMethod).toMatchObject({
+      statusCode: 400,
+      code: 'resource_missing',
+      param: 'payment_method',
+      message: "No such PaymentMethod: 'pm_nope'",
+    });
     expect(byToken).toMatchObject({ statusCode: 400, code: 'resource_missing', message: "No such token: 'tok_nope'" });
     expect(local.paymentIntents()).toHaveLength(0);
   });
 
   it('when confirming with automatic payment methods that may redirect and no return_url, then Stripe refuses', async () => {
-    const error = await failure(stripe.paymentIntents.create({ amount: 1500, currency: 'usd', confirm: true, payment_method: 'pm_card_visa' }));
+    const error = await failure(
+      stripe.paymentIntents.create({ amount: 1500, currency: 'usd', confirm: true, payment_method: 'pm_card_visa' }),
+    );
 
     expect(error).toMatchObject({ statusCode: 400, param: 'return_url' });
     expect(local.paymentIntents()).toHaveLength(0);
@@ -88,12 +132,32 @@ describe('creating and confirming a PaymentIntent', () => {
 
 describe('validation', () => {
   it.each([
-    ['the amount is missing', { currency: 'usd' }, { code: 'parameter_missing', param: 'amount', message: 'Missing required param: amount.' }],
-    ['the amount is under 50 cents', { amount: 49, currency: 'usd' }, { code: 'amount_too_small', param: 'amount', message: 'Amount must be at least $0.50 usd' }],
-    ['the amount is not an integer', { amount: 10.5, currency: 'usd' }, { code: 'parameter_invalid_integer', param: 'amount', message: 'Invalid integer: 10.5' }],
+    [
+      'the amount is missing',
+      { currency: 'usd' },
+      { code: 'parameter_missing', param: 'amount', message: 'Missing required param: amount.' },
+    ],
+    [
+      'the amount is under 50 cents',
+      { amount: 49, currency: 'usd' },
+      { code: 'amount_too_small', param: 'amount', message: 'Amount must be at least $0.50 usd' },
+    ],
+    [
+      'the amount is not an integer',
+      { amount: 10.5, currency: 'usd' },
+      { code: 'parameter_invalid_integer', param: 'amount', message: 'Invalid integer: 10.5' },
+    ],
     ['the currency is missing', { amount: 1000 }, { code: 'parameter_missing', param: 'currency' }],
-    ['the currency is unknown', { amount: 1000, currency: 'xyz' }, { param: 'currency', message: expect.stringMatching(/^Invalid currency: xyz\. Stripe currently supports these currencies: usd, /) }],
-    ['a parameter is unknown', { amount: 1000, currency: 'usd', colour: 'red' }, { code: 'parameter_unknown', param: 'colour', message: 'Received unknown parameter: colour' }],
+    [
+      'the currency is unknown',
+      { amount: 1000, currency: 'xyz' },
+      { param: 'currency', message: expect.stringMatching(/^Invalid currency: xyz\. Stripe currently supports these currencies: usd, /) },
+    ],
+    [
+      'a parameter is unknown',
+      { amount: 1000, currency: 'usd', colour: 'red' },
+      { code: 'parameter_unknown', param: 'colour', message: 'Received unknown parameter: colour' },
+    ],
   ])('when %s, then the SDK throws StripeInvalidRequestError and nothing is created', async (_case, params, expected) => {
     const error = await failure(stripe.paymentIntents.create(params as unknown as Stripe.PaymentIntentCreateParams));
 
@@ -119,6 +183,11 @@ describe('retrieving', () => {
     const error = await failure(stripe.paymentIntents.retrieve('pi_missing'));
 
     expect(error).toBeInstanceOf(Stripe.errors.StripeInvalidRequestError);
-    expect(error).toMatchObject({ statusCode: 404, code: 'resource_missing', param: 'intent', message: "No such payment_intent: 'pi_missing'" });
+    expect(error).toMatchObject({
+      statusCode: 404,
+      code: 'resource_missing',
+      param: 'intent',
+      message: "No such payment_intent: 'pi_missing'",
+    });
   });
 });
