@@ -1,4 +1,5 @@
 import 'express-async-errors';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import cookieSession from 'cookie-session';
 import express, { Express, Request } from 'express';
 import type { ErrorResponseBody } from './errors/custom-error';
@@ -7,6 +8,7 @@ import { currentUser } from './middlewares/current-user';
 import { createErrorHandler } from './middlewares/error-handler';
 import { notFoundRoute } from './middlewares/not-found-route';
 import { requestLogger } from './middlewares/request-logger';
+import { securityHeaders } from './security-headers';
 import type { ReadinessCheck } from '../core/lifecycle';
 import { sessionCookieName } from './session';
 import type { SessionCheck } from './session-check';
@@ -28,6 +30,16 @@ export interface ServiceAppOptions {
   logger?: Logger;
 }
 
+/** A JSON body whose bytes are not valid UTF-8 is a 400, never silently turned into U+FFFD. */
+function rejectInvalidUtf8(_req: IncomingMessage, _res: ServerResponse, buf: Buffer, encoding: string): void {
+  if (encoding.toLowerCase().replace('-', '') !== 'utf8') return;
+  try {
+    new TextDecoder('utf-8', { fatal: true }).decode(buf);
+  } catch {
+    throw Object.assign(new Error('Request body is not valid UTF-8'), { status: 400, type: 'entity.charset.invalid' });
+  }
+}
+
 async function failedChecks(checks: readonly ReadinessCheck[], req: Request): Promise<string[]> {
   const results = await Promise.all(
     checks.map(async ({ name, check }) => {
@@ -43,8 +55,9 @@ async function failedChecks(checks: readonly ReadinessCheck[], req: Request): Pr
 }
 
 /**
- * The Express app every service shares, in order: trust proxy, request ids and logging, JSON body
- * (size-limited), cookie-session (`session`, or `__Host-session` when Secure; unsigned, httpOnly), `currentUser`, `GET /healthz` (200
+ * The Express app every service shares, in order: trust proxy, security headers (`security-headers.ts`,
+ * `Cache-Control: no-store` included), request ids and logging, JSON body (size-limited, UTF-8 only),
+ * cookie-session (`session`, or `__Host-session` when Secure; unsigned, httpOnly), `currentUser`, `GET /healthz` (200
  * `{status: 'ok'}`), `GET /readyz` (200 `{status: 'ok'}` or 503 naming each failed check), then the
  * service's own routes (`mountRoutes`), then 404 for anything unmatched and the error handler.
  * Creating the app connects nothing and listens nowhere.
@@ -56,8 +69,9 @@ export function createServiceApp(options: ServiceAppOptions, mountRoutes: (app: 
 
   app.set('trust proxy', options.trustProxy ?? true);
   app.disable('x-powered-by');
+  app.use(securityHeaders());
   app.use(requestLogger({ logger }));
-  app.use(express.json({ limit: options.jsonBodyLimit ?? '100kb' }));
+  app.use(express.json({ limit: options.jsonBodyLimit ?? '100kb', verify: rejectInvalidUtf8 }));
   app.use(
     cookieSession({
       name: sessionCookieName(options.cookieSecure),

@@ -1,19 +1,26 @@
+import { STATUS_CODES } from 'node:http';
 import type { ErrorRequestHandler, Request } from 'express';
 import { CustomError, ErrorResponseBody, SerializedError } from '../errors/custom-error';
 import { logger as defaultLogger, Logger } from '../../core/logger';
 
-/** The shape http-errors (used by body-parser) gives its errors. */
-interface HttpErrorLike {
+/**
+ * An error that names its own client-error status: http-errors' (body-parser: `status`, `expose`,
+ * `type`), express's (`status`/`statusCode` 400 on a route parameter that cannot be decoded), or any
+ * library's that sets one. The status says it is the client's fault, so it is never a 500.
+ */
+interface ClientStatusError {
   status: number;
   expose: boolean;
   type?: unknown;
   message: string;
 }
 
-function isHttpErrorLike(value: unknown): value is HttpErrorLike {
-  if (!(value instanceof Error)) return false;
+function clientStatusOf(value: unknown): ClientStatusError | null {
+  if (!(value instanceof Error)) return null;
   const candidate = value as Error & Record<string, unknown>;
-  return typeof candidate.status === 'number' && typeof candidate.expose === 'boolean';
+  const raw = typeof candidate.status === 'number' ? candidate.status : candidate.statusCode;
+  if (typeof raw !== 'number' || !Number.isInteger(raw) || raw < 400 || raw > 499) return null;
+  return { status: raw, expose: candidate.expose === true, type: candidate.type, message: candidate.message };
 }
 
 /** Client errors body-parser raises before any route runs, with messages of our own wording. */
@@ -21,6 +28,7 @@ const BODY_PARSER_MESSAGES: Record<string, string> = {
   'entity.parse.failed': 'Malformed JSON body',
   'entity.too.large': 'Request body too large',
   'entity.verify.failed': 'Request body rejected',
+  'entity.charset.invalid': 'Request body is not valid UTF-8',
   'encoding.unsupported': 'Unsupported content encoding',
   'charset.unsupported': 'Unsupported charset',
   'request.aborted': 'Request aborted',
@@ -29,13 +37,23 @@ const BODY_PARSER_MESSAGES: Record<string, string> = {
   'stream.encoding.set': 'Request stream encoding should not be set',
 };
 
+export const MALFORMED_URL_MESSAGE = 'Malformed URL parameter';
+
+/** The message for a client error: our wording when known, its own when it is meant to be shown, else the status's name. */
+function clientMessage(error: unknown, described: ClientStatusError): string {
+  const known = typeof described.type === 'string' ? BODY_PARSER_MESSAGES[described.type] : undefined;
+  if (known) return known;
+  // express's decode_param: the message would echo the raw parameter.
+  if (error instanceof URIError) return MALFORMED_URL_MESSAGE;
+  if (described.expose && described.message) return described.message;
+  return STATUS_CODES[described.status] ?? 'Bad request';
+}
+
 /** Status and body for an error that is safe to describe to the client, or null for anything else. */
 function describeClientError(error: unknown): { status: number; errors: SerializedError[] } | null {
   if (error instanceof CustomError) return { status: error.statusCode, errors: error.serializeErrors() };
-  if (isHttpErrorLike(error) && error.expose && error.status >= 400 && error.status < 500) {
-    const known = typeof error.type === 'string' ? BODY_PARSER_MESSAGES[error.type] : undefined;
-    return { status: error.status, errors: [{ message: known ?? error.message }] };
-  }
+  const described = clientStatusOf(error);
+  if (described) return { status: described.status, errors: [{ message: clientMessage(error, described) }] };
   return null;
 }
 
@@ -47,7 +65,8 @@ function requestLogger(req: Request, fallback: Logger): Logger {
 
 /**
  * Mount last. Every thrown value becomes `{"errors": [{message, field?}]}`: a CustomError with its own
- * status; body-parser's malformed (400) and oversized (413) bodies; anything else is logged with the
+ * status; any error carrying a 4xx `status`/`statusCode` (body-parser's malformed (400), oversized (413)
+ * or non-UTF-8 (400) bodies, express's undecodable route parameter (400)) with that status; anything else is logged with the
  * request id and answered 500 "Something went wrong", never with its message or stack.
  */
 export function createErrorHandler(options: { logger?: Logger } = {}): ErrorRequestHandler {
