@@ -55,9 +55,9 @@ export function signin(userId: string = newId()): { id: string; cookie: string }
   return { id: userId, cookie };
 }
 
-/** A valid ticket body with a unique title and a random price. */
+/** A valid ticket body with a unique title and a random price (whole cents: `n / 100` is exactly what "n.nn" parses to). */
 export function ticketBody(overrides: Partial<{ title: unknown; price: unknown }> = {}): { title: unknown; price: unknown } {
-  return { title: `concert ${randomUUID()}`, price: randomInt(1, 500) + randomInt(0, 100) / 100, ...overrides };
+  return { title: `concert ${randomUUID()}`, price: randomInt(100, 50_000) / 100, ...overrides };
 }
 
 /** Stores a ticket directly (no event in the outbox), as if it had been there before. */
