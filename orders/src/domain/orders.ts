@@ -4,20 +4,24 @@ import { type OutboxTransaction } from '@ticketing/common/outbox';
 import type { ClientSession } from 'mongoose';
 import { OrderCancelledPublisher } from '../events/publishers/order-cancelled-publisher';
 import { OrderCreatedPublisher } from '../events/publishers/order-created-publisher';
-import { Order as Orders, RESERVING_STATUSES, toOrder, type OrderDoc } from '../models/order';
+import { countActiveOrders, Order as Orders, RESERVING_STATUSES, toOrder, type OrderDoc } from '../models/order';
 import { Ticket as Tickets, toTicket } from '../models/ticket';
+import { ensureUserOrderGate, passUserOrderGate } from '../models/user-order-gate';
 import { outbox } from '../outbox';
 import type { Order } from './types';
 
 export type { Order, Ticket, TicketSnapshot } from './types';
 
 export const TICKET_RESERVED_MESSAGE = 'Ticket is already reserved';
+export const TOO_MANY_ORDERS_MESSAGE = 'Too many active orders';
 
 export interface CreateOrderInput {
   userId: string;
   /** 24 hex digits (the route validates it). */
   ticketId: string;
   expirationWindowSeconds: number;
+  /** MAX_ACTIVE_ORDERS_PER_USER: how many unpaid orders holding a ticket (created, awaiting:payment) a buyer may have. */
+  maxActiveOrders: number;
   now?: Date;
 }
 
@@ -32,16 +36,24 @@ export async function isTicketReserved(ticketId: string, session: ClientSession 
  * price) commit together. The unique partial index on active orders per ticket is what decides between
  * concurrent buyers: a second active order for the ticket cannot be inserted (inside a transaction the
  * losers see a write conflict, are retried, and then see the winner), so they end as 400.
+ * A buyer holding `maxActiveOrders` unpaid orders gets 400 "Too many active orders": every placement
+ * first writes the buyer's gate document, so a buyer's concurrent placements are serialised by the
+ * database and each counts the others' committed orders.
  */
 export async function createOrder(input: CreateOrderInput): Promise<Order> {
   const now = input.now ?? new Date();
+  await ensureUserOrderGate(input.userId);
   try {
     return await outbox.transaction(async (tx) => {
+      // First write of the transaction: a concurrent placement by the same buyer conflicts here.
+      await passUserOrderGate(input.userId, tx.session);
       const replica = await Tickets.findById(input.ticketId).session(tx.session);
       if (!replica) throw new NotFoundError();
       const ticket = toTicket(replica);
       // Answers the common case early; the index is what makes it safe under concurrency.
       if (await isTicketReserved(ticket.id, tx.session)) throw new BadRequestError(TICKET_RESERVED_MESSAGE);
+      if ((await countActiveOrders(input.userId, now, tx.session)) >= input.maxActiveOrders)
+        throw new BadRequestError(TOO_MANY_ORDERS_MESSAGE);
 
       const doc = Orders.build({
         userId: input.userId,

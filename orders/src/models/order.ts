@@ -1,5 +1,5 @@
 import { OrderStatus } from '@ticketing/common/contracts';
-import mongoose, { HydratedDocument, Model, Schema, Types } from 'mongoose';
+import mongoose, { ClientSession, HydratedDocument, Model, Schema, Types } from 'mongoose';
 import { updateIfCurrentPlugin } from 'mongoose-update-if-current';
 import type { Order as OrderData, TicketSnapshot } from '../domain/types';
 
@@ -37,6 +37,13 @@ export type OrderDoc = HydratedDocument<OrderFields>;
 
 /** The statuses in which an order holds its ticket (every one but cancelled). */
 export const RESERVING_STATUSES: readonly OrderStatus[] = [OrderStatus.Created, OrderStatus.AwaitingPayment, OrderStatus.Complete];
+
+/**
+ * The statuses in which an order counts against its buyer's MAX_ACTIVE_ORDERS_PER_USER: holding a
+ * ticket while not yet paid. A complete order is paid (the ticket is the buyer's), a cancelled one holds
+ * nothing; a `created` order past its `expiresAt` is not counted either, even before the sweeper runs.
+ */
+export const UNPAID_HOLDING_STATUSES = [OrderStatus.Created, OrderStatus.AwaitingPayment] as const;
 
 /** The index that allows one active order per ticket; its name shows up in duplicate-key errors. */
 export const ACTIVE_ORDER_INDEX = 'ticket_id_1_active_order';
@@ -97,3 +104,11 @@ orderSchema.static('build', function build(this: OrderModel, attrs: OrderAttrs):
 });
 
 export const Order = mongoose.model<OrderFields, OrderModel>('Order', orderSchema);
+
+/** How many orders of `userId` hold a ticket unpaid at `now` (see `UNPAID_HOLDING_STATUSES`). */
+export async function countActiveOrders(userId: string, now: Date, session: ClientSession | null = null): Promise<number> {
+  const [created, awaitingPayment] = UNPAID_HOLDING_STATUSES;
+  return Order.countDocuments({ userId, $or: [{ status: created, expiresAt: { $gt: now } }, { status: awaitingPayment }] }).session(
+    session,
+  );
+}

@@ -4,7 +4,7 @@ import { createOrder } from '../domain/orders';
 
 export const TICKET_ID_MESSAGE = 'TicketId must be a valid id';
 
-export function createOrderRouter(options: { expirationWindowSeconds: number }): Router {
+export function createOrderRouter(options: { expirationWindowSeconds: number; maxActiveOrders: number }): Router {
   const router = Router();
 
   router.post(
@@ -15,7 +15,12 @@ export function createOrderRouter(options: { expirationWindowSeconds: number }):
     validateRequest,
     async (req: Request, res: Response) => {
       const { ticketId } = req.body as { ticketId: string };
-      const order = await createOrder({ userId: currentUserId(req), ticketId, expirationWindowSeconds: options.expirationWindowSeconds });
+      const order = await createOrder({
+        userId: currentUserId(req),
+        ticketId,
+        expirationWindowSeconds: options.expirationWindowSeconds,
+        maxActiveOrders: options.maxActiveOrders,
+      });
       res.status(201).send(order);
     },
   );
