@@ -17,7 +17,7 @@ describe('npm start (the local stack)', () => {
     // What `npm start` runs after building (the test run has built everything already).
     child = spawn(process.execPath, ['local-stack/dist/main.js'], {
       cwd: ROOT,
-      env: { ...process.env, PORT: String(port), JWT_KEY: '', LOG_LEVEL: 'warn', TEST_MONGO_URI: '' },
+      env: { ...process.env, PORT: String(port), JWT_PRIVATE_KEY: '', LOG_LEVEL: 'warn', TEST_MONGO_URI: '' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     readline.createInterface({ input: child.stderr! }).on('line', (line) => output.push(line));
@@ -38,9 +38,9 @@ describe('npm start (the local stack)', () => {
     if (child.exitCode === null) child.kill('SIGKILL');
   });
 
-  it('when started without JWT_KEY, then it says it uses a random development key and prints where everything listens', () => {
+  it('when started without JWT_PRIVATE_KEY, then it says it uses a random development key pair and prints where everything listens', () => {
     const text = output.join('\n');
-    expect(text).toMatch(/JWT_KEY is not set: using a random development key/);
+    expect(text).toMatch(/JWT_PRIVATE_KEY is not set: using a random development Ed25519 key pair/);
     for (const prefix of ['/api/users', '/api/tickets', '/api/orders']) expect(text).toContain(prefix);
     expect(text).toMatch(/NATS nats:\/\/127\.0\.0\.1:\d+ \(pid \d+/);
   });

@@ -59,7 +59,7 @@ async function profileService(stack: LocalStack, name: ServiceName): Promise<voi
       MONGO_URI: stack.mongoUris[name],
       NATS_URL: stack.natsUrl,
       NATS_CLIENT_ID: `${name}-profiled-${crypto.randomBytes(3).toString('hex')}`,
-      JWT_KEY: stack.jwtKey,
+      ...stack.sessionEnv(name),
       COOKIE_SECURE: 'false',
       ...profilerEnv,
     },

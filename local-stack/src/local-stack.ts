@@ -22,6 +22,7 @@ export const SERVICE_ROUTES: Record<ServiceName, string> = {
 const PASSTHROUGH = [
   'LOG_LEVEL',
   'JWT_TTL',
+  'SESSION_IDLE_TIMEOUT',
   'EXPIRATION_WINDOW_SECONDS',
   'NATS_TRANSPORT',
   'NATS_CLUSTER_ID',
@@ -35,7 +36,7 @@ export interface LocalStackOptions {
   /** The repository root (where auth/, tickets/, orders/ live). */
   rootDir?: string;
   /**
-   * The launcher's environment: MONGO_URI_<SERVICE>, NATS_URL, JWT_KEY, STRIPE_SECRET_KEY (and STRIPE_API_URL)
+   * The launcher's environment: MONGO_URI_<SERVICE>, NATS_URL, JWT_PRIVATE_KEY and JWT_PUBLIC_KEY, STRIPE_SECRET_KEY (and STRIPE_API_URL)
    * and passthrough settings.
    */
   env?: NodeJS.ProcessEnv;
@@ -49,7 +50,10 @@ export interface LocalStackOptions {
 export interface LocalStack {
   /** The gateway, e.g. http://127.0.0.1:8080. */
   url: string;
-  jwtKey: string;
+  /** The session key pair: the private key went to auth only, the public key to every service. */
+  sessionKeys: SessionKeys;
+  /** What a service process needs to mint (auth) or verify sessions: keys and AUTH_URL. */
+  sessionEnv(name: ServiceName): NodeJS.ProcessEnv;
   /** Set when the stack started its own MongoDB test double. */
   mongo?: TestMongo;
   /** Set when the stack started its own nats-server (tests stop and restart it). */
@@ -63,6 +67,27 @@ export interface LocalStack {
 }
 
 type Cleanups = Array<() => Promise<unknown>>;
+
+export interface SessionKeys {
+  /** PKCS#8 PEM, JWT_PRIVATE_KEY: auth only. */
+  privateKey: string;
+  /** SPKI PEM, JWT_PUBLIC_KEY: every service. */
+  publicKey: string;
+}
+
+/** JWT_PRIVATE_KEY and JWT_PUBLIC_KEY from the environment, or a fresh Ed25519 pair for this run. */
+function sessionKeysFrom(env: NodeJS.ProcessEnv, log: (line: string) => void): SessionKeys {
+  if (env.JWT_PRIVATE_KEY) {
+    const privateKey = env.JWT_PRIVATE_KEY;
+    const publicKey = env.JWT_PUBLIC_KEY || crypto.createPublicKey(privateKey).export({ type: 'spki', format: 'pem' }).toString();
+    return { privateKey, publicKey };
+  }
+  log('JWT_PRIVATE_KEY is not set: using a random development Ed25519 key pair (sessions end when the stack stops)');
+  return crypto.generateKeyPairSync('ed25519', {
+    privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
+    publicKeyEncoding: { type: 'spki', format: 'pem' },
+  });
+}
 
 /** One database per service on the test double, unless MONGO_URI_<SERVICE> names one. */
 async function startDatabases(
@@ -190,13 +215,16 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
     const { mongo, uris: mongoUris } = await startDatabases(env, cleanups);
     const { nats, url: natsUrl } = await startBroker(env, cleanups);
     const provider = await startPaymentsProvider(env, cleanups);
-    let jwtKey = env.JWT_KEY;
-    if (!jwtKey) {
-      jwtKey = crypto.randomBytes(32).toString('hex');
-      log('JWT_KEY is not set: using a random development key (sessions end when the stack stops)');
-    }
+    const sessionKeys = sessionKeysFrom(env, log);
+    // The other services ask auth whether a session is still active, through the gateway (as in
+    // Kubernetes through auth-srv): its port is chosen now, before the services start.
+    const gatewayPort = opts.port || (await freeTcpPort());
+    const sessionEnv = (name: ServiceName): NodeJS.ProcessEnv =>
+      name === 'auth'
+        ? { JWT_PRIVATE_KEY: sessionKeys.privateKey, JWT_PUBLIC_KEY: sessionKeys.publicKey }
+        : { JWT_PUBLIC_KEY: sessionKeys.publicKey, AUTH_URL: `http://127.0.0.1:${gatewayPort}` };
     const perService = {} as Record<ServiceName, NodeJS.ProcessEnv>;
-    for (const name of SERVICE_NAMES) perService[name] = { MONGO_URI: mongoUris[name] };
+    for (const name of SERVICE_NAMES) perService[name] = { MONGO_URI: mongoUris[name], ...sessionEnv(name) };
     perService.payments = { ...perService.payments, ...provider.env };
     const rootDir = opts.rootDir ?? path.resolve(__dirname, '../..');
     const services = serviceProcesses({
@@ -204,15 +232,15 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
       env,
       replicas: opts.replicas ?? {},
       log,
-      shared: { NATS_URL: natsUrl, JWT_KEY: jwtKey },
+      shared: { NATS_URL: natsUrl },
       perService,
     });
     const all = Object.values(services).flat();
     cleanups.push(() => Promise.all(all.map((s) => s.stop())));
     // Start replicas concurrently: the double and the broker are already up.
     await Promise.all(all.map((s) => s.start()));
-    const url = await startGateway(services, opts.port ?? 0, opts.clientDir ?? path.join(rootDir, 'client', 'dist'), cleanups);
-    return { url, jwtKey, mongo, nats, natsUrl, stripe: provider.stripe, mongoUris, services, stop: stopAll };
+    const url = await startGateway(services, gatewayPort, opts.clientDir ?? path.join(rootDir, 'client', 'dist'), cleanups);
+    return { url, sessionKeys, sessionEnv, mongo, nats, natsUrl, stripe: provider.stripe, mongoUris, services, stop: stopAll };
   } catch (err) {
     await stopAll();
     throw err;

@@ -12,6 +12,8 @@ export class ApiClient {
   constructor(
     readonly baseUrl: string,
     readonly email = `user-${crypto.randomBytes(6).toString('hex')}@test.dev`,
+    /** A strong random password: common ones such as 'password' are refused at signup. */
+    readonly password = `pw-${crypto.randomBytes(12).toString('base64url')}`,
   ) {}
 
   async request<T = unknown>(method: string, path: string, body?: unknown): Promise<ApiResponse<T>> {
@@ -22,12 +24,27 @@ export class ApiClient {
     });
     const setCookie = res.headers.get('set-cookie');
     if (setCookie) this.cookie = setCookie.split(';')[0];
+    // A cleared cookie (signout) is sent back as `session=; expires=1970`: forget it like a browser.
+    if (/^[^=]+=$/.test(this.cookie)) this.cookie = '';
     const text = await res.text();
     return { status: res.status, body: (text ? JSON.parse(text) : undefined) as T };
   }
 
+  /** The session cookie this client holds (what an attacker who copied it would send). */
+  get sessionCookie(): string {
+    return this.cookie;
+  }
+
+  /** Sends `cookie` as this client's session from now on. */
+  useCookie(cookie: string): void {
+    this.cookie = cookie;
+  }
+
   async signup(): Promise<{ id: string; email: string }> {
-    const res = await this.request<{ id: string; email: string }>('POST', '/api/users/signup', { email: this.email, password: 'password' });
+    const res = await this.request<{ id: string; email: string }>('POST', '/api/users/signup', {
+      email: this.email,
+      password: this.password,
+    });
     if (res.status !== 201) throw new Error(`signup failed: ${res.status} ${JSON.stringify(res.body)}`);
     return res.body;
   }

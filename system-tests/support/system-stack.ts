@@ -95,7 +95,7 @@ export async function startSystemStack(opts: SystemStackOptions = {}): Promise<S
     // Never the Jest run's server, broker or key: this stack's own.
     TEST_MONGO_URI: '',
     NATS_URL: '',
-    JWT_KEY: '',
+    JWT_PRIVATE_KEY: '',
     ...Object.fromEntries(SERVICE_NAMES.map((name) => [`MONGO_URI_${name.toUpperCase()}`, mongoUriWithDatabase(mongo.uri, name)])),
     ...opts.env,
   };
