@@ -32,12 +32,14 @@ describe('fake NATS for unit tests', () => {
   });
 
   it('when code publishes through the mocked wrapper, then publish is a jest mock and the event is readable by subject', async () => {
-    const ticket = await createTicket('concert', 20, 'u1');
+    const ticket = await createTicket('concert', 20, '64b7f0c2a1b2c3d4e5f600b1');
 
     expect(natsWrapper.client.publish).toHaveBeenCalledTimes(1);
-    expect(natsWrapper.client.publish).toHaveBeenCalledWith('ticket:created', ticket, { msgId: 'ticket:created:t-concert:0' });
+    expect(natsWrapper.client.publish).toHaveBeenCalledWith('ticket:created', ticket, {
+      msgId: 'ticket:created:64b7f0c2a1b2c3d4e5f600d0:0',
+    });
     expect(fakeNatsWrapper.published(Subjects.TicketCreated)).toEqual([
-      { subject: 'ticket:created', data: ticket, msgId: 'ticket:created:t-concert:0' },
+      { subject: 'ticket:created', data: ticket, msgId: 'ticket:created:64b7f0c2a1b2c3d4e5f600d0:0' },
     ]);
     expect(fakeNatsWrapper.published(Subjects.OrderCreated)).toEqual([]);
   });
@@ -49,16 +51,16 @@ describe('fake NATS for unit tests', () => {
 
   it('when the same event is published twice, then the fake reports the second as a duplicate like the broker', async () => {
     const transport = new FakeTransport();
-    const data = { id: 'o1', version: 1, ticket: { id: 't1' } };
-    const first = await transport.publish('order:cancelled', data, { msgId: 'order:cancelled:o1:1' });
-    const second = await transport.publish('order:cancelled', data, { msgId: 'order:cancelled:o1:1' });
+    const data = { id: '64b7f0c2a1b2c3d4e5f600c1', version: 1, ticket: { id: '64b7f0c2a1b2c3d4e5f600a1' } };
+    const first = await transport.publish('order:cancelled', data, { msgId: 'order:cancelled:64b7f0c2a1b2c3d4e5f600c1:1' });
+    const second = await transport.publish('order:cancelled', data, { msgId: 'order:cancelled:64b7f0c2a1b2c3d4e5f600c1:1' });
     expect([first.duplicate, second.duplicate]).toEqual([false, true]);
     expect(transport.published('order:cancelled')).toHaveLength(2);
   });
 
   it('when a listener handles a fake message, then its ack is a spy and the settlement is recorded', async () => {
     const listener = new OrderCancelledListener(fakeNatsWrapper.client, { logger: quietLogger });
-    const data = { id: 'o1', version: 1, ticket: { id: 't1' } };
+    const data = { id: '64b7f0c2a1b2c3d4e5f600c1', version: 1, ticket: { id: '64b7f0c2a1b2c3d4e5f600a1' } };
     const msg = createFakeMessage({ subject: Subjects.OrderCancelled, data });
 
     await listener.onMessage(data, msg);
@@ -67,7 +69,7 @@ describe('fake NATS for unit tests', () => {
     expect(msg.nak).not.toHaveBeenCalled();
     expect(msg.settlement).toBe('ack');
     expect(msg.deliveryCount).toBe(1);
-    expect(listener.released).toEqual(['t1']);
+    expect(listener.released).toEqual(['64b7f0c2a1b2c3d4e5f600a1']);
   });
 
   it('when a listener subscribed to the fake transport gets a delivery it rejects, then the message is nak-ed, not acked', async () => {
@@ -75,10 +77,14 @@ describe('fake NATS for unit tests', () => {
     const listener = new OrderCancelledListener(transport, { logger: quietLogger });
     await listener.listen();
 
-    const [rejected] = await transport.deliver(Subjects.OrderCancelled, { id: 'o2', version: 0, ticket: { id: 't2' } });
+    const [rejected] = await transport.deliver(Subjects.OrderCancelled, {
+      id: '64b7f0c2a1b2c3d4e5f600c2',
+      version: 0,
+      ticket: { id: '64b7f0c2a1b2c3d4e5f600a2' },
+    });
     const [accepted] = await transport.deliver(
       Subjects.OrderCancelled,
-      { id: 'o3', version: 1, ticket: { id: 't3' } },
+      { id: '64b7f0c2a1b2c3d4e5f600c3', version: 1, ticket: { id: '64b7f0c2a1b2c3d4e5f600a3' } },
       { deliveryCount: 2 },
     );
 
@@ -86,6 +92,6 @@ describe('fake NATS for unit tests', () => {
     expect(rejected.nak).toHaveBeenCalledTimes(1);
     expect(accepted.ack).toHaveBeenCalledTimes(1);
     expect(accepted.deliveryCount).toBe(2);
-    expect(listener.released).toEqual(['t3']);
+    expect(listener.released).toEqual(['64b7f0c2a1b2c3d4e5f600a3']);
   });
 });

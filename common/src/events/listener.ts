@@ -5,6 +5,7 @@ import { errorMessage } from '../transport/status';
 import type { Transport, TransportSubscription } from '../transport/transport';
 import type { EventMessage } from '../transport/event-message';
 import type { Event } from '../contracts/types';
+import { parseEvent } from '../contracts/schemas';
 
 /**
  * What the domain says of an event, which the base listener maps to the broker:
@@ -13,8 +14,13 @@ import type { Event } from '../contracts/types';
  * - `early`: a newer version than the next one; `unknown`: it refers to an aggregate this service does
  *   not know yet. Both come back after a growing delay (nak), and become a dead letter on the last
  *   delivery, so an event whose predecessor never arrives is not lost silently.
+ * - `invalid`: it fails its subject's schema (or is not JSON). The base listener finds this itself
+ *   before `onMessage`: the event is dead-lettered with the reason on its first delivery and
+ *   terminated, never applied.
  */
-export type EventOutcome = 'applied' | 'duplicate' | 'early' | 'unknown';
+export type EventOutcome = 'applied' | 'duplicate' | 'early' | 'unknown' | 'invalid';
+
+type Decoded<D> = { ok: true; data: D } | { ok: false; reason: string };
 
 export interface ListenerOptions {
   logger?: Logger;
@@ -78,7 +84,10 @@ export abstract class Listener<E extends Event> {
         maxDeliver: this.maxDeliver,
         maxInFlight: Math.max(this.maxInFlight, this.concurrency),
         concurrency: this.concurrency,
-        orderingKey: (msg) => this.orderingKey(this.parseMessage(msg)),
+        orderingKey: (msg) => {
+          const decoded = this.decode(msg);
+          return decoded.ok ? this.orderingKey(decoded.data) : undefined;
+        },
       },
       (msg) => this.handle(msg),
     );
@@ -102,17 +111,34 @@ export abstract class Listener<E extends Event> {
     return data.id;
   }
 
-  /** The event's data: the message body is the JSON of `data` alone. */
+  /** The event's data (the message body is the JSON of `data` alone), checked against the subject's schema; throws when invalid. */
   parseMessage(msg: EventMessage): E['data'] {
-    return JSON.parse(decoder.decode(msg.rawData)) as E['data'];
+    const decoded = this.decode(msg);
+    if (!decoded.ok) throw new Error(decoded.reason);
+    return decoded.data;
+  }
+
+  private decode(msg: EventMessage): Decoded<E['data']> {
+    let body: unknown;
+    try {
+      body = JSON.parse(decoder.decode(msg.rawData));
+    } catch (err) {
+      return { ok: false, reason: `invalid event: the body is not JSON (${errorMessage(err)})` };
+    }
+    const parsed = parseEvent(this.subject, body);
+    return parsed.ok ? { ok: true, data: parsed.data } : { ok: false, reason: `invalid event: ${parsed.error}` };
   }
 
   private async handle(msg: EventMessage): Promise<void> {
+    const decoded = this.decode(msg);
+    if (!decoded.ok) return this.refuse(msg, decoded.reason);
     let failure: string | undefined;
+    let invalid: string | undefined;
     try {
-      const data = this.parseMessage(msg);
+      const data = decoded.data;
       const outcome = await this.onMessage(data, msg);
-      if (outcome && !msg.settlement) failure = this.settle(msg, data, outcome);
+      if (outcome === 'invalid') invalid = msg.settlement ? undefined : `invalid event: refused by ${this.queueGroupName}`;
+      else if (outcome && !msg.settlement) failure = this.settle(msg, data, outcome);
       else if (!msg.settlement && this.isLastDelivery(msg)) failure = 'not acknowledged on its last delivery';
     } catch (err) {
       failure = errorMessage(err);
@@ -121,6 +147,7 @@ export abstract class Listener<E extends Event> {
         `Listener failed on ${msg.subject}`,
       );
     }
+    if (invalid !== undefined) return this.refuse(msg, invalid);
     if (failure === undefined || msg.settlement) return;
     if (this.isLastDelivery(msg) && (await this.deadLetter(msg, failure))) {
       msg.term(failure);
@@ -129,12 +156,32 @@ export abstract class Listener<E extends Event> {
     msg.nak(this.retryDelayMs);
   }
 
+  /**
+   * An invalid event (outcome `invalid`) is never applied and would never become valid: dead-letter it
+   * now, whatever its delivery count, and terminate it. Only when the dead letter cannot be recorded
+   * yet does it come back (to be recorded, not applied). Without a dead-letter store (NATS
+   * Streaming) it is logged and dropped.
+   */
+  private async refuse(msg: EventMessage, reason: string): Promise<void> {
+    if (msg.settlement) return;
+    this.logger.error(
+      { subject: msg.subject, queueGroup: this.queueGroupName, msgId: msg.msgId, deliveryCount: msg.deliveryCount, outcome: 'invalid' },
+      `Refusing ${msg.subject}: ${reason}`,
+    );
+    if (this.client.deadLetters === undefined || (await this.deadLetter(msg, reason))) {
+      msg.term(reason);
+      return;
+    }
+    msg.nak(this.retryDelayMs);
+  }
+
   /** Acks or naks for `outcome`; returns the dead-letter reason when an early or unknown event is out of deliveries. */
-  private settle(msg: EventMessage, data: E['data'], outcome: EventOutcome): string | undefined {
+  private settle(msg: EventMessage, data: E['data'], outcome: Exclude<EventOutcome, 'invalid'>): string | undefined {
     if (outcome === 'applied' || outcome === 'duplicate') {
       msg.ack();
       return undefined;
     }
+
     const reason =
       outcome === 'early'
         ? `version ${data.version} of ${data.id} never followed version ${data.version - 1}`

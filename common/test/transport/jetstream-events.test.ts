@@ -258,7 +258,7 @@ describe('JetStream publishers and listeners', () => {
         },
       }),
     );
-    const poison = eventFactories[Subjects.TicketCreated]({ price: -1 });
+    const poison = eventFactories[Subjects.TicketCreated]({ title: 'poison' });
     await new TicketCreatedPublisher(transport).publish(poison);
 
     await eventually(

@@ -7,7 +7,7 @@ import type { DeadLetterRecord, DeadLetterStore, DeliveryHandler, SubscribeOptio
 
 class TestMessage extends SettlingMessage {
   readonly subject = 'ticket:updated';
-  readonly msgId = 'ticket:updated:t1:2';
+  readonly msgId = 'ticket:updated:64b7f0c2a1b2c3d4e5f60718:2';
   readonly sequence = 42;
   readonly rawData: Uint8Array;
   readonly calls: string[] = [];
@@ -68,7 +68,13 @@ class TicketUpdatedListener extends Listener<TicketUpdatedEvent> {
   }
 }
 
-const data: TicketUpdatedEvent['data'] = { id: 't1', version: 2, title: 'concert', price: 30, userId: 'u1' };
+const data: TicketUpdatedEvent['data'] = {
+  id: '64b7f0c2a1b2c3d4e5f60718',
+  version: 2,
+  title: 'concert',
+  price: 30,
+  userId: '64b7f0c2a1b2c3d4e5f60719',
+};
 const quiet = pino({ level: 'silent' });
 
 async function listening(withDeadLetters = true) {
@@ -95,7 +101,8 @@ describe('Listener', () => {
   it('when it subscribes, then deliveries are ordered by the event data id', async () => {
     const { subscribed } = await listening();
     const orderingKey = subscribed[0].options.orderingKey;
-    expect(orderingKey?.(new TestMessage({ ...data, id: 'ticket-42' }))).toBe('ticket-42');
+    expect(orderingKey?.(new TestMessage({ ...data, id: '64b7f0c2a1b2c3d4e5f60742' }))).toBe('64b7f0c2a1b2c3d4e5f60742');
+    expect(orderingKey?.(new TestMessage('not json'))).toBeUndefined();
   });
 
   it('when listen is called twice, then it subscribes once', async () => {
@@ -144,7 +151,7 @@ describe('Listener', () => {
         subject: 'ticket:updated',
         data,
         body: JSON.stringify(data),
-        msgId: 'ticket:updated:t1:2',
+        msgId: 'ticket:updated:64b7f0c2a1b2c3d4e5f60718:2',
         queueGroup: 'orders-service',
         consumer: 'orders-service_ticket-updated',
         streamSequence: 42,
@@ -164,15 +171,84 @@ describe('Listener', () => {
     expect(recorded.map((r) => r.error)).toEqual(['not acknowledged on its last delivery']);
   });
 
-  it('when the body is not JSON, then it counts as a failure (and as a dead letter on the last delivery)', async () => {
-    const { handler, recorded } = await listening();
+  it('when the body is not JSON, then it is an invalid event: dead-lettered on its first delivery and terminated', async () => {
+    const { handler, recorded, listener } = await listening();
+    const seen: unknown[] = [];
+    listener.behaviour = (d, msg) => (seen.push(d), msg.ack());
     const first = new TestMessage('not json', 1);
     await handler(first);
-    const last = new TestMessage('not json', 3);
-    await handler(last);
-    expect(first.calls).toEqual(['nak 250']);
-    expect(last.calls).toEqual(['term']);
-    expect(recorded[0]).toMatchObject({ data: 'not json', body: 'not json' });
+    expect(first.calls).toEqual(['term']);
+    expect(seen).toEqual([]);
+    expect(recorded).toHaveLength(1);
+    expect(recorded[0]).toMatchObject({ data: 'not json', body: 'not json', deliveryCount: 1 });
+    expect(recorded[0].error).toMatch(/^invalid event: the body is not JSON/);
+  });
+
+  describe('when the event fails its schema', () => {
+    const malformed: [string, unknown, RegExp][] = [
+      ['a wrong type', { ...data, price: '30' }, /^invalid event: price: .*expected number/],
+      ['a missing field', { id: data.id, version: data.version, title: data.title, price: data.price }, /^invalid event: userId: /],
+      ['an id that is no ObjectId', { ...data, id: 'ticket-42' }, /^invalid event: id: must be 24 hexadecimal digits/],
+      ['a negative version', { ...data, version: -1 }, /^invalid event: version: /],
+      ['an invalid optional orderId', { ...data, orderId: 'x' }, /^invalid event: orderId: must be 24 hexadecimal digits/],
+    ];
+
+    it.each(malformed)(
+      '(%s), then it is dead-lettered with the reason on its first delivery, terminated and never applied',
+      async (_case, body, reason) => {
+        const { handler, recorded, listener } = await listening();
+        const seen: unknown[] = [];
+        listener.behaviour = (d, msg) => (seen.push(d), msg.ack());
+        const msg = new TestMessage(body, 1);
+        await handler(msg);
+        expect(msg.calls).toEqual(['term']);
+        expect(seen).toEqual([]);
+        expect(recorded).toHaveLength(1);
+        expect(recorded[0]).toMatchObject({ data: body, queueGroup: 'orders-service', deliveryCount: 1, source: 'listener' });
+        expect(recorded[0].error).toMatch(reason);
+        expect(() => listener.parseMessage(msg)).toThrow(reason);
+      },
+    );
+
+    it('and the dead letter cannot be recorded yet, then it comes back (still never applied)', async () => {
+      const { handler, transport, listener } = await listening();
+      const seen: unknown[] = [];
+      listener.behaviour = (d, msg) => (seen.push(d), msg.ack());
+      (transport.deadLetters as DeadLetterStore).record = () => Promise.reject(new Error('broker down'));
+      const msg = new TestMessage({ ...data, id: 'nope' }, 1);
+      await handler(msg);
+      expect(msg.calls).toEqual(['nak 250']);
+      expect(seen).toEqual([]);
+    });
+
+    it('and the transport keeps no dead letters (NATS Streaming), then it is logged and terminated, never applied', async () => {
+      const { handler, listener } = await listening(false);
+      const seen: unknown[] = [];
+      listener.behaviour = (d, msg) => (seen.push(d), msg.ack());
+      const msg = new TestMessage({ ...data, userId: 42 }, 1);
+      await handler(msg);
+      expect(msg.calls).toEqual(['term']);
+      expect(seen).toEqual([]);
+    });
+  });
+
+  it('when a valid event carries unknown keys, then they are stripped and the event applies', async () => {
+    const { handler, listener } = await listening();
+    const seen: unknown[] = [];
+    listener.behaviour = (d, msg) => (seen.push(d), msg.ack());
+    const msg = new TestMessage({ ...data, extra: 'ignored' }, 1);
+    await handler(msg);
+    expect(msg.calls).toEqual(['ack']);
+    expect(seen).toEqual([data]);
+  });
+
+  it('when onMessage says invalid, then the event is dead-lettered at once and terminated', async () => {
+    const { handler, recorded, listener } = await listening();
+    listener.behaviour = () => 'invalid';
+    const msg = new TestMessage(data, 1);
+    await handler(msg);
+    expect(msg.calls).toEqual(['term']);
+    expect(recorded[0]).toMatchObject({ error: 'invalid event: refused by orders-service', deliveryCount: 1 });
   });
 
   it('when the transport keeps no dead letters (NATS Streaming), then a failing last delivery is left for redelivery', async () => {
@@ -244,7 +320,10 @@ describe('Listener', () => {
       await handler(msg);
       expect(msg.calls).toEqual(['term']);
       expect(recorded).toHaveLength(1);
-      expect(recorded[0]).toMatchObject({ queueGroup: 'orders-service', error: 'version 2 of t1 never followed version 1' });
+      expect(recorded[0]).toMatchObject({
+        queueGroup: 'orders-service',
+        error: 'version 2 of 64b7f0c2a1b2c3d4e5f60718 never followed version 1',
+      });
     });
 
     it('when an unknown event reaches its last delivery without a dead-letter store, then it is left for the broker to redeliver', async () => {

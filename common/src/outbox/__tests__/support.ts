@@ -25,7 +25,7 @@ export function counterEvent(counter: Pick<Counter, '_id' | 'value' | 'version'>
       version: counter.version,
       title: `value ${counter.value}`,
       price: counter.value + 1,
-      userId: 'u1',
+      userId: '64b7f0c2a1b2c3d4e5f60719',
     },
   } as const;
 }

@@ -142,12 +142,12 @@ class TicketCreatedPublisher extends Publisher<TicketCreatedEvent> {
 }
 
 const orderCreated: OrderCreatedEvent['data'] = {
-  id: 'o1',
+  id: '64b7f0c2a1b2c3d4e5f600c1',
   version: 0,
   status: OrderStatus.Created,
-  userId: 'u1',
+  userId: '64b7f0c2a1b2c3d4e5f600b1',
   expiresAt: '2030-01-01T00:00:00.000Z',
-  ticket: { id: 't1', price: 15 },
+  ticket: { id: '64b7f0c2a1b2c3d4e5f600a1', price: 15 },
 };
 
 async function flush(): Promise<void> {
@@ -271,7 +271,7 @@ describe('NATS Streaming transport (fake client)', () => {
   it('when a publisher publishes, then the body is the JSON of the data and publish resolves on the server ack', async () => {
     const { stan, stanConnect } = fakeConnect();
     const transport = await createTransport(config, { stanConnect, logger: quiet });
-    const data = { id: 't1', version: 0, title: 'concert', price: 20, userId: 'u1' };
+    const data = { id: '64b7f0c2a1b2c3d4e5f600a1', version: 0, title: 'concert', price: 20, userId: '64b7f0c2a1b2c3d4e5f600b1' };
 
     await expect(new TicketCreatedPublisher(transport).publish(data)).resolves.toEqual({ duplicate: false });
     expect(stan.published).toEqual([{ subject: 'ticket:created', data: JSON.stringify(data) }]);
@@ -282,7 +282,7 @@ describe('NATS Streaming transport (fake client)', () => {
     const transport = await createTransport(config, { stanConnect, logger: quiet });
     stan.publishError = 'stan: publish ack timeout';
 
-    await expect(transport.publish('ticket:created', { id: 't1', version: 0 })).rejects.toThrow(
+    await expect(transport.publish('ticket:created', { id: '64b7f0c2a1b2c3d4e5f600a1', version: 0 })).rejects.toThrow(
       'Publish on "ticket:created" was not acknowledged by NATS Streaming: stan: publish ack timeout',
     );
   });
