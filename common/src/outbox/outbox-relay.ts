@@ -34,6 +34,17 @@ export interface OutboxStats {
   backlog: number;
   /** Age of the oldest unpublished event, or null when there is none. */
   oldestUnpublishedAgeMs: number | null;
+  /**
+   * Since this relay started: `duplicate` acknowledgements for rows no relay had tried to publish
+   * before. The broker already held a message with that id: a forged message may have taken it
+   * (docs/security.md, "Broker").
+   */
+  duplicatesOfUnpublished: number;
+}
+
+/** True when the sink's receipt says the broker already held a message with this id. */
+function isDuplicateAck(ack: unknown): boolean {
+  return typeof ack === 'object' && ack !== null && (ack as { duplicate?: unknown }).duplicate === true;
 }
 
 /**
@@ -61,6 +72,7 @@ export class OutboxRelay {
   private passes = 0;
   private lastPassFull = false;
   private failedInLoop = false;
+  private duplicatesOfUnpublished = 0;
 
   constructor(
     private readonly outbox: Outbox,
@@ -109,7 +121,11 @@ export class OutboxRelay {
       this.outbox.model.countDocuments({ publishedAt: null }),
       this.outbox.model.findOne({ publishedAt: null }).sort({ createdAt: 1 }).select({ createdAt: 1 }).lean(),
     ]);
-    return { backlog, oldestUnpublishedAgeMs: oldest ? Date.now() - oldest.createdAt.getTime() : null };
+    return {
+      backlog,
+      oldestUnpublishedAgeMs: oldest ? Date.now() - oldest.createdAt.getTime() : null,
+      duplicatesOfUnpublished: this.duplicatesOfUnpublished,
+    };
   }
 
   /** Runs passes until one finds nothing to do; exposed for tests and for draining at shutdown. */
@@ -283,8 +299,9 @@ export class OutboxRelay {
   private async publishRun(run: RelayRow[], token: string, published: RelayRow[]): Promise<void> {
     for (const row of run) {
       if (this.stopped) return;
+      let ack: unknown;
       try {
-        await this.sink.publish(row.subject, row.data, { msgId: row.msgId });
+        ack = await this.sink.publish(row.subject, row.data, { msgId: row.msgId });
       } catch (err) {
         this.failedInLoop = true;
         const attempts = row.attempts + 1;
@@ -304,8 +321,29 @@ export class OutboxRelay {
         this.logger?.warn({ err, msgId: row.msgId, attempts, retryInMs: delay }, 'outbox publish failed; will retry');
         return;
       }
+      if (isDuplicateAck(ack)) this.onDuplicate(row);
       published.push(row);
     }
+  }
+
+  /**
+   * A duplicate ack is expected for a row a relay may have published before (a failed attempt that
+   * the broker stored after all, or a lapsed claim: a relay that died between the ack and marking
+   * the row). For a row never attempted and never claimed before, the broker holding its id means
+   * someone else published that id first. The row is still marked published (a re-publish would be
+   * dropped as well), but it is logged as an error and counted.
+   */
+  private onDuplicate(row: RelayRow): void {
+    const neverPublished = row.attempts === 0 && !row.claimedUntil;
+    if (!neverPublished) {
+      this.logger?.debug({ msgId: row.msgId, attempts: row.attempts }, 'outbox publish was a duplicate of an earlier attempt');
+      return;
+    }
+    this.duplicatesOfUnpublished += 1;
+    this.logger?.error(
+      { msgId: row.msgId, subject: row.subject, relayId: this.relayId, duplicatesOfUnpublished: this.duplicatesOfUnpublished },
+      `The broker already held ${row.msgId}, which this outbox had never published: a forged message may have taken its id`,
+    );
   }
 
   /** Milliseconds until the earliest unpublished row is due (retry backoff or a lapsing claim). */

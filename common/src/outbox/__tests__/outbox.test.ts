@@ -103,7 +103,13 @@ describe('outbox transaction', () => {
     class TicketCreatedPublisher extends Publisher<TicketCreatedEvent> {
       readonly subject = Subjects.TicketCreated;
     }
-    const data = { id: new mongoose.Types.ObjectId().toHexString(), version: 0, title: 'concert', price: 20, userId: 'u1' };
+    const data = {
+      id: new mongoose.Types.ObjectId().toHexString(),
+      version: 0,
+      title: 'concert',
+      price: 20,
+      userId: '64b7f0c2a1b2c3d4e5f60719',
+    };
 
     await outbox.transaction(async (tx) => {
       await new TicketCreatedPublisher(tx).publish(data);
@@ -297,9 +303,59 @@ describe('outbox relay', () => {
     expect(await outbox.model.countDocuments({ publishedAt: null, claimedBy: null })).toBe(1);
   });
 
+  describe('when the broker answers duplicate', () => {
+    /** A sink whose broker already holds every message id (as after a forged publish took them). */
+    const duplicateSink = (): RecordingSink => {
+      const sink = new RecordingSink({ publish: async () => ({ duplicate: true, stream: 'TICKETING', seq: 1 }) });
+      return sink;
+    };
+    const recordingLogger = () => {
+      const lines: Array<{ level: string; fields: Record<string, unknown>; message: string }> = [];
+      const at =
+        (level: string) =>
+        (fields: Record<string, unknown>, message: string): void => {
+          lines.push({ level, fields, message });
+        };
+      return { lines, logger: { info: at('info'), warn: at('warn'), error: at('error'), debug: at('debug') } as never };
+    };
+
+    it('for a row never published before, then it is logged as an error with the msgId, counted, and the row is still marked published', async () => {
+      const c = await createCounter();
+      const msgId = `ticket:updated:${c._id.toHexString()}:0`;
+      const { lines, logger } = recordingLogger();
+      const r = relay(duplicateSink(), { logger });
+
+      await r.drain();
+
+      expect(await outbox.model.countDocuments({ publishedAt: null })).toBe(0);
+      expect((await r.stats()).duplicatesOfUnpublished).toBe(1);
+      const errors = lines.filter((l) => l.level === 'error');
+      expect(errors).toHaveLength(1);
+      expect(errors[0].fields).toMatchObject({ msgId, subject: 'ticket:updated', duplicatesOfUnpublished: 1 });
+      expect(errors[0].message).toMatch(/had never published: a forged message may have taken its id/);
+    });
+
+    it('for a row whose earlier attempt failed or whose claim lapsed, then it is an expected duplicate: not an error, not counted', async () => {
+      await createCounter();
+      await createCounter();
+      const [first, second] = await outbox.model.find({}).sort({ createdAt: 1 }).lean();
+      // An attempt the broker may have stored after all, and a relay that died after the broker's ack.
+      await outbox.model.updateOne({ _id: first._id }, { $set: { attempts: 1 } });
+      await outbox.model.updateOne({ _id: second._id }, { $set: { claimedBy: 'dead', claimedUntil: new Date(Date.now() - 1) } });
+      const { lines, logger } = recordingLogger();
+      const r = relay(duplicateSink(), { logger });
+
+      await r.drain();
+
+      expect(await outbox.model.countDocuments({ publishedAt: null })).toBe(0);
+      expect((await r.stats()).duplicatesOfUnpublished).toBe(0);
+      expect(lines.filter((l) => l.level === 'error')).toEqual([]);
+    });
+  });
+
   it('when events wait, then stats report the backlog and the age of the oldest', async () => {
     const r = relay(new RecordingSink());
-    expect(await r.stats()).toEqual({ backlog: 0, oldestUnpublishedAgeMs: null });
+    expect(await r.stats()).toEqual({ backlog: 0, oldestUnpublishedAgeMs: null, duplicatesOfUnpublished: 0 });
     await createCounter();
     await createCounter();
 
