@@ -68,7 +68,12 @@ describe('replicated listeners', () => {
 
         const report = await waitForReplicas(system.ordersDb, ledger.expected, 120_000);
         // How often the orders replicas sent ticket:updated back (early: its predecessor was with the other replica).
-        const updated = await consumerDeliveries(system.stack.natsUrl, 'orders-service_ticket-updated', 'ticket:updated');
+        const updated = await consumerDeliveries(
+          system.stack.natsUrl,
+          'orders-service_ticket-updated',
+          'ticket:updated',
+          system.stack.natsUsers?.operator,
+        );
         console.log(
           `replicated listeners: ${UPDATES} updates → ${succeeded} answered 200, ${statuses.get(409) ?? 0} answered 409, ${unexpected} other; ` +
             `tickets at a version other than their successful updates: ${wrongVersions}; ` +

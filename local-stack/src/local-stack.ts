@@ -2,7 +2,7 @@ import crypto from 'node:crypto';
 import http from 'node:http';
 import path from 'node:path';
 import { mongoUriWithDatabase, startMongo, type TestMongo } from '@ticketing/mongod-double';
-import { freeTcpPort, startNats, type NatsServerHandle } from '@ticketing/testkit';
+import { freeTcpPort, serviceBrokerUsers, startNats, type NatsCredentials, type NatsServerHandle } from '@ticketing/testkit';
 import { createGateway, listen } from './gateway';
 import { ServiceProcess } from './service-process';
 import { startLocalStripe, type LocalStripe } from './stripe';
@@ -59,6 +59,11 @@ export interface LocalStack {
   /** Set when the stack started its own nats-server (tests stop and restart it). */
   nats?: NatsServerHandle;
   natsUrl: string;
+  /**
+   * Set with `nats`: the generated broker users (each service's own, with its permissions, and an
+   * `operator` with every permission, for observers and dead-letter replay).
+   */
+  natsUsers?: Record<'tickets' | 'orders' | 'payments' | 'operator', NatsCredentials>;
   /** Set when the stack started its own Stripe-compatible test server (no STRIPE_SECRET_KEY given). */
   stripe?: LocalStripe;
   mongoUris: Record<ServiceName, string>;
@@ -112,12 +117,25 @@ async function startDatabases(
   return { mongo, uris };
 }
 
-/** A nats-server with JetStream and a temporary store, unless NATS_URL names a broker. */
-async function startBroker(env: NodeJS.ProcessEnv, cleanups: Cleanups): Promise<{ nats?: NatsServerHandle; url: string }> {
+/**
+ * A nats-server with JetStream and a temporary store, admitting only generated users (one per service,
+ * random passwords), unless NATS_URL names a broker (then the services connect without credentials).
+ */
+async function startBroker(
+  env: NodeJS.ProcessEnv,
+  cleanups: Cleanups,
+): Promise<{ nats?: NatsServerHandle; url: string; users?: LocalStack['natsUsers'] }> {
   if (env.NATS_URL) return { url: env.NATS_URL };
-  const nats = await startNats();
+  const { users, credentials } = serviceBrokerUsers();
+  const nats = await startNats({ users });
   cleanups.push(() => nats.stop());
-  return { nats, url: nats.url };
+  return { nats, url: nats.url, users: credentials };
+}
+
+/** NATS_USER and NATS_PASSWORD of a service that talks to the broker (auth does not). */
+function brokerEnv(users: LocalStack['natsUsers'], name: ServiceName): NodeJS.ProcessEnv {
+  const own = name === 'auth' ? undefined : users?.[name];
+  return own ? { NATS_USER: own.user, NATS_PASSWORD: own.password } : {};
 }
 
 /** Stripe itself when STRIPE_SECRET_KEY is set; otherwise the local Stripe-compatible test server. */
@@ -213,7 +231,7 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
   };
   try {
     const { mongo, uris: mongoUris } = await startDatabases(env, cleanups);
-    const { nats, url: natsUrl } = await startBroker(env, cleanups);
+    const { nats, url: natsUrl, users: natsUsers } = await startBroker(env, cleanups);
     const provider = await startPaymentsProvider(env, cleanups);
     const sessionKeys = sessionKeysFrom(env, log);
     // The other services ask auth whether a session is still active, through the gateway (as in
@@ -224,7 +242,7 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
         ? { JWT_PRIVATE_KEY: sessionKeys.privateKey, JWT_PUBLIC_KEY: sessionKeys.publicKey }
         : { JWT_PUBLIC_KEY: sessionKeys.publicKey, AUTH_URL: `http://127.0.0.1:${gatewayPort}` };
     const perService = {} as Record<ServiceName, NodeJS.ProcessEnv>;
-    for (const name of SERVICE_NAMES) perService[name] = { MONGO_URI: mongoUris[name], ...sessionEnv(name) };
+    for (const name of SERVICE_NAMES) perService[name] = { MONGO_URI: mongoUris[name], ...sessionEnv(name), ...brokerEnv(natsUsers, name) };
     perService.payments = { ...perService.payments, ...provider.env };
     const rootDir = opts.rootDir ?? path.resolve(__dirname, '../..');
     const services = serviceProcesses({
@@ -240,7 +258,7 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
     // Start replicas concurrently: the double and the broker are already up.
     await Promise.all(all.map((s) => s.start()));
     const url = await startGateway(services, gatewayPort, opts.clientDir ?? path.join(rootDir, 'client', 'dist'), cleanups);
-    return { url, sessionKeys, sessionEnv, mongo, nats, natsUrl, stripe: provider.stripe, mongoUris, services, stop: stopAll };
+    return { url, sessionKeys, sessionEnv, mongo, nats, natsUrl, natsUsers, stripe: provider.stripe, mongoUris, services, stop: stopAll };
   } catch (err) {
     await stopAll();
     throw err;

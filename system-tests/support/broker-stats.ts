@@ -12,15 +12,17 @@ export interface ConsumerDeliveries {
 
 /**
  * How often a durable consumer delivered the messages of its subject (read from the broker's
- * consumer and stream info; an observer only, like the database reads).
+ * consumer and stream info; an observer only, like the database reads). `operator`: the local stack's
+ * operator user, when its broker requires users.
  */
 export async function consumerDeliveries(
   natsUrl: string,
   durable: string,
   subject: string,
+  operator?: { user: string; password: string },
   stream = 'TICKETING',
 ): Promise<ConsumerDeliveries> {
-  const nc = await connect({ servers: natsUrl });
+  const nc = await connect({ servers: natsUrl, ...(operator ? { user: operator.user, pass: operator.password } : {}) });
   try {
     const jsm = await jetstreamManager(nc);
     const consumer = await jsm.consumers.info(stream, durable);

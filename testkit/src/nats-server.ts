@@ -1,14 +1,31 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { accessSync, constants, mkdtempSync, rmSync } from 'node:fs';
+import crypto from 'node:crypto';
+import { accessSync, constants, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { BROKER_SERVICES, brokerPermissions, type BrokerService } from '@ticketing/common/transport';
 
 export interface StartNatsOptions {
   /** Enable JetStream (`-js`). Default true; false gives a plain core NATS server. */
   jetstream?: boolean;
   /** How long to wait for "Server is ready". Default 15 000 ms. */
   readyTimeoutMs?: number;
+  /**
+   * Start with authorization: only these users may connect (no anonymous access), each with its
+   * permissions (none given: everything). Default: no authorization at all.
+   */
+  users?: readonly NatsUser[];
+}
+
+/** A user of `authorization { users = [...] }`, permissions in nats-server's own shape. */
+export interface NatsUser {
+  user: string;
+  password: string;
+  permissions?: {
+    publish?: { allow?: readonly string[]; deny?: readonly string[] };
+    subscribe?: { allow?: readonly string[]; deny?: readonly string[] };
+  };
 }
 
 export interface NatsServerHandle {
@@ -17,6 +34,8 @@ export interface NatsServerHandle {
   readonly port: number;
   /** JetStream store directory (a temp dir removed by `stop()`). */
   readonly storeDir: string;
+  /** With `users`: the generated configuration file (inside `storeDir`, readable by its owner only). */
+  readonly configFile: string | undefined;
   /** The running server's process id, or undefined while it is down. */
   readonly pid: number | undefined;
   /** Graceful shutdown (SIGTERM, waits for exit), then removes the store directory. */
@@ -128,9 +147,40 @@ function launch(bin: string, args: string[], readyTimeoutMs: number): Promise<Ch
   });
 }
 
+/** A NATS user's name and password, as a service gets them (NATS_USER, NATS_PASSWORD). */
+export interface NatsCredentials {
+  user: string;
+  password: string;
+}
+
+/**
+ * One user per broker service with a random password and the permissions of `brokerPermissions`
+ * (docs/security.md, "Broker"), plus an `operator` with every permission (tests' observers, dead-letter
+ * replay). Pass `users` to `startNats`, and each service its own credentials.
+ */
+export function serviceBrokerUsers(): { users: NatsUser[]; credentials: Record<BrokerService | 'operator', NatsCredentials> } {
+  const password = (): string => crypto.randomBytes(24).toString('base64url');
+  const credentials = { operator: { user: 'operator', password: password() } } as Record<BrokerService | 'operator', NatsCredentials>;
+  const users: NatsUser[] = [credentials.operator];
+  for (const service of BROKER_SERVICES) {
+    credentials[service] = { user: service, password: password() };
+    users.push({ ...credentials[service], permissions: brokerPermissions(service) });
+  }
+  return { users, credentials };
+}
+
+/** The configuration of a server that admits only `users` (JSON is valid nats-server configuration syntax). */
+function writeConfig(dir: string, users: readonly NatsUser[]): string {
+  if (users.length === 0) throw new Error('startNats: `users` must name at least one user');
+  const file = path.join(dir, 'nats.conf');
+  writeFileSync(file, `authorization: ${JSON.stringify({ users }, null, 2)}\n`, { mode: 0o600 });
+  return file;
+}
+
 /**
  * Starts a private nats-server (JetStream on, loopback only, a free port, a temp store dir) and
- * resolves once it accepts connections. Always `stop()` it in `afterAll`.
+ * resolves once it accepts connections. With `users`, it starts from a generated configuration file
+ * (`-c`) that admits only those users. Always `stop()` it in `afterAll`.
  */
 export async function startNats(opts: StartNatsOptions = {}): Promise<NatsServerHandle> {
   const bin = natsServerBinary();
@@ -140,7 +190,15 @@ export async function startNats(opts: StartNatsOptions = {}): Promise<NatsServer
   installExitHook();
   liveStoreDirs.add(storeDir);
   const port = await freeTcpPort();
-  const args = ['-a', '127.0.0.1', '-p', String(port), ...(jetstream ? ['-js', '-sd', storeDir] : [])];
+  const configFile = opts.users ? writeConfig(storeDir, opts.users) : undefined;
+  const args = [
+    ...(configFile ? ['-c', configFile] : []),
+    '-a',
+    '127.0.0.1',
+    '-p',
+    String(port),
+    ...(jetstream ? ['-js', '-sd', storeDir] : []),
+  ];
 
   let child: ChildProcess | undefined = await launch(bin, args, readyTimeoutMs).catch((err: unknown) => {
     rmSync(storeDir, { recursive: true, force: true });
@@ -162,6 +220,7 @@ export async function startNats(opts: StartNatsOptions = {}): Promise<NatsServer
     url: `nats://127.0.0.1:${port}`,
     port,
     storeDir,
+    configFile,
     get pid() {
       return child?.pid;
     },

@@ -17,7 +17,8 @@ export async function createTransport(config: TransportConfig, options: Streamin
 }
 
 /**
- * envalid spec for the broker variables, to spread into a service's config spec. NATS_CLUSTER_ID and
+ * envalid spec for the broker variables, to spread into a service's config spec. NATS_USER and
+ * NATS_PASSWORD are optional (a broker outside the stack may take no credentials). NATS_CLUSTER_ID and
  * NATS_CLIENT_ID are checked by the streaming transport when it connects (JetStream ignores the cluster id).
  */
 export const natsConfigSpec = {
@@ -25,4 +26,6 @@ export const natsConfigSpec = {
   NATS_URL: str({ desc: 'NATS server URL, e.g. nats://nats:4222' }),
   NATS_CLUSTER_ID: str({ default: '', desc: 'NATS Streaming cluster id (streaming only)' }),
   NATS_CLIENT_ID: str({ default: '', desc: 'Unique client id (streaming: required; JetStream: connection name)' }),
+  NATS_USER: str({ default: '', desc: "The service's NATS user (empty: connect without credentials)" }),
+  NATS_PASSWORD: str({ default: '', desc: "The NATS user's password" }),
 };

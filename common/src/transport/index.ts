@@ -17,3 +17,15 @@ export { createTransport, natsConfigSpec } from './create-transport';
 export * from './event-message';
 export * from './dead-letters';
 export * from './nats-wrapper';
+export {
+  BROKER_ROLES,
+  BROKER_SERVICES,
+  brokerInboxPrefix,
+  brokerPermissions,
+  natsAuthorizationConfig,
+  type BrokerPermissionOptions,
+  type BrokerPermissions,
+  type BrokerService,
+  type BrokerUser,
+} from './permissions';
+export { brokerCredentials } from './credentials';

@@ -18,7 +18,17 @@ export function subjectMatches(pattern: string, subject: string): boolean {
 /** Errors worth retrying: the broker is away, restarting, or slow. A JetStream API refusal is final. */
 export function isTransient(err: unknown): boolean {
   if (err instanceof JetStreamApiError) return err.code === 503;
+  // The broker refuses this user the subject: retrying cannot help.
+  if (isPermissionViolation(err)) return false;
   return true;
+}
+
+/** A `Permissions Violation` from the broker (nats.js `PermissionViolationError`), possibly as the cause. */
+export function isPermissionViolation(err: unknown): boolean {
+  for (let e = err, depth = 0; e instanceof Error && depth < 4; e = e.cause, depth++) {
+    if (e.name === 'PermissionViolationError' || e.message.includes('Permissions Violation')) return true;
+  }
+  return false;
 }
 
 export function decodeBody(body: Uint8Array): { text: string; data: unknown } {

@@ -18,6 +18,7 @@ import { logger as defaultLogger } from '../core/logger';
 import { DEAD_LETTER_SUBJECT_PREFIX, DEFAULT_DEAD_LETTER_STREAM_NAME, DEFAULT_STREAM_NAME, durableName } from './names';
 import { deliveryOrderingKey, KeyedConcurrency } from './keyed-concurrency';
 import { errorMessage, Signal, sleep, StatusListeners } from './status';
+import { jetStreamAuth } from './credentials';
 import type {
   ConnectionStatus,
   DeadLetterRecord,
@@ -98,6 +99,7 @@ export class JetStreamTransport implements Transport {
   /** Connects (reconnecting forever afterwards) and ensures the event and dead-letter streams. */
   static async connect(config: TransportConfig, options: TransportOptions = {}): Promise<JetStreamTransport> {
     const connectTimeoutMs = options.connectTimeoutMs ?? 10_000;
+    const auth = jetStreamAuth(config);
     let nc: NatsConnection;
     try {
       nc = await connect({
@@ -106,6 +108,7 @@ export class JetStreamTransport implements Transport {
         timeout: connectTimeoutMs,
         maxReconnectAttempts: -1,
         reconnectTimeWait: options.reconnectTimeWaitMs ?? 500,
+        ...auth,
       });
     } catch (err) {
       throw new Error(`NATS server not reachable at ${config.NATS_URL} within ${connectTimeoutMs} ms: ${errorMessage(err)}`, {

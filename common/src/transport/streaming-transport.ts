@@ -4,6 +4,7 @@ import { SettlingMessage } from './event-message';
 import { logger as defaultLogger } from '../core/logger';
 import { deliveryOrderingKey, KeyedConcurrency } from './keyed-concurrency';
 import { errorMessage, StatusListeners } from './status';
+import { brokerCredentials } from './credentials';
 import type {
   ConnectionStatus,
   DeliveryHandler,
@@ -51,7 +52,7 @@ export interface StanClient extends StanEmitter {
 export type StanConnect = (
   clusterId: string,
   clientId: string,
-  options: { url: string; connectTimeout: number; maxReconnectAttempts: number; reconnectTimeWait: number },
+  options: { url: string; connectTimeout: number; maxReconnectAttempts: number; reconnectTimeWait: number; user?: string; pass?: string },
 ) => StanClient;
 
 export interface StreamingTransportOptions extends TransportOptions {
@@ -149,6 +150,8 @@ export class StreamingTransport implements Transport {
       connectTimeout: timeoutMs,
       maxReconnectAttempts: -1,
       reconnectTimeWait: options.reconnectTimeWaitMs ?? 500,
+      // node-nats-streaming's documented `user`/`pass` options, handed to its NATS connection.
+      ...brokerCredentials(config),
     });
     // An 'error' event without a listener would crash the process.
     stan.on('error', (err: unknown) => logger.error({ err: errorMessage(err) }, 'NATS Streaming error'));

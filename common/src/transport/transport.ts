@@ -13,6 +13,10 @@ export interface TransportConfig {
   NATS_CLUSTER_ID?: string;
   /** NATS Streaming: this process's unique client id (required). JetStream: the connection name (optional). */
   NATS_CLIENT_ID?: string;
+  /** The service's own NATS user (docs/security.md, "Broker"); empty or unset: connect without credentials. */
+  NATS_USER?: string;
+  /** That user's password. */
+  NATS_PASSWORD?: string;
 }
 
 /** Tuning a service rarely changes; tests shorten the timeouts. */
