@@ -28,6 +28,7 @@ const PASSTHROUGH = [
   'NATS_CLUSTER_ID',
   'PAYMENTS_CURRENCY',
   'RECONCILE_INTERVAL_MS',
+  'MAX_ACTIVE_ORDERS_PER_USER',
 ];
 
 export interface LocalStackOptions {
