@@ -169,6 +169,24 @@ describe('NATS Streaming transport (fake client)', () => {
     expect(transport.isConnected()).toBe(true);
   });
 
+  it("when NATS_USER and NATS_PASSWORD are set, then they are node-nats-streaming's user and pass; unset, no credentials are sent", async () => {
+    const withUser = fakeConnect();
+    await createTransport(
+      { ...config, NATS_USER: 'tickets', NATS_PASSWORD: 's3cret' },
+      { stanConnect: withUser.stanConnect, logger: quiet },
+    );
+    expect(withUser.calls[0][2]).toMatchObject({ user: 'tickets', pass: 's3cret' });
+
+    const without = fakeConnect();
+    await createTransport({ ...config, NATS_USER: '', NATS_PASSWORD: '' }, { stanConnect: without.stanConnect, logger: quiet });
+    expect(without.calls[0][2]).not.toHaveProperty('user');
+    expect(without.calls[0][2]).not.toHaveProperty('pass');
+
+    await expect(
+      createTransport({ ...config, NATS_USER: 'tickets' }, { stanConnect: fakeConnect().stanConnect, logger: quiet }),
+    ).rejects.toThrow(/NATS_PASSWORD is not/);
+  });
+
   it('when a listener listens, then it queue-subscribes with the course options: deliver all, manual acks, ack wait, durable = queue group', async () => {
     const { stan, stanConnect } = fakeConnect();
     const transport = await createTransport(config, { stanConnect, logger: quiet });
