@@ -73,6 +73,8 @@ describe.each(IMAGE_SERVICES)('the %s image, built from its Dockerfile without D
     // JWT_KEY, and whatever else the Deployment takes from a Secret, e.g. STRIPE_SECRET_KEY.
     ...Object.fromEntries(serviceFacts(service).secrets.map((secret) => [secret.variable, secret.testValue()])),
     LOG_LEVEL: 'warn',
+    // Where sessions are checked (auth-srv in the cluster): /healthz does not need it.
+    ...(envNames.includes('AUTH_URL') ? { AUTH_URL: `http://127.0.0.1:${unreachable}` } : {}),
     // A local-only setting (STRIPE_API_URL) points at a closed local port: the image must answer /healthz
     // without its external API, and the test must not reach the internet.
     ...Object.fromEntries(serviceFacts(service).unsetInCluster.map((name) => [name, `http://127.0.0.1:${unreachable}`])),

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 
 export const PASSWORD_MIN_LENGTH = 8;
@@ -8,15 +8,19 @@ export const PASSWORD_MAX_LENGTH = 128;
  * The 10,000 most common passwords of 8 or more characters, lower-cased: the ranked list that
  * @zxcvbn-ts/language-common 4.1.3 ships (from the xato "10 million passwords" corpus of leaked
  * passwords, as in SecLists), filtered to 8-128 characters. Shorter ones fail the length rule anyway.
- * The same relative path works from src/ (ts-jest) and dist/ (the file stays in src/domain).
+ * Beside this module (src/domain under ts-jest; dist/domain in the image, which copies it there), or
+ * in src/domain seen from a local dist/ build.
  */
-const LIST_PATH = path.resolve(__dirname, '..', '..', 'src', 'domain', 'common-passwords.txt');
+const LIST_PATHS = [
+  path.join(__dirname, 'common-passwords.txt'),
+  path.resolve(__dirname, '..', '..', 'src', 'domain', 'common-passwords.txt'),
+];
 
 let common: Set<string> | undefined;
 
 function commonPasswords(): Set<string> {
   common ??= new Set(
-    readFileSync(LIST_PATH, 'utf8')
+    readFileSync(LIST_PATHS.find((candidate) => existsSync(candidate)) ?? LIST_PATHS[0], 'utf8')
       .split('\n')
       .filter((line) => line !== ''),
   );

@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
 
 /** A variable a Deployment takes from a Secret, and a value that stands in for it outside the cluster. */
 export interface SecretVariable {
@@ -24,7 +24,25 @@ export interface ServiceFacts {
 
 const randomHex = (bytes: number): string => randomBytes(bytes).toString('hex');
 
-const JWT_SECRET: SecretVariable = { variable: 'JWT_KEY', secret: 'jwt-secret', key: 'JWT_KEY', testValue: () => randomHex(24) };
+/** One session key pair per test run: the private key for auth only, the public key for every service. */
+const SESSION_KEYS = generateKeyPairSync('ed25519', {
+  privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
+  publicKeyEncoding: { type: 'spki', format: 'pem' },
+});
+
+const JWT_PRIVATE: SecretVariable = {
+  variable: 'JWT_PRIVATE_KEY',
+  secret: 'jwt-private-key',
+  key: 'JWT_PRIVATE_KEY',
+  testValue: () => SESSION_KEYS.privateKey,
+};
+
+const JWT_PUBLIC: SecretVariable = {
+  variable: 'JWT_PUBLIC_KEY',
+  secret: 'jwt-public-key',
+  key: 'JWT_PUBLIC_KEY',
+  testValue: () => SESSION_KEYS.publicKey,
+};
 
 const STRIPE_SECRET: SecretVariable = {
   variable: 'STRIPE_SECRET_KEY',
@@ -35,14 +53,22 @@ const STRIPE_SECRET: SecretVariable = {
 
 /** Every service: the manifests, the ingress, skaffold and the Dockerfile replays must cover each one. */
 export const SERVICES: readonly ServiceFacts[] = [
-  { name: 'auth', database: 'auth', routePrefix: '/api/users', replicas: 1, usesNats: false, secrets: [JWT_SECRET], unsetInCluster: [] },
+  {
+    name: 'auth',
+    database: 'auth',
+    routePrefix: '/api/users',
+    replicas: 1,
+    usesNats: false,
+    secrets: [JWT_PRIVATE, JWT_PUBLIC],
+    unsetInCluster: [],
+  },
   {
     name: 'tickets',
     database: 'tickets',
     routePrefix: '/api/tickets',
     replicas: 2,
     usesNats: true,
-    secrets: [JWT_SECRET],
+    secrets: [JWT_PUBLIC],
     unsetInCluster: [],
   },
   {
@@ -51,7 +77,7 @@ export const SERVICES: readonly ServiceFacts[] = [
     routePrefix: '/api/orders',
     replicas: 2,
     usesNats: true,
-    secrets: [JWT_SECRET],
+    secrets: [JWT_PUBLIC],
     unsetInCluster: [],
   },
   {
@@ -60,7 +86,7 @@ export const SERVICES: readonly ServiceFacts[] = [
     routePrefix: '/api/payments',
     replicas: 2,
     usesNats: true,
-    secrets: [JWT_SECRET, STRIPE_SECRET],
+    secrets: [JWT_PUBLIC, STRIPE_SECRET],
     // The local Stripe-compatible test server: in Kubernetes the service talks to Stripe itself.
     unsetInCluster: ['STRIPE_API_URL'],
   },
