@@ -1,12 +1,9 @@
 import { BadRequestError, isDuplicateKeyError } from '@ticketing/common/http';
 import { toUser, User as UserModel } from '../models/user';
 import { needsRehash, verifyAgainstDummy } from './password';
+import type { User } from './user';
 
-/** A user as the use cases return it (and as the HTTP responses show it): never the password. */
-export interface User {
-  id: string;
-  email: string;
-}
+export type { User };
 
 /** Validated credentials: the email trimmed and lower-cased, the password as typed. */
 export interface Credentials {

@@ -1,6 +1,6 @@
 import mongoose, { HydratedDocument, Model, Schema, Types } from 'mongoose';
 import { hashPassword, verifyPassword } from '../domain/password';
-import type { User as UserView } from '../domain/users';
+import type { User as UserView } from '../domain/user';
 
 /** What a user is created from. The password is plain text here and hashed on save. */
 export interface UserAttrs {

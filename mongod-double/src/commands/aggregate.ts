@@ -9,7 +9,7 @@ import { CommandError, ErrorCodes, DuplicateKeyError } from '../errors';
 import { Index } from '../indexes';
 import { applyPipelineUpdate, runPipeline } from '../query';
 import { canonicalKey, getPath, isDoc, type Doc } from '../values';
-import { cursorReply, matching } from './read';
+import { cursorReply, matching } from './matching';
 import type { CommandContext } from './types';
 import { queryOptions, requireArray, writeValidation } from './types';
 import { documentsOf } from './views';

@@ -7,7 +7,7 @@ import { compileFilter } from '../query';
 import { isDoc, normalizeDoc, type Doc } from '../values';
 import type { CommandContext, CommandTable } from './types';
 import { optionalDoc, requireArray, targetCollection } from './types';
-import { cursorReply } from './read';
+import { cursorReply } from './matching';
 import { createView, modifyView, viewEntry } from './views';
 import { VALIDATION_OPTIONS, checkValidationOptions } from '../document-validation';
 

@@ -6,7 +6,7 @@ import { parseCollation } from '../collation';
 import { CommandError, ErrorCodes } from '../errors';
 import { runPipeline } from '../query';
 import { isDoc, type Doc } from '../values';
-import { matching } from './read';
+import { matching } from './matching';
 import type { CommandContext } from './types';
 
 /** A view resolved down to its source collection: the pipelines of the chain, innermost first. */

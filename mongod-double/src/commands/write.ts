@@ -11,7 +11,7 @@ import { canonicalKey, intOption, isDoc, sameBson, type Doc } from '../values';
 import type { CommandContext, CommandTable } from './types';
 import { optionalDoc, queryOptions, requireArray, targetCollection, writeValidation } from './types';
 import { enforceValidation } from '../document-validation';
-import { matching } from './read';
+import { matching } from './matching';
 
 /** Errors that fail the whole command instead of one statement (transaction control). */
 function isCommandLevel(error: CommandError): boolean {

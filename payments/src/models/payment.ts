@@ -21,16 +21,6 @@ export interface Payment {
   claimedAt: Date;
 }
 
-/** The HTTP shape. */
-export interface PaymentJson {
-  id: string;
-  orderId: string;
-  stripeId: string | null;
-  amount: number;
-  currency: string;
-  status: PaymentStatus;
-}
-
 export interface PaymentFields {
   _id: Types.ObjectId;
   orderId: string;
@@ -82,16 +72,5 @@ export function toPayment(fields: PaymentFields): Payment {
     ...(fields.stripeId ? { stripeId: fields.stripeId } : {}),
     refundDue: fields.refundDue === true,
     claimedAt: fields.claimedAt,
-  };
-}
-
-export function paymentJson(payment: Payment): PaymentJson {
-  return {
-    id: payment.id,
-    orderId: payment.orderId,
-    stripeId: payment.stripeId ?? null,
-    amount: payment.amount,
-    currency: payment.currency,
-    status: payment.status,
   };
 }

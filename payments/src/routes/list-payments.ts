@@ -2,7 +2,7 @@ import { currentUserId, isObjectId, requireAuth, validateRequest } from '@ticket
 import { Request, Response, Router } from 'express';
 import { query } from 'express-validator';
 import { listPayments } from '../domain/payments';
-import { paymentJson } from '../models/payment';
+import { paymentJson } from '../domain/payment-json';
 
 /** GET /api/payments?orderId=: the caller's payments of that order. */
 export function listPaymentsRouter(): Router {

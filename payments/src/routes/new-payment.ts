@@ -2,7 +2,7 @@ import { currentUserId, objectIdField, requireAuth, validateRequest } from '@tic
 import { Request, Response, Router } from 'express';
 import { body } from 'express-validator';
 import { pay, PaymentDeps } from '../domain/payments';
-import { paymentJson } from '../models/payment';
+import { paymentJson } from '../domain/payment-json';
 
 export const TOKEN_MESSAGE = 'A payment token is required';
 

@@ -2,7 +2,7 @@ import { OrderStatus, Subjects } from '@ticketing/common/contracts';
 import { useMongoose } from '@ticketing/testkit';
 import request from 'supertest';
 import { ALREADY_PAID_MESSAGE, CANCELLED_MESSAGE } from '../../domain/payments';
-import type { PaymentJson } from '../../models/payment';
+import type { PaymentJson } from '../../domain/payment-json';
 import { buildOrder, newId, outboxEvents, paymentsOf, reloadOrder, signin, testApp, useLocalStripe } from '../../test/helpers';
 
 jest.mock('../../nats-wrapper');
