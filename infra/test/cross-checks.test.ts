@@ -6,7 +6,7 @@ import { Ingress } from 'kubernetes-models/networking.k8s.io/v1';
 import { isWorkload, KubernetesObject, loadManifests, manifestFiles, REPO_ROOT, Workload } from './support/kubernetes-objects';
 import { expandRawYaml, globBase, loadSkaffoldConfig } from './support/skaffold-config';
 import { findStage, parseDockerfile, Stage, stageConfig } from './support/dockerfile-interpreter';
-import { SERVICE_NAMES, SERVICES, serviceFacts } from './support/services';
+import { IMAGE_NAMES, SERVICE_NAMES, SERVICES, serviceFacts, WEB_CLIENT } from './support/services';
 
 const skaffold = loadSkaffoldConfig();
 const streamingProfile = skaffold.profiles?.find((profile) => profile.name === 'streaming');
@@ -145,13 +145,13 @@ function copiedDirectories(stages: readonly Stage[], target: string): Map<string
 }
 
 describe('Kubernetes manifests: cross-checks', () => {
-  it('when skaffold deploys by default, then it deploys every manifest in infra/k8s and there is one app Deployment per service', () => {
+  it('when skaffold deploys by default, then it deploys every manifest in infra/k8s and there is one app Deployment per service and the web client', () => {
     expect(expandRawYaml(skaffold.manifests.rawYaml)).toEqual(manifestFiles('infra/k8s'));
-    expect(appDeployments.map(serviceName).sort()).toEqual([...SERVICE_NAMES].sort());
+    expect(appDeployments.map(serviceName).sort()).toEqual([...IMAGE_NAMES].sort());
   });
 
-  it('when a folder has a Dockerfile, then it is one of the services the infra tests cover, and every service has one', () => {
-    expect(foldersWithDockerfile()).toEqual([...SERVICE_NAMES].sort());
+  it('when a folder has a Dockerfile, then it is one of the images the infra tests cover (the services and the client), and each has one', () => {
+    expect(foldersWithDockerfile()).toEqual([...IMAGE_NAMES].sort());
   });
 
   describe.each(SERVICE_NAMES)('the %s Deployment and its config', (service) => {
@@ -192,9 +192,11 @@ describe('Kubernetes manifests: cross-checks', () => {
 
   describe.each(Object.keys(manifestSets))('connection strings in the %s manifest set', (setName) => {
     const set = manifestSets[setName];
+    // The services (the web client has no database or broker).
     const apps = set
       .filter((object): object is Deployment => object instanceof Deployment)
-      .filter((deployment) => mainContainer(deployment).image?.startsWith('ticketing/'));
+      .filter((deployment) => mainContainer(deployment).image?.startsWith('ticketing/'))
+      .filter((deployment) => mainContainer(deployment).image !== WEB_CLIENT.image);
 
     it('when a service has MONGO_URI, then every host is a Service on that port in front of a MongoDB replica set of that name', () => {
       expect(apps.map(serviceName).sort()).toEqual([...SERVICE_NAMES].sort());
@@ -286,7 +288,7 @@ describe('Kubernetes manifests: cross-checks', () => {
     }
   });
 
-  it('when the ingress routes ticketing.dev, then each API prefix reaches the Service that owns it', () => {
+  it('when the ingress routes ticketing.dev, then each API prefix reaches the Service that owns it, and / the web client', () => {
     const ingresses = objects.filter((object): object is Ingress => object instanceof Ingress);
     expect(ingresses).toHaveLength(1);
     const [ingress] = ingresses;
@@ -294,7 +296,10 @@ describe('Kubernetes manifests: cross-checks', () => {
     const rules = ingress.spec?.rules ?? [];
     expect(rules.map((rule) => rule.host)).toEqual(['ticketing.dev']);
     const paths = rules[0].http?.paths ?? [];
-    const owners: Record<string, string> = Object.fromEntries(SERVICES.map((service) => [service.routePrefix, service.name]));
+    const owners: Record<string, string> = {
+      ...Object.fromEntries(SERVICES.map((service) => [service.routePrefix, service.name])),
+      [WEB_CLIENT.routePrefix]: WEB_CLIENT.name,
+    };
     expect(paths.map((entry) => entry.path).sort()).toEqual(Object.keys(owners).sort());
     for (const entry of paths) {
       expect(entry.pathType).toBe('Prefix');
@@ -467,11 +472,13 @@ describe('skaffold.yaml', () => {
       appDeployments.map((deployment) => mainContainer(deployment).image).sort(),
     );
     expect(skaffold.build.artifacts.map((artifact) => artifact.image).sort()).toEqual(
-      SERVICE_NAMES.map((name) => `ticketing/${name}`).sort(),
+      IMAGE_NAMES.map((name) => `ticketing/${name}`).sort(),
     );
   });
 
-  describe.each(skaffold.build.artifacts.map((artifact) => [artifact.image, artifact] as const))('the %s artifact', (image, artifact) => {
+  // The services' artifacts (the web client's is checked in client-image.test.ts: nginx, no dev stage).
+  const serviceArtifacts = skaffold.build.artifacts.filter((artifact) => artifact.image !== WEB_CLIENT.image);
+  describe.each(serviceArtifacts.map((artifact) => [artifact.image, artifact] as const))('the %s artifact', (image, artifact) => {
     const service = image.replace(/^ticketing\//, '');
 
     it('when built, then the context is the repo root and the Dockerfile and its target stage exist', () => {

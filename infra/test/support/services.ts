@@ -99,3 +99,9 @@ export function serviceFacts(name: string): ServiceFacts {
   if (!facts) throw new Error(`unknown service ${name}`);
   return facts;
 }
+
+/** The web client's image (`ticketing/client`): static files behind the ingress's `/`, no config of its own. */
+export const WEB_CLIENT = { name: 'client', routePrefix: '/', image: 'ticketing/client', replicas: 1 } as const;
+
+/** Every image this repo builds: the services and the web client. */
+export const IMAGE_NAMES: readonly string[] = [...SERVICE_NAMES, WEB_CLIENT.name];
