@@ -45,6 +45,12 @@ function childPid(parent: number, matching: RegExp): number | undefined {
   return undefined;
 }
 
+/** The service's own broker user, as the stack gave it (auth has none). */
+function brokerCredentials(stack: LocalStack, name: ServiceName): NodeJS.ProcessEnv {
+  const own = name === 'auth' ? undefined : stack.natsUsers?.[name];
+  return own ? { NATS_USER: own.user, NATS_PASSWORD: own.password } : {};
+}
+
 /** Replaces replica 0 of a service by one started with the CPU profiler on. */
 async function profileService(stack: LocalStack, name: ServiceName): Promise<void> {
   const [original] = stack.services[name];
@@ -60,6 +66,8 @@ async function profileService(stack: LocalStack, name: ServiceName): Promise<voi
       NATS_URL: stack.natsUrl,
       NATS_CLIENT_ID: `${name}-profiled-${crypto.randomBytes(3).toString('hex')}`,
       ...stack.sessionEnv(name),
+      ...brokerCredentials(stack, name),
+      ...(name === 'payments' && stack.stripe ? { STRIPE_SECRET_KEY: stack.stripe.secretKey, STRIPE_API_URL: stack.stripe.url } : {}),
       COOKIE_SECURE: 'false',
       ...profilerEnv,
     },

@@ -71,11 +71,14 @@ function start(): Promise<RunningService<OrdersConfig>> {
   );
 }
 
+/** The seller's user id: an ObjectId, as the event schemas require. */
+const SELLER_ID = '5f0c1a2b3c4d5e6f7a8b9c0d';
+
 function publishTicket(
   subject: Subjects.TicketCreated | Subjects.TicketUpdated,
   data: { id: string; version: number; title: string; price: number },
 ) {
-  return broker.publish(subject, { ...data, userId: 'seller' }, { msgId: `${subject}:${data.id}:${data.version}` });
+  return broker.publish(subject, { ...data, userId: SELLER_ID }, { msgId: `${subject}:${data.id}:${data.version}` });
 }
 
 const fakeAuth = useFakeAuth();
