@@ -66,6 +66,7 @@ export function AuthPage({ mode }: { mode: Mode }) {
   return (
     <section className="narrow">
       <h1>{TEXT[mode].heading}</h1>
+      {returnTo !== '/' && !user ? <p className="notice">Please sign in or create an account to continue.</p> : null}
       {isPending ? <Loading /> : user ? <Navigate to={returnTo} replace /> : <AuthForm key={mode} mode={mode} />}
     </section>
   );
