@@ -1,5 +1,6 @@
 // The whole flow and the double-booking race, through the gateway of a real local stack (MongoDB
 // double, nats-server, the three services as processes). Everything is driven through HTTP.
+import mongoose from 'mongoose';
 import { ApiClient, type Order, type Ticket } from './support/api-client';
 import { mapLimit } from './support/replica-report';
 import { startSystemStack, type SystemStack } from './support/system-stack';
@@ -21,6 +22,16 @@ describe('the suite through the gateway', () => {
   afterAll(async () => {
     await system?.stop();
   }, 60_000);
+
+  /** Waits until orders' ticket replica holds `ticketId` at `version` (read from its database; no route shows it). */
+  async function replicaAtVersion(ticketId: string, version: number): Promise<void> {
+    const _id = new mongoose.Types.ObjectId(ticketId);
+    await eventually(
+      () => system.ordersDb.collection('tickets').findOne({ _id, version }),
+      `orders' replica to reach version ${version}`,
+      30_000,
+    );
+  }
 
   it(
     'when a ticket is sold, ordered, cancelled, repriced and ordered again, then each service sees every step (lock, release, new price and version)',
@@ -67,15 +78,10 @@ describe('the suite through the gateway', () => {
         const index = await seller.request<Ticket[]>('GET', '/api/tickets');
         expect(index.body.map((t) => t.id)).not.toContain(ticketId);
 
-        // The reservation's ticket:updated (version 2) reaches the orders replica; the price is the updated one.
-        await eventually(
-          async () => {
-            const res = await buyer.request<Order>('GET', `/api/orders/${order.id}`);
-            return res.body.ticket.version === 2 ? res.body : undefined;
-          },
-          'the reservation to reach the orders replica',
-          30_000,
-        ).then((o) => expect(o.ticket).toMatchObject({ price: 25, version: 2 }));
+        // The reservation's ticket:updated (version 2) reaches the orders replica; the order keeps the
+        // ticket as it was when placed (its snapshot: price 25, version 1).
+        await replicaAtVersion(ticketId, 2);
+        expect((await buyer.request<Order>('GET', `/api/orders/${order.id}`)).body.ticket).toMatchObject({ price: 25, version: 1 });
 
         const cancelled = await buyer.request('DELETE', `/api/orders/${order.id}`);
         expect(cancelled.status).toBe(204);
@@ -97,15 +103,9 @@ describe('the suite through the gateway', () => {
         expect(repriced.status).toBe(200);
         expect(repriced.body).toMatchObject({ price: 40, version: 4 });
 
-        // The cancelled order embeds the live replica: once it shows version 4, orders has the new price.
-        await eventually(
-          async () => {
-            const res = await buyer.request<Order>('GET', `/api/orders/${order.id}`);
-            return res.body.ticket.version === 4 ? res.body : undefined;
-          },
-          'the new price to reach the orders replica',
-          30_000,
-        );
+        // Once orders' replica has version 4, a new order takes the new price; the cancelled one keeps its own.
+        await replicaAtVersion(ticketId, 4);
+        expect((await buyer.request<Order>('GET', `/api/orders/${order.id}`)).body.ticket).toMatchObject({ price: 25, version: 1 });
         const again = await buyer.request<Order>('POST', '/api/orders', { ticketId });
         expect(again.status).toBe(201);
         expect(again.body).toMatchObject({ status: 'created', ticket: { id: ticketId, price: 40, version: 4 } });

@@ -40,13 +40,17 @@ export class ApiClient {
     this.cookie = cookie;
   }
 
+  /** Signs up, waiting out a 429 as a browser user would (Retry-After): tests sign many users up from one address. */
   async signup(): Promise<{ id: string; email: string }> {
-    const res = await this.request<{ id: string; email: string }>('POST', '/api/users/signup', {
-      email: this.email,
-      password: this.password,
-    });
-    if (res.status !== 201) throw new Error(`signup failed: ${res.status} ${JSON.stringify(res.body)}`);
-    return res.body;
+    for (let attempt = 1; ; attempt += 1) {
+      const res = await this.request<{ id: string; email: string }>('POST', '/api/users/signup', {
+        email: this.email,
+        password: this.password,
+      });
+      if (res.status === 201) return res.body;
+      if (res.status !== 429 || attempt >= 30) throw new Error(`signup failed: ${res.status} ${JSON.stringify(res.body)}`);
+      await new Promise((resolve) => setTimeout(resolve, 1_000));
+    }
   }
 }
 
