@@ -47,6 +47,8 @@ const WARMUP_ORDERS = 200;
 const SAMPLES = Number(arg('samples', '200'));
 const PROFILE = arg('profile', '');
 const PAYMENTS = Number(arg('payments', '600'));
+/** Buyers the order run rotates through: one buyer's concurrent orders serialise on its active-order gate. */
+const BUYERS = Number(arg('buyers', '50'));
 const WARMUP_PAYMENTS = 100;
 const SCENARIOS = ['baseline', 'post-tickets', 'put-tickets', 'get-ticket', 'post-orders', 'post-payments', 'propagation'] as const;
 /** `--only put-tickets,propagation`: run some scenarios (e.g. to profile one); figures then lack ratios if the baseline is left out. */
@@ -394,13 +396,29 @@ async function main(): Promise<void> {
     const fresh = runs('post-orders') ? await createTickets(info.url, seller, ORDERS + WARMUP_ORDERS) : [];
     await waitForQuiet(ticketsDb, ordersDb);
     let nextFresh = 0;
+    const buyers = runs('post-orders')
+      ? await mapLimit(
+          Array.from({ length: BUYERS }, (_, i) => i),
+          CONNECTIONS,
+          () => signup(info.url),
+        )
+      : [];
     const orderRequests: AutocannonRequest[] = [
-      { setupRequest: (req) => ({ ...req, body: JSON.stringify({ ticketId: fresh[nextFresh++ % fresh.length] }) }) },
+      {
+        setupRequest: (req) => {
+          const n = nextFresh++;
+          return {
+            ...req,
+            headers: { ...req.headers, cookie: buyers[n % buyers.length] },
+            body: JSON.stringify({ ticketId: fresh[n % fresh.length] }),
+          };
+        },
+      },
     ];
     if (runs('post-orders')) {
       await measure(
-        'POST /api/orders (a fresh ticket each)',
-        { url: `${info.url}/api/orders`, method: 'POST', headers: { ...json, cookie: buyer }, requests: orderRequests, amount: ORDERS },
+        `POST /api/orders (a fresh ticket each, ${BUYERS} buyers)`,
+        { url: `${info.url}/api/orders`, method: 'POST', headers: json, requests: orderRequests, amount: ORDERS },
         { amount: WARMUP_ORDERS },
         true,
       );
@@ -546,6 +564,7 @@ async function main(): Promise<void> {
       warmupSeconds: WARMUP,
       spreadTickets: SPREAD,
       orders: ORDERS,
+      orderBuyers: BUYERS,
       payments: PAYMENTS,
       propagationSamples: SAMPLES,
       profiled: PROFILE || undefined,
