@@ -79,9 +79,9 @@ describe('the suite through the gateway', () => {
         expect(index.body.map((t) => t.id)).not.toContain(ticketId);
 
         // The reservation's ticket:updated (version 2) reaches the orders replica; the order keeps the
-        // ticket as it was when placed (its snapshot: price 25, version 1).
+        // ticket as it was when placed (its snapshot, whichever version orders had then).
         await replicaAtVersion(ticketId, 2);
-        expect((await buyer.request<Order>('GET', `/api/orders/${order.id}`)).body.ticket).toMatchObject({ price: 25, version: 1 });
+        expect((await buyer.request<Order>('GET', `/api/orders/${order.id}`)).body.ticket).toEqual(order.ticket);
 
         const cancelled = await buyer.request('DELETE', `/api/orders/${order.id}`);
         expect(cancelled.status).toBe(204);
@@ -105,7 +105,7 @@ describe('the suite through the gateway', () => {
 
         // Once orders' replica has version 4, a new order takes the new price; the cancelled one keeps its own.
         await replicaAtVersion(ticketId, 4);
-        expect((await buyer.request<Order>('GET', `/api/orders/${order.id}`)).body.ticket).toMatchObject({ price: 25, version: 1 });
+        expect((await buyer.request<Order>('GET', `/api/orders/${order.id}`)).body.ticket).toEqual(order.ticket);
         const again = await buyer.request<Order>('POST', '/api/orders', { ticketId });
         expect(again.status).toBe(201);
         expect(again.body).toMatchObject({ status: 'created', ticket: { id: ticketId, price: 40, version: 4 } });
