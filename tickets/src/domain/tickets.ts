@@ -3,14 +3,16 @@ import { TicketCreatedEvent, TicketUpdatedEvent } from '@ticketing/common/contra
 import mongoose from 'mongoose';
 import { TicketCreatedPublisher } from '../events/publishers/ticket-created-publisher';
 import { TicketUpdatedPublisher } from '../events/publishers/ticket-updated-publisher';
-import { Ticket as TicketModel, TicketDoc, toTicket } from '../models/ticket';
+import { Ticket as TicketModel, TicketRow, toTicket } from '../models/ticket';
 import { outbox } from '../outbox';
+import { afterCondition, DEFAULT_PAGE_LIMIT, type Page, type PageRequest, toPage } from './page';
 import type { Ticket, TicketAttrs, TicketChanges } from './ticket';
 
 // The domain of the tickets service. Every change saves the ticket and appends its event to the outbox
 // in one transaction, so an event is published if and only if its change committed.
 
 export type { Ticket, TicketAttrs, TicketChanges } from './ticket';
+export type { Page, PageRequest } from './page';
 
 /** How many times a request re-runs after a VersionError before it answers 409. */
 export const MAX_VERSION_RETRIES = 5;
@@ -53,14 +55,18 @@ export async function createTicket(attrs: TicketAttrs): Promise<Ticket> {
 /** The ticket, or null when there is none with that id (a malformed id names none). */
 export async function findTicket(id: string): Promise<Ticket | null> {
   if (!isObjectId(id)) return null;
-  const doc = await TicketModel.findById(id);
-  return doc ? toTicket(doc) : null;
+  // Lean: the row maps straight to the JSON shape, with no document built and thrown away.
+  const row = await TicketModel.findById(id).lean<TicketRow>();
+  return row ? toTicket(row) : null;
 }
 
-/** Tickets that are for sale (not reserved by an order), oldest first. */
-export async function listAvailableTickets(): Promise<Ticket[]> {
-  const docs: TicketDoc[] = await TicketModel.find({ orderId: null }).sort({ _id: 1 });
-  return docs.map(toTicket);
+/** One page of the tickets that are for sale (not reserved by an order), oldest first. */
+export async function listAvailableTickets(page: PageRequest = { limit: DEFAULT_PAGE_LIMIT }): Promise<Page<Ticket>> {
+  const rows = await TicketModel.find({ orderId: null, ...afterCondition(page) })
+    .sort({ _id: 1 })
+    .limit(page.limit + 1)
+    .lean<TicketRow[]>();
+  return toPage(rows, page, toTicket);
 }
 
 /**

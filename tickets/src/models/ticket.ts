@@ -49,15 +49,18 @@ const ticketSchema = new Schema<TicketFields>(
   },
 );
 ticketSchema.plugin(updateIfCurrentPlugin);
-// GET /api/tickets lists the tickets that are not reserved.
-ticketSchema.index({ orderId: 1 });
+// GET /api/tickets pages through the tickets that are not reserved in `_id` order: one index range per page.
+ticketSchema.index({ orderId: 1, _id: 1 });
 ticketSchema.statics.build = function build(this: Model<TicketFields>, attrs: TicketBuildAttrs): TicketDoc {
   return new this(attrs);
 };
 
 export const Ticket = mongoose.model<TicketFields, TicketModel>('Ticket', ticketSchema);
 
-/** The plain ticket (what the domain returns) of a ticket document. */
-export function toTicket(doc: TicketDoc): TicketView {
+/** A ticket as a lean read returns it. */
+export type TicketRow = { _id: Types.ObjectId } & TicketFields;
+
+/** The plain ticket (what the domain returns) of a ticket document or a lean row. */
+export function toTicket(doc: TicketDoc | TicketRow): TicketView {
   return toView(doc);
 }

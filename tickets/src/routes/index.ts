@@ -1,11 +1,17 @@
-import { Router } from 'express';
+import { validateRequest } from '@ticketing/common/http';
+import { Request, Response, Router } from 'express';
 import { listAvailableTickets } from '../domain/tickets';
+import { linkNextPage, pageRequest, pageRules } from './page-query';
 
 export function indexTicketRouter(): Router {
   const router = Router();
 
-  router.get('/api/tickets', async (_req, res) => {
-    res.status(200).send(await listAvailableTickets());
+  // The body stays an array (course-style clients read it as is); the next page is in the Link header.
+  router.get('/api/tickets', pageRules(), validateRequest, async (req: Request, res: Response) => {
+    const page = pageRequest(req);
+    const { items, next } = await listAvailableTickets(page);
+    linkNextPage(req, res, page, next);
+    res.status(200).send(items);
   });
 
   return router;
