@@ -4,13 +4,15 @@ import { type OutboxTransaction } from '@ticketing/common/outbox';
 import type { ClientSession } from 'mongoose';
 import { OrderCancelledPublisher } from '../events/publishers/order-cancelled-publisher';
 import { OrderCreatedPublisher } from '../events/publishers/order-created-publisher';
-import { countActiveOrders, Order as Orders, RESERVING_STATUSES, toOrder, type OrderDoc } from '../models/order';
+import { countActiveOrders, Order as Orders, RESERVING_STATUSES, toOrder, type OrderDoc, type OrderRow } from '../models/order';
 import { Ticket as Tickets, toTicket } from '../models/ticket';
 import { ensureUserOrderGate, passUserOrderGate } from '../models/user-order-gate';
 import { outbox } from '../outbox';
+import { afterCondition, DEFAULT_PAGE_LIMIT, type Page, type PageRequest, toPage } from './page';
 import type { Order } from './types';
 
 export type { Order, Ticket, TicketSnapshot } from './types';
+export type { Page, PageRequest } from './page';
 
 export const TICKET_RESERVED_MESSAGE = 'Ticket is already reserved';
 export const TOO_MANY_ORDERS_MESSAGE = 'Too many active orders';
@@ -80,15 +82,19 @@ export async function createOrder(input: CreateOrderInput): Promise<Order> {
   }
 }
 
-/** The caller's orders, oldest first, each with the ticket as it was when ordered. */
-export async function listOrders(userId: string): Promise<Order[]> {
-  const docs = await Orders.find({ userId }).sort({ _id: 1 });
-  return docs.map(toOrder);
+/** One page of the caller's orders, oldest first, each with the ticket as it was when ordered. */
+export async function listOrders(userId: string, page: PageRequest = { limit: DEFAULT_PAGE_LIMIT }): Promise<Page<Order>> {
+  const rows = await Orders.find({ userId, ...afterCondition(page) })
+    .sort({ _id: 1 })
+    .limit(page.limit + 1)
+    .lean<OrderRow[]>();
+  return toPage(rows, page, toOrder);
 }
 
 /** The order (`orderId`: 24 hex digits); 404 when unknown, 401 when it is someone else's. */
 export async function findOrderForUser(orderId: string, userId: string): Promise<Order> {
-  const doc = await Orders.findById(orderId);
+  // Lean: the row maps straight to the JSON shape.
+  const doc = await Orders.findById(orderId).lean<OrderRow>();
   if (!doc) throw new NotFoundError();
   if (doc.userId !== userId) throw new NotAuthorizedError();
   return toOrder(doc);

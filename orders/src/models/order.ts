@@ -33,6 +33,8 @@ interface OrderStatics {
 }
 
 export type OrderModel = Model<OrderFields> & OrderStatics;
+/** An order as a lean read returns it. */
+export type OrderRow = OrderFields;
 export type OrderDoc = HydratedDocument<OrderFields>;
 
 /** The statuses in which an order holds its ticket (every one but cancelled). */
@@ -92,8 +94,9 @@ const orderSchema = new Schema<OrderFields, OrderModel>(
 orderSchema.index({ 'ticket.id': 1 }, { unique: true, partialFilterExpression: { active: true }, name: ACTIVE_ORDER_INDEX });
 // The expiry sweeper's query.
 orderSchema.index({ status: 1, expiresAt: 1 });
-// GET /api/orders.
-orderSchema.index({ userId: 1 });
+// GET /api/orders pages through a buyer's orders in `_id` order (one index range per page); the
+// active-order count uses its userId prefix.
+orderSchema.index({ userId: 1, _id: 1 });
 
 orderSchema.pre('validate', function deriveActive() {
   this.active = this.status !== OrderStatus.Cancelled;

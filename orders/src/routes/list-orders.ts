@@ -1,11 +1,16 @@
-import { currentUserId, requireAuth } from '@ticketing/common/http';
+import { currentUserId, requireAuth, validateRequest } from '@ticketing/common/http';
 import { Request, Response, Router } from 'express';
 import { listOrders } from '../domain/orders';
+import { linkNextPage, pageRequest, pageRules } from './page-query';
 
 export function listOrdersRouter(): Router {
   const router = Router();
-  router.get('/api/orders', requireAuth, async (req: Request, res: Response) => {
-    res.send(await listOrders(currentUserId(req)));
+  // The body stays an array (course-style clients read it as is); the next page is in the Link header.
+  router.get('/api/orders', requireAuth, pageRules(), validateRequest, async (req: Request, res: Response) => {
+    const page = pageRequest(req);
+    const { items, next } = await listOrders(currentUserId(req), page);
+    linkNextPage(req, res, page, next);
+    res.send(items);
   });
   return router;
 }
