@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import { logger as defaultLogger } from '../core/logger';
 import { durableName } from '../transport/names';
+import { replayTarget } from '../transport/dead-letters';
 import { errorMessage } from '../transport/status';
 import type { Transport, TransportSubscription } from '../transport/transport';
 import type { EventMessage } from '../transport/event-message';
@@ -130,6 +131,13 @@ export abstract class Listener<E extends Event> {
   }
 
   private async handle(msg: EventMessage): Promise<void> {
+    // A dead letter replayed for another queue group: this group handled the original already.
+    const replayFor = replayTarget(msg.msgId);
+    if (replayFor !== undefined && replayFor !== this.queueGroupName) {
+      this.logger.debug({ subject: msg.subject, msgId: msg.msgId, queueGroup: this.queueGroupName }, 'Skipping a replay for another group');
+      msg.ack();
+      return;
+    }
     const decoded = this.decode(msg);
     if (!decoded.ok) return this.refuse(msg, decoded.reason);
     let failure: string | undefined;

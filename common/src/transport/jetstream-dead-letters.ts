@@ -1,6 +1,7 @@
 import { JetStreamApiCodes, JetStreamApiError, type JetStreamManager, type JetStreamPublishOptions } from '@nats-io/jetstream';
+import { replayMessageId, type DeadLetterAdmin, type ReplayOptions } from './dead-letters';
 import { deadLetterSubject } from './names';
-import type { DeadLetter, DeadLetterRecord, DeadLetterStore, PublishAck, PublishOptions } from './transport';
+import type { DeadLetter, DeadLetterRecord, PublishAck, PublishOptions } from './transport';
 
 const encoder = new TextEncoder();
 
@@ -16,7 +17,7 @@ export interface DeadLetterHost {
 }
 
 /** Dead letters as messages of the `DEAD_LETTERS` stream, one subject per (consumer, stream sequence). */
-export class JetStreamDeadLetters implements DeadLetterStore {
+export class JetStreamDeadLetters implements DeadLetterAdmin {
   constructor(private readonly transport: DeadLetterHost) {}
 
   async record(entry: DeadLetterRecord): Promise<boolean> {
@@ -48,18 +49,35 @@ export class JetStreamDeadLetters implements DeadLetterStore {
     return letters;
   }
 
-  async replay(id: string): Promise<PublishAck> {
-    const { jsm, deadLetterStreamName } = this.transport;
+  async get(id: string): Promise<DeadLetter | undefined> {
     const seq = Number(id);
-    const stored =
-      Number.isSafeInteger(seq) && seq > 0 ? await jsm.streams.getMessage(deadLetterStreamName, { seq }).catch(() => null) : null;
-    if (!stored) throw new Error(`No dead letter with id ${id}`);
-    const letter = stored.json<Omit<DeadLetter, 'id'>>();
+    if (!/^\d+$/.test(id) || !Number.isSafeInteger(seq) || seq <= 0) return undefined;
+    const { jsm, deadLetterStreamName } = this.transport;
+    const stored = await jsm.streams.getMessage(deadLetterStreamName, { seq }).catch(() => null);
+    return stored ? { ...stored.json<Omit<DeadLetter, 'id'>>(), id: String(seq) } : undefined;
+  }
+
+  async replay(id: string, options: ReplayOptions = {}): Promise<PublishAck> {
+    const letter = await this.existing(id, options);
     const original = letter.msgId ?? `${letter.subject}#${letter.streamSequence}`;
     const ack = await this.transport.publishBody(letter.subject, encoder.encode(letter.body), {
-      msgId: `${original}:replay:${id}`,
+      msgId: replayMessageId(original, id, letter.queueGroup),
     });
-    await jsm.streams.deleteMessage(deadLetterStreamName, seq, false);
+    await this.transport.jsm.streams.deleteMessage(this.transport.deadLetterStreamName, Number(id), false);
     return ack;
+  }
+
+  async discard(id: string, options: ReplayOptions = {}): Promise<void> {
+    await this.existing(id, options);
+    await this.transport.jsm.streams.deleteMessage(this.transport.deadLetterStreamName, Number(id), false);
+  }
+
+  private async existing(id: string, options: ReplayOptions): Promise<DeadLetter> {
+    const letter = await this.get(id);
+    if (!letter) throw new Error(`No dead letter with id ${id}`);
+    if (options.queueGroup !== undefined && options.queueGroup !== letter.queueGroup) {
+      throw new Error(`Dead letter ${id} belongs to queue group ${letter.queueGroup}, not ${options.queueGroup}`);
+    }
+    return letter;
   }
 }
