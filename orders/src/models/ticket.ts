@@ -1,4 +1,4 @@
-import mongoose, { ClientSession, HydratedDocument, Model, Schema, Types } from 'mongoose';
+import mongoose, { HydratedDocument, Model, Schema, Types } from 'mongoose';
 import { updateIfCurrentPlugin } from 'mongoose-update-if-current';
 import type { Ticket as TicketData } from '../domain/types';
 
@@ -20,8 +20,12 @@ interface TicketFields {
 
 interface TicketStatics {
   build(attrs: TicketAttrs): TicketDoc;
-  /** Inserts a replica with the tickets service's version (mongoose always inserts version 0). */
-  insertReplica(attrs: TicketAttrs, session?: ClientSession | null): Promise<void>;
+  /** Inserts a replica at the tickets service's version unless one is there: one write; true if it inserted. */
+  insertReplicaIfAbsent(attrs: TicketAttrs): Promise<boolean>;
+  /** Sets the replica to `attrs` when it is at `attrs.version - 1`: one conditional write; true if it matched. */
+  applyNextVersion(attrs: TicketAttrs): Promise<boolean>;
+  /** The replica's version, or null when there is no replica. */
+  storedVersion(id: string): Promise<number | null>;
 }
 
 export type TicketModel = Model<TicketFields> & TicketStatics;
@@ -50,15 +54,28 @@ ticketSchema.static('build', function build(this: TicketModel, attrs: TicketAttr
   return new this({ _id: new Types.ObjectId(attrs.id), title: attrs.title, price: attrs.price, version: attrs.version });
 });
 
-ticketSchema.static(
-  'insertReplica',
-  async function insertReplica(this: TicketModel, attrs: TicketAttrs, session: ClientSession | null = null): Promise<void> {
-    const ticket = this.build(attrs);
-    await ticket.save({ session });
-    if (attrs.version !== ticket.version) {
-      await this.updateOne({ _id: ticket._id }, { $set: { version: attrs.version } }).session(session);
-    }
-  },
-);
+ticketSchema.static('insertReplicaIfAbsent', async function insertReplicaIfAbsent(this: TicketModel, attrs: TicketAttrs): Promise<boolean> {
+  // An upsert that only inserts: an existing replica (a redelivery) matches and is left as it is.
+  const result = await this.updateOne(
+    { _id: new Types.ObjectId(attrs.id) },
+    { $setOnInsert: { title: attrs.title, price: attrs.price, version: attrs.version } },
+    { upsert: true, runValidators: true },
+  );
+  return result.upsertedCount === 1;
+});
+
+ticketSchema.static('applyNextVersion', async function applyNextVersion(this: TicketModel, attrs: TicketAttrs): Promise<boolean> {
+  const result = await this.updateOne(
+    { _id: new Types.ObjectId(attrs.id), version: attrs.version - 1 },
+    { $set: { title: attrs.title, price: attrs.price, version: attrs.version } },
+    { runValidators: true },
+  );
+  return result.matchedCount === 1;
+});
+
+ticketSchema.static('storedVersion', async function storedVersion(this: TicketModel, id: string): Promise<number | null> {
+  const row = await this.findById(id).select({ version: 1 }).lean();
+  return row ? row.version : null;
+});
 
 export const Ticket = mongoose.model<TicketFields, TicketModel>('Ticket', ticketSchema);

@@ -6,9 +6,17 @@ import type { Listener } from '@ticketing/common/events';
 import { createSessionCookie, generateSessionKeyPair, SessionCheck } from '@ticketing/common/http';
 import { OutboxRelay } from '@ticketing/common/outbox';
 import type { DeadLetterRecord, DeadLetterStore, Transport } from '@ticketing/common/transport';
-import { FakeTransport, useMongoose, type FakeEventMessage } from '@ticketing/testkit';
+import {
+  FakeTransport,
+  mongoUriWithDatabase,
+  startMongo,
+  uniqueDatabaseName,
+  useMongoose,
+  type FakeEventMessage,
+  type TestMongo,
+} from '@ticketing/testkit';
 import type { Express } from 'express';
-import { Types } from 'mongoose';
+import mongoose, { Types } from 'mongoose';
 import { AppConfig, createApp } from '../app';
 import type { Order, Ticket } from '../domain/types';
 import { Order as Orders, toOrder } from '../models/order';
@@ -61,6 +69,39 @@ export function useOrdersDatabase(): void {
   beforeEach(() => jest.clearAllMocks());
 }
 
+/**
+ * Like `useOrdersDatabase`, on a connection whose driver reports every command (driver command
+ * monitoring must be chosen when the client is built). `commands` lists `name collection` of each command
+ * sent since the last `commands.length = 0`, e.g. `update tickets`, `commitTransaction 1`.
+ */
+export function useWatchedOrdersDatabase(): { commands: string[] } {
+  const commands: string[] = [];
+  let own: TestMongo | undefined;
+  beforeAll(async () => {
+    let base = process.env.TEST_MONGO_URI;
+    if (!base) {
+      own = await startMongo();
+      base = own.uri;
+    }
+    await mongoose.connect(mongoUriWithDatabase(base, uniqueDatabaseName()), { monitorCommands: true });
+    await initCollections();
+    mongoose.connection.getClient().on('commandStarted', (e) => commands.push(`${e.commandName} ${String(e.command[e.commandName])}`));
+  }, 60_000);
+  beforeEach(() => {
+    jest.clearAllMocks();
+    commands.length = 0;
+  });
+  afterAll(async () => {
+    try {
+      await mongoose.connection.dropDatabase();
+    } finally {
+      await mongoose.disconnect();
+      await own?.stop();
+    }
+  }, 60_000);
+  return { commands };
+}
+
 /** The orders app with test settings (plain-HTTP cookies, a fixed key). */
 export function testApp(config: Partial<AppConfig> = {}): Express {
   return createApp({ ...TEST_CONFIG, ...config }, { sessionCheck: testSessionCheck });
@@ -78,7 +119,7 @@ export function signin(userId: string = newId()): { id: string; cookie: string }
 /** A replica ticket as ticket:created would have made it. */
 export async function buildTicket(attrs: Partial<Ticket> = {}): Promise<Ticket> {
   const id = attrs.id ?? newId();
-  await Tickets.insertReplica({
+  await Tickets.insertReplicaIfAbsent({
     id,
     title: attrs.title ?? `concert ${randomUUID().slice(0, 8)}`,
     price: attrs.price ?? 20,

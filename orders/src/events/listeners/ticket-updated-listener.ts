@@ -1,9 +1,6 @@
 import { Subjects, TicketUpdatedEvent } from '@ticketing/common/contracts';
-import { EventOutcome, Listener, ListenerOptions } from '@ticketing/common/events';
-import { Inbox } from '@ticketing/common/outbox';
-import { Transport } from '@ticketing/common/transport';
+import { EventOutcome, Listener } from '@ticketing/common/events';
 import { applyTicketUpdated } from '../../domain/ticket-replica';
-import { inbox as defaultInbox } from '../../outbox';
 import { QUEUE_GROUP_NAME } from '../queue-group-name';
 
 /**
@@ -19,14 +16,8 @@ export class TicketUpdatedListener extends Listener<TicketUpdatedEvent> {
   protected override maxDeliver = 30;
   // Different tickets at once; one ticket's versions one at a time, so they rarely arrive early.
   protected override concurrency = 8;
-  private readonly inbox: Inbox;
-
-  constructor(client: Transport, options: ListenerOptions & { inbox?: Inbox } = {}) {
-    super(client, options);
-    this.inbox = options.inbox ?? defaultInbox;
-  }
 
   onMessage(data: TicketUpdatedEvent['data']): Promise<EventOutcome> {
-    return applyTicketUpdated(this.inbox, data);
+    return applyTicketUpdated(data);
   }
 }

@@ -87,7 +87,7 @@ describe('TicketUpdatedListener', () => {
     expect(early.nak).toHaveBeenCalled();
     expect(await Ticket.exists({ _id: id })).toBeNull();
 
-    await Ticket.insertReplica({ id, title: 'created', price: 1, version: 0 });
+    await Ticket.insertReplicaIfAbsent({ id, title: 'created', price: 1, version: 0 });
     const redelivery = await deliver(data, 2);
     expect(redelivery.ack).toHaveBeenCalledTimes(1);
     expect(await Ticket.findById(id)).toMatchObject({ price: 55, version: 1 });
