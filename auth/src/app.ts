@@ -1,23 +1,44 @@
 import 'express-async-errors';
 import { Logger } from '@ticketing/common/core';
+import type { ServiceMetrics } from '@ticketing/common/metrics';
 import { cachedSessionCheck, createServiceApp, mongooseReadinessCheck } from '@ticketing/common/http';
 import type { Express } from 'express';
 import type { AuthConfig } from './config';
-import { configurePasswordHashing } from './domain/password';
+import { configurePasswordHashing, DEFAULT_ARGON2_PARAMS } from './domain/password';
 import { loadCommonPasswords } from './domain/password-policy';
 import { touchSession } from './domain/sessions';
+import { DEFAULT_THROTTLE_LIMITS, SigninThrottle } from './domain/throttle';
 import { currentUserRouter } from './routes/current-user';
 import { sessionStatusRouter } from './routes/session-status';
 import { signinRouter } from './routes/signin';
 import { signoutRouter } from './routes/signout';
 import { signupRouter } from './routes/signup';
 
+type Optional = Pick<
+  AuthConfig,
+  | 'PASSWORD_HASH_CONCURRENCY'
+  | 'PASSWORD_HASH_QUEUE'
+  | 'PASSWORD_HASH_QUEUE_PER_CLIENT'
+  | 'PASSWORD_ARGON2_MEMORY_KIB'
+  | 'PASSWORD_ARGON2_TIME_COST'
+  | 'THROTTLE_IP_ATTEMPTS'
+  | 'THROTTLE_IP_WINDOW'
+  | 'THROTTLE_ACCOUNT_FAILURES'
+  | 'THROTTLE_ACCOUNT_BLOCK'
+  | 'TRUST_PROXY_HOPS'
+>;
+
+/** What the app needs; what is left out takes the config's default. */
 export type AppConfig = Pick<AuthConfig, 'JWT_PRIVATE_KEY' | 'JWT_PUBLIC_KEY' | 'JWT_TTL' | 'SESSION_IDLE_TIMEOUT' | 'COOKIE_SECURE'> &
-  Partial<Pick<AuthConfig, 'PASSWORD_HASH_CONCURRENCY' | 'PASSWORD_HASH_QUEUE' | 'PASSWORD_HASH_QUEUE_PER_CLIENT' | 'PASSWORD_SCRYPT_LN'>>;
+  Partial<Optional>;
 
 function configureHashing(config: AppConfig): void {
   configurePasswordHashing({
-    params: config.PASSWORD_SCRYPT_LN === undefined ? undefined : { ln: config.PASSWORD_SCRYPT_LN, r: 8, p: 1 },
+    params: {
+      memoryCost: config.PASSWORD_ARGON2_MEMORY_KIB ?? DEFAULT_ARGON2_PARAMS.memoryCost,
+      timeCost: config.PASSWORD_ARGON2_TIME_COST ?? DEFAULT_ARGON2_PARAMS.timeCost,
+      parallelism: DEFAULT_ARGON2_PARAMS.parallelism,
+    },
     queue: {
       concurrency: config.PASSWORD_HASH_CONCURRENCY,
       maxWaiting: config.PASSWORD_HASH_QUEUE,
@@ -26,12 +47,23 @@ function configureHashing(config: AppConfig): void {
   });
 }
 
+function signinThrottle(config: AppConfig): SigninThrottle {
+  const defaults = DEFAULT_THROTTLE_LIMITS;
+  return new SigninThrottle({
+    ipAttempts: config.THROTTLE_IP_ATTEMPTS ?? defaults.ipAttempts,
+    ipWindowSeconds: config.THROTTLE_IP_WINDOW ?? defaults.ipWindowSeconds,
+    accountFailures: config.THROTTLE_ACCOUNT_FAILURES ?? defaults.accountFailures,
+    accountBlockSeconds: config.THROTTLE_ACCOUNT_BLOCK ?? defaults.accountBlockSeconds,
+  });
+}
+
 /** The auth HTTP app. Connects nothing and listens nowhere: `src/service.ts` does that. */
-export function createApp(config: AppConfig, options: { logger?: Logger } = {}): Express {
+export function createApp(config: AppConfig, options: { logger?: Logger; metrics?: ServiceMetrics } = {}): Express {
   configureHashing(config);
   loadCommonPasswords();
   const session = { privateKey: config.JWT_PRIVATE_KEY, jwtTtl: config.JWT_TTL };
   const idleSeconds = config.SESSION_IDLE_TIMEOUT;
+  const throttle = signinThrottle(config);
   // auth asks its own store, with the same short cache the other services keep; signout clears its entry.
   const check = cachedSessionCheck((jti) => touchSession(jti, idleSeconds));
   return createServiceApp(
@@ -39,14 +71,16 @@ export function createApp(config: AppConfig, options: { logger?: Logger } = {}):
       session: { publicKey: config.JWT_PUBLIC_KEY, check },
       cookieSecure: config.COOKIE_SECURE,
       readinessChecks: [mongooseReadinessCheck()],
+      trustProxy: config.TRUST_PROXY_HOPS ?? 1,
       logger: options.logger,
+      metrics: options.metrics,
     },
     (app) => {
       app.use(currentUserRouter());
       app.use(sessionStatusRouter({ idleSeconds }));
-      app.use(signinRouter(session));
+      app.use(signinRouter(session, throttle));
       app.use(signoutRouter({ publicKey: config.JWT_PUBLIC_KEY, onRevoked: (jti) => check.forget(jti) }));
-      app.use(signupRouter(session));
+      app.use(signupRouter(session, throttle));
     },
   );
 }

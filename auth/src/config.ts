@@ -1,5 +1,5 @@
 import { createPublicKey } from 'node:crypto';
-import { validateConfig } from '@ticketing/common/core';
+import { durationSeconds, validateConfig } from '@ticketing/common/core';
 import { httpConfigSpec, mongoConfigSpec, publicKeyPemOf, sessionSigningConfigSpec } from '@ticketing/common/http';
 import { makeValidator, str } from 'envalid';
 
@@ -23,7 +23,25 @@ export const configSpec = {
   PASSWORD_HASH_CONCURRENCY: intWithin(1, 64)({ default: 2, desc: 'Password hashes that run at once per replica' }),
   PASSWORD_HASH_QUEUE: intWithin(0, 10_000)({ default: 64, desc: 'Password hashes that may wait; more are refused with 429' }),
   PASSWORD_HASH_QUEUE_PER_CLIENT: intWithin(1, 1000)({ default: 4, desc: 'Password hashes one client IP may have waiting' }),
-  PASSWORD_SCRYPT_LN: intWithin(14, 20)({ default: 15, desc: 'log2 of scrypt N for new password hashes (r=8, p=1)' }),
+  // argon2id for new hashes; OWASP's floor (19 MiB, 2 passes) is also the lowest accepted.
+  PASSWORD_ARGON2_MEMORY_KIB: intWithin(19_456, 1_048_576)({ default: 19_456, desc: 'argon2id memory per new hash, in KiB' }),
+  PASSWORD_ARGON2_TIME_COST: intWithin(2, 10)({ default: 2, desc: 'argon2id passes per new hash' }),
+  // The signin and signup throttle (rate-limiter-flexible on auth's MongoDB, shared by every replica).
+  THROTTLE_IP_ATTEMPTS: intWithin(1, 1_000_000)({ default: 50, desc: 'Signins and signups one client IP may send per THROTTLE_IP_WINDOW' }),
+  THROTTLE_IP_WINDOW: durationSeconds({ default: 15 * 60, desc: 'The window of THROTTLE_IP_ATTEMPTS, e.g. 15m' }),
+  THROTTLE_ACCOUNT_FAILURES: intWithin(
+    1,
+    1_000_000,
+  )({
+    default: 5,
+    desc: 'Failures in a row for one email from one client IP before that pair is blocked',
+  }),
+  THROTTLE_ACCOUNT_BLOCK: durationSeconds({
+    default: 15 * 60,
+    desc: 'How long an email and client IP pair is blocked, and how long its failures count, e.g. 15m',
+  }),
+  // req.ip is the address this many proxies back in X-Forwarded-For (the ingress, or the local gateway).
+  TRUST_PROXY_HOPS: intWithin(0, 10)({ default: 1, desc: 'Proxies in front of auth whose X-Forwarded-For is trusted' }),
 };
 
 /** Validates the environment; throws an Error naming each missing or invalid variable. */

@@ -18,7 +18,13 @@ describe('auth config', () => {
       LOG_LEVEL: 'info',
       MONGO_URI: 'mongodb://auth-mongo-srv:27017/auth',
       PASSWORD_HASH_CONCURRENCY: 2,
-      PASSWORD_SCRYPT_LN: 15,
+      PASSWORD_ARGON2_MEMORY_KIB: 19_456,
+      PASSWORD_ARGON2_TIME_COST: 2,
+      THROTTLE_IP_ATTEMPTS: 50,
+      THROTTLE_IP_WINDOW: 900,
+      THROTTLE_ACCOUNT_FAILURES: 5,
+      THROTTLE_ACCOUNT_BLOCK: 900,
+      TRUST_PROXY_HOPS: 1,
     });
   });
 

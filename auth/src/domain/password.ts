@@ -1,67 +1,64 @@
 import { randomBytes, scrypt as scryptCallback, ScryptOptions, timingSafeEqual } from 'node:crypto';
+import { hash as argon2Hash, parseOptions as argon2Options, verify as argon2Verify } from '@node-rs/argon2';
 import { HashQueue, HashQueueOptions } from './hash-queue';
 
-// argon2id (@node-rs/argon2) is not installed here, so passwords are hashed with scrypt at a cost well
-// above Node's default (N=2^14), with the parameters stored in each hash so they can be raised later:
-//   $scrypt$ln=15,r=8,p=1$<salt, base64>$<key, base64>
-// The format before that (`<salt hex>.<key hex>`, Node's defaults, 64-byte key) still verifies, and
-// `needsRehash` tells signin to store a hash in the current format.
+// New hashes are argon2id (@node-rs/argon2, computed on libuv's thread pool, off the event loop), in the
+// PHC string format, which names the algorithm and its parameters:
+//   $argon2id$v=19$m=19456,t=2,p=1$<salt, base64>$<hash, base64>
+// Hashes made before still verify, and `needsRehash` tells signin to replace them:
+//   $scrypt$ln=15,r=8,p=1$<salt, base64>$<key, base64>     (scrypt with its parameters)
+//   <salt hex>.<key hex>                                    (scrypt with Node's defaults, trimmed password)
 
-function scrypt(password: string, salt: Buffer, keyLength: number, options: ScryptOptions): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    scryptCallback(password, salt, keyLength, options, (error, key) => (error ? reject(error) : resolve(key)));
-  });
+export interface Argon2Params {
+  /** Memory in KiB (`m=`). */
+  memoryCost: number;
+  /** Passes over the memory (`t=`). */
+  timeCost: number;
+  /** Lanes (`p=`). */
+  parallelism: number;
 }
 
-export interface ScryptParams {
+/** OWASP's first argon2id choice: 19 MiB, 2 passes, 1 lane. `configurePasswordHashing` may raise it. */
+export const DEFAULT_ARGON2_PARAMS: Argon2Params = { memoryCost: 19_456, timeCost: 2, parallelism: 1 };
+const HASH_BYTES = 32;
+
+interface ScryptParams {
   /** log2 of N (CPU/memory cost). */
   ln: number;
   r: number;
   p: number;
 }
-
-/** The cost new hashes use: N=2^15 (32 MiB), r=8, p=1. `configurePasswordHashing` may raise it. */
-export const DEFAULT_SCRYPT_PARAMS: ScryptParams = { ln: 15, r: 8, p: 1 };
-const SALT_BYTES = 16;
-const KEY_BYTES = 32;
 const LEGACY_KEY_BYTES = 64;
 const LEGACY_PARAMS: ScryptParams = { ln: 14, r: 8, p: 1 };
 
-let current: ScryptParams = DEFAULT_SCRYPT_PARAMS;
+let current: Argon2Params = DEFAULT_ARGON2_PARAMS;
 let queue = new HashQueue();
 
 /** Sets the cost of new hashes and the limits of the hashing queue (auth's app does, from its config). */
-export function configurePasswordHashing(options: { params?: ScryptParams; queue?: HashQueueOptions }): void {
+export function configurePasswordHashing(options: { params?: Argon2Params; queue?: HashQueueOptions }): void {
   if (options.params) current = options.params;
   if (options.queue) queue = new HashQueue(options.queue);
 }
 
-/** The queue every hash and check goes through. */
+/** The queue every hash and check goes through: argon2 runs off the main thread, the queue bounds how many at once. */
 export function passwordHashQueue(): HashQueue {
   return queue;
 }
 
-function derive(password: string, salt: Buffer, keyLength: number, { ln, r, p }: ScryptParams): Promise<Buffer> {
-  const N = 2 ** ln;
-  return scrypt(password, salt, keyLength, { N, r, p, maxmem: 256 * N * r + 1024 * 1024 });
-}
-
-/** A new hash of `password` in the current format, queued as client `key`. */
+/** A new argon2id hash of `password` with the current parameters, queued as client `key`. */
 export async function hashPassword(password: string, key = ''): Promise<string> {
-  const salt = randomBytes(SALT_BYTES);
   const params = current;
-  const hash = await queue.run(key, () => derive(password, salt, KEY_BYTES, params));
-  return `$scrypt$ln=${params.ln},r=${params.r},p=${params.p}$${salt.toString('base64')}$${hash.toString('base64')}`;
+  return queue.run(key, () => argon2Hash(password, { ...params, outputLen: HASH_BYTES }));
 }
 
-interface ParsedHash {
+interface ScryptHash {
   params: ScryptParams;
   salt: Buffer;
   hash: Buffer;
   legacy: boolean;
 }
 
-function parseHash(stored: string): ParsedHash | null {
+function parseScryptHash(stored: string): ScryptHash | null {
   const modern = /^\$scrypt\$ln=(\d{1,2}),r=(\d{1,2}),p=(\d{1,2})\$([A-Za-z0-9+/=]+)\$([A-Za-z0-9+/=]+)$/.exec(stored);
   if (modern) {
     const params = { ln: Number(modern[1]), r: Number(modern[2]), p: Number(modern[3]) };
@@ -75,30 +72,57 @@ function parseHash(stored: string): ParsedHash | null {
   return null;
 }
 
-/** Whether `stored` was made with other parameters than new hashes use (or in the old format). */
-export function needsRehash(stored: string): boolean {
-  const parsed = parseHash(stored);
-  if (!parsed) return false;
-  const { ln, r, p } = parsed.params;
-  return parsed.legacy || ln !== current.ln || r !== current.r || p !== current.p;
+/** The parameters of an argon2id PHC string, or null when it is none. */
+function argon2idParams(stored: string): (Argon2Params & { outputLen: number }) | null {
+  if (!stored.startsWith('$argon2id$')) return null;
+  try {
+    return argon2Options(stored);
+  } catch {
+    return null;
+  }
+}
+
+function scrypt(password: string, salt: Buffer, keyLength: number, { ln, r, p }: ScryptParams): Promise<Buffer> {
+  const N = 2 ** ln;
+  const options: ScryptOptions = { N, r, p, maxmem: 256 * N * r + 1024 * 1024 };
+  return new Promise((resolve, reject) => {
+    scryptCallback(password, salt, keyLength, options, (error, key) => (error ? reject(error) : resolve(key)));
+  });
 }
 
 /**
- * Whether `supplied` hashes to `stored`, compared in constant time, with the parameters the hash names.
- * An old-format hash was made from the trimmed password (signup trimmed then), so it is checked so.
+ * Whether `stored` should be replaced by a new hash at the next successful signin: any scrypt hash, and
+ * an argon2id hash weaker than the current parameters in any of them (a stronger one is kept).
+ */
+export function needsRehash(stored: string): boolean {
+  if (parseScryptHash(stored)) return true;
+  const params = argon2idParams(stored);
+  if (!params) return false;
+  return (
+    params.memoryCost < current.memoryCost ||
+    params.timeCost < current.timeCost ||
+    params.parallelism < current.parallelism ||
+    params.outputLen < HASH_BYTES
+  );
+}
+
+/**
+ * Whether `supplied` is the password `stored` was made from, checked with the parameters the hash names.
+ * An old-format scrypt hash was made from the trimmed password (signup trimmed then), so it is checked so.
  */
 export async function verifyPassword(stored: string, supplied: string, key = ''): Promise<boolean> {
-  const parsed = parseHash(stored);
+  if (argon2idParams(stored)) return queue.run(key, () => argon2Verify(stored, supplied));
+  const parsed = parseScryptHash(stored);
   if (!parsed) return false;
   const password = parsed.legacy ? supplied.trim() : supplied;
-  const actual = await queue.run(key, () => derive(password, parsed.salt, parsed.hash.length, parsed.params));
+  const actual = await queue.run(key, () => scrypt(password, parsed.salt, parsed.hash.length, parsed.params));
   return timingSafeEqual(actual, parsed.hash);
 }
 
-let dummyHash: { params: ScryptParams; hash: Promise<string> } | undefined;
+let dummyHash: { params: Argon2Params; hash: Promise<string> } | undefined;
 
 /**
- * Spends the same scrypt work as a real check and answers false: signin calls it for an unknown email
+ * Spends the same argon2 work as a real check and answers false: signin calls it for an unknown email
  * so the response time does not tell which emails have accounts.
  */
 export async function verifyAgainstDummy(supplied: string, key = ''): Promise<false> {

@@ -28,7 +28,11 @@ export async function withRetryAfter<T>(res: Response, work: () => Promise<T>): 
   }
 }
 
-/** The client's key in the hashing queue: its address (behind the ingress, from X-Forwarded-For). */
+/**
+ * The client's address, its key in the throttle and the hashing queue: `req.ip`, which behind the ingress
+ * (or the local gateway) is the entry that proxy appended to X-Forwarded-For (`trust proxy` =
+ * TRUST_PROXY_HOPS, 1), so a client cannot choose it by sending the header itself.
+ */
 export function clientKeyOf(req: Request): string {
   return req.ip ?? req.socket.remoteAddress ?? '';
 }

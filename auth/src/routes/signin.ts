@@ -1,15 +1,19 @@
 import { validateRequest } from '@ticketing/common/http';
 import { Request, Response, Router } from 'express';
 import { signIn } from '../domain/users';
+import type { SigninThrottle } from '../domain/throttle';
 import { CredentialsBody, emailRule, suppliedPasswordRule } from './rules';
 import { clientKeyOf, SessionOptions, startSession, withRetryAfter } from './session-options';
 
-export function signinRouter(options: SessionOptions): Router {
+export function signinRouter(options: SessionOptions, throttle: SigninThrottle): Router {
   const router = Router();
 
   router.post('/api/users/signin', [emailRule(), suppliedPasswordRule()], validateRequest, async (req: Request, res: Response) => {
     const { email, password } = req.body as CredentialsBody;
-    const user = await withRetryAfter(res, () => signIn({ email, password, clientKey: clientKeyOf(req) }));
+    const ip = clientKeyOf(req);
+    const user = await withRetryAfter(res, () =>
+      throttle.run({ ip, email }, () => signIn({ email, password, clientKey: ip }), { resetOnSuccess: true }),
+    );
     await startSession(req, user, options);
     res.status(200).send(user);
   });

@@ -1,15 +1,19 @@
 import { validateRequest } from '@ticketing/common/http';
 import { Request, Response, Router } from 'express';
 import { signUp } from '../domain/users';
+import type { SigninThrottle } from '../domain/throttle';
 import { CredentialsBody, emailRule, newPasswordRule } from './rules';
 import { clientKeyOf, SessionOptions, startSession, withRetryAfter } from './session-options';
 
-export function signupRouter(options: SessionOptions): Router {
+export function signupRouter(options: SessionOptions, throttle: SigninThrottle): Router {
   const router = Router();
 
   router.post('/api/users/signup', [emailRule(), newPasswordRule()], validateRequest, async (req: Request, res: Response) => {
     const { email, password } = req.body as CredentialsBody;
-    const user = await withRetryAfter(res, () => signUp({ email, password, clientKey: clientKeyOf(req) }));
+    const ip = clientKeyOf(req);
+    const user = await withRetryAfter(res, () =>
+      throttle.run({ ip, email }, () => signUp({ email, password, clientKey: ip }), { resetOnSuccess: false }),
+    );
     await startSession(req, user, options);
     res.status(201).send(user);
   });

@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID, scryptSync } from 'node:crypto';
 import { generateSessionKeyPair, mintSession, sessionCookieFor } from '@ticketing/common/http';
 import type { Express } from 'express';
 import mongoose from 'mongoose';
@@ -20,10 +20,11 @@ export const TEST_CONFIG: AppConfig = {
   JWT_TTL: 3600,
   SESSION_IDLE_TIMEOUT: 1800,
   COOKIE_SECURE: false,
-  // The cheapest cost the config allows, so tests stay fast; the format and rehashing are the same.
-  PASSWORD_SCRYPT_LN: 14,
   // Tests fire concurrent signups from one address (races); the queue limits have their own test.
   PASSWORD_HASH_QUEUE_PER_CLIENT: 64,
+  // Tests sign many users up and in from one address; the throttle's limits have their own tests.
+  THROTTLE_IP_ATTEMPTS: 100_000,
+  THROTTLE_ACCOUNT_FAILURES: 1_000,
 };
 
 /** The auth app with test settings (plain-HTTP cookies, a fixed key), optionally overridden. */
@@ -80,4 +81,17 @@ export async function signup(
   const response = await request(app).post('/api/users/signup').send({ email, password }).expect(201);
   const body = response.body as { id: string; email: string };
   return { id: body.id, email: body.email, password, cookie: sessionCookieFrom(response) };
+}
+
+/** A scrypt hash as auth stored them before argon2id: `$scrypt$ln=14,r=8,p=1$<salt>$<key>`. */
+export function scryptHash(password: string): string {
+  const salt = randomBytes(16);
+  const key = scryptSync(password, salt, 32, { N: 2 ** 14, r: 8, p: 1 });
+  return `$scrypt$ln=14,r=8,p=1$${salt.toString('base64')}$${key.toString('base64')}`;
+}
+
+/** A hash in the oldest format: `<16-byte salt hex>.<64-byte scrypt key hex>`, Node's default cost. */
+export function legacyScryptHash(password: string): string {
+  const salt = randomBytes(16);
+  return `${salt.toString('hex')}.${scryptSync(password, salt, 64).toString('hex')}`;
 }

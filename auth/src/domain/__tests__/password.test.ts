@@ -1,27 +1,29 @@
-import { randomBytes, scryptSync } from 'node:crypto';
+import { parseOptions } from '@node-rs/argon2';
+import { legacyScryptHash, scryptHash } from '../../test/helpers';
 import {
   configurePasswordHashing,
-  DEFAULT_SCRYPT_PARAMS,
+  DEFAULT_ARGON2_PARAMS,
   hashPassword,
   needsRehash,
   verifyAgainstDummy,
   verifyPassword,
 } from '../password';
 
-/** A hash in the format before this one: `<16-byte salt hex>.<64-byte scrypt key hex>`, Node's default cost. */
-function legacyHash(password: string): string {
-  const salt = randomBytes(16);
-  return `${salt.toString('hex')}.${scryptSync(password, salt, 64).toString('hex')}`;
-}
+const STRONGER = { memoryCost: DEFAULT_ARGON2_PARAMS.memoryCost * 2, timeCost: 3, parallelism: 1 };
 
 describe('password hashing', () => {
-  beforeAll(() => configurePasswordHashing({ params: { ln: 14, r: 8, p: 1 } }));
-  afterAll(() => configurePasswordHashing({ params: DEFAULT_SCRYPT_PARAMS }));
+  afterEach(() => configurePasswordHashing({ params: DEFAULT_ARGON2_PARAMS }));
 
-  it('when a password is hashed, then the hash names scrypt and its parameters, with a salt, not the password', async () => {
+  it('when a password is hashed, then the hash is argon2id naming its parameters, with a salt, not the password', async () => {
     const stored = await hashPassword('correct horse');
-    expect(stored).toMatch(/^\$scrypt\$ln=14,r=8,p=1\$[A-Za-z0-9+/=]{24}\$[A-Za-z0-9+/=]{44}$/);
+    expect(stored).toMatch(/^\$argon2id\$v=19\$m=19456,t=2,p=1\$[A-Za-z0-9+/]{22}\$[A-Za-z0-9+/]{43}$/);
     expect(stored).not.toContain('correct horse');
+    expect(parseOptions(stored)).toMatchObject({ memoryCost: 19_456, timeCost: 2, parallelism: 1, outputLen: 32, saltLen: 16 });
+  });
+
+  it('when the cost is raised, then new hashes carry the new parameters', async () => {
+    configurePasswordHashing({ params: STRONGER });
+    expect(parseOptions(await hashPassword('cost moves on'))).toMatchObject(STRONGER);
   });
 
   it('when the same password is hashed twice, then the salts differ', async () => {
@@ -36,27 +38,47 @@ describe('password hashing', () => {
     await expect(verifyPassword(stored, 'S3cret')).resolves.toBe(false);
   });
 
-  it('when the hash was made with other parameters, then it still verifies with its own and needs a rehash', async () => {
+  it('when an argon2id hash is weaker than the current parameters, then it still verifies with its own and needs a rehash', async () => {
     const stored = await hashPassword('cost moves on');
-    configurePasswordHashing({ params: { ln: 15, r: 8, p: 1 } });
-    try {
-      await expect(verifyPassword(stored, 'cost moves on')).resolves.toBe(true);
-      expect(needsRehash(stored)).toBe(true);
-      expect(needsRehash(await hashPassword('cost moves on'))).toBe(false);
-    } finally {
-      configurePasswordHashing({ params: { ln: 14, r: 8, p: 1 } });
-    }
+    expect(needsRehash(stored)).toBe(false);
+    configurePasswordHashing({ params: STRONGER });
+    await expect(verifyPassword(stored, 'cost moves on')).resolves.toBe(true);
+    expect(needsRehash(stored)).toBe(true);
+    expect(needsRehash(await hashPassword('cost moves on'))).toBe(false);
   });
 
-  it('when the hash is in the old format (salt.hash hex), then it verifies (as the old trimmed password) and needs a rehash', async () => {
-    const stored = legacyHash('old-secret');
+  it('when an argon2id hash is stronger than the current parameters, then it is kept', async () => {
+    configurePasswordHashing({ params: STRONGER });
+    const stored = await hashPassword('stronger stays');
+    configurePasswordHashing({ params: DEFAULT_ARGON2_PARAMS });
+    expect(needsRehash(stored)).toBe(false);
+    await expect(verifyPassword(stored, 'stronger stays')).resolves.toBe(true);
+  });
+
+  it('when the hash is scrypt with stored parameters, then it verifies exactly (untrimmed) and needs a rehash', async () => {
+    const stored = scryptHash(' spaced secret ');
+    expect(needsRehash(stored)).toBe(true);
+    await expect(verifyPassword(stored, ' spaced secret ')).resolves.toBe(true);
+    await expect(verifyPassword(stored, 'spaced secret')).resolves.toBe(false);
+  });
+
+  it('when the hash is in the oldest format (salt.hash hex), then it verifies (as the old trimmed password) and needs a rehash', async () => {
+    const stored = legacyScryptHash('old-secret');
     expect(needsRehash(stored)).toBe(true);
     await expect(verifyPassword(stored, 'old-secret')).resolves.toBe(true);
     await expect(verifyPassword(stored, 'wrong-secret')).resolves.toBe(false);
   });
 
-  it('when the stored value is not a hash of ours, then nothing verifies', async () => {
-    for (const stored of ['plain-text', '', 'abc.def', '$scrypt$ln=99,r=8,p=1$AAAA$AAAA']) {
+  it('when the stored value is not a hash of ours, then nothing verifies and nothing is rehashed', async () => {
+    const others = [
+      'plain-text',
+      '',
+      'abc.def',
+      '$scrypt$ln=99,r=8,p=1$AAAA$AAAA',
+      '$argon2id$v=19$m=oops',
+      '$argon2i$v=19$m=19456,t=2,p=1$AAAA$AAAA',
+    ];
+    for (const stored of others) {
       await expect(verifyPassword(stored, 'plain-text')).resolves.toBe(false);
       expect(needsRehash(stored)).toBe(false);
     }

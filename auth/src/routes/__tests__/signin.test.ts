@@ -1,8 +1,7 @@
-import { randomBytes, scryptSync } from 'node:crypto';
 import { useMongoose } from '@ticketing/testkit';
 import request from 'supertest';
 import { User } from '../../models/user';
-import { sessionCookieFrom, signup, STRONG_PASSWORD, testApp, uniqueEmail } from '../../test/helpers';
+import { legacyScryptHash, scryptHash, sessionCookieFrom, signup, STRONG_PASSWORD, testApp, uniqueEmail } from '../../test/helpers';
 
 useMongoose();
 const app = testApp();
@@ -87,16 +86,39 @@ describe('POST /api/users/signin', () => {
   });
 });
 
-describe('POST /api/users/signin with a hash of an older format', () => {
-  it('when the stored hash is the old scrypt format (salt.hash hex), then signin works and the hash is replaced by a current one', async () => {
+describe('POST /api/users/signin with a hash made before argon2id', () => {
+  it.each([
+    ['scrypt with stored parameters ($scrypt$)', scryptHash],
+    ['the oldest scrypt format (salt.hash hex)', legacyScryptHash],
+  ])('when the stored hash is %s, then signin works and the hash is replaced by an argon2id one', async (_label, makeHash) => {
     const email = uniqueEmail();
-    const salt = randomBytes(16);
-    const legacy = `${salt.toString('hex')}.${scryptSync('old-pass', salt, 64).toString('hex')}`;
-    await User.collection.insertOne({ email, password: legacy });
-    await request(app).post('/api/users/signin').send({ email, password: 'old-pass' }).expect(200);
+    await User.collection.insertOne({ email, password: makeHash('old-pass-1') });
+    await request(app).post('/api/users/signin').send({ email, password: 'old-pass-1' }).expect(200);
     const stored = await User.findOne({ email }).lean();
-    expect(stored?.password).toMatch(/^\$scrypt\$ln=14,r=8,p=1\$/);
-    await request(app).post('/api/users/signin').send({ email, password: 'old-pass' }).expect(200);
-    await request(app).post('/api/users/signin').send({ email, password: 'old-pas' }).expect(400);
+    expect(stored?.password).toMatch(/^\$argon2id\$v=19\$m=19456,t=2,p=1\$/);
+    await request(app).post('/api/users/signin').send({ email, password: 'old-pass-1' }).expect(200);
+    await request(app).post('/api/users/signin').send({ email, password: 'old-pass-' }).expect(400);
+  });
+
+  it('when the password is wrong for a scrypt hash, then 400 and the hash stays as it was', async () => {
+    const email = uniqueEmail();
+    const old = scryptHash('old-pass-1');
+    await User.collection.insertOne({ email, password: old });
+    const response = await request(app).post('/api/users/signin').send({ email, password: 'old-pass-2' }).expect(400);
+    expect(response.body).toEqual(INVALID_CREDENTIALS);
+    expect((await User.findOne({ email }).lean())?.password).toBe(old);
+  });
+
+  it('when the argon2id hash is weaker than the current parameters, then a successful signin stores one with the current ones', async () => {
+    const weakApp = testApp({ PASSWORD_ARGON2_MEMORY_KIB: 19_456, PASSWORD_ARGON2_TIME_COST: 2 });
+    const { email, password } = await signup(weakApp);
+    // Hashing parameters are process-wide: the app built last sets them, so the default app is rebuilt after.
+    try {
+      const strongApp = testApp({ PASSWORD_ARGON2_TIME_COST: 3 });
+      await request(strongApp).post('/api/users/signin').send({ email, password }).expect(200);
+      expect((await User.findOne({ email }).lean())?.password).toMatch(/^\$argon2id\$v=19\$m=19456,t=3,p=1\$/);
+    } finally {
+      testApp();
+    }
   });
 });

@@ -108,7 +108,7 @@ describe('POST /api/users/signup', () => {
   it('when signed up, then the stored password is a salted hash, not the plain text', async () => {
     const { email } = await signup(app, { password: 'plain-secret' });
     const stored = await User.findOne({ email }).lean();
-    expect(stored?.password).toMatch(/^\$scrypt\$ln=\d+,r=8,p=1\$[A-Za-z0-9+/=]{24}\$[A-Za-z0-9+/=]{44}$/);
+    expect(stored?.password).toMatch(/^\$argon2id\$v=19\$m=19456,t=2,p=1\$[A-Za-z0-9+/]{22}\$[A-Za-z0-9+/]{43}$/);
     expect(stored?.password).not.toContain('plain-secret');
   });
 
