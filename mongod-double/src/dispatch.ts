@@ -28,6 +28,18 @@ function errorReply(error: unknown, log: ServerState['log']): Doc {
   return { ok: 0, errmsg: message, code: ErrorCodes.InternalError, codeName: 'InternalError' };
 }
 
+/** A stepped-down member: transactions and primary reads are refused as on any secondary. */
+function refuseOnSecondary(name: string, body: Doc, spec: CommandSpec, inTransaction: boolean): void {
+  const isCommitOrAbort = name === 'commitTransaction' || name === 'abortTransaction';
+  if (inTransaction || isCommitOrAbort) throw new CommandError(ErrorCodes.NotWritablePrimary, 'not primary');
+  if (!spec.read) return;
+  const readPreference = body.$readPreference;
+  const mode = readPreference !== null && typeof readPreference === 'object' ? (readPreference as Doc).mode : undefined;
+  if (mode === undefined || mode === 'primary') {
+    throw new CommandError(ErrorCodes.NotPrimaryNoSecondaryOk, 'not primary and secondaryOk=false');
+  }
+}
+
 export class Dispatcher {
   constructor(private readonly server: ServerState) {}
 
@@ -87,6 +99,7 @@ export class Dispatcher {
       throw new CommandError(13, `${name} may only be run against the admin database.`);
     }
     if (spec.write && !this.server.writable) throw new CommandError(ErrorCodes.NotWritablePrimary, 'not primary');
+    if (this.server.steppedDown) refuseOnSecondary(name, body, spec, how.inTransaction);
     checkWriteConcernShape(body.writeConcern);
     const isCommitOrAbort = name === 'commitTransaction' || name === 'abortTransaction';
     if (how.inTransaction && !isCommitOrAbort && body.writeConcern !== undefined) {

@@ -52,6 +52,7 @@ export const ErrorCodes = {
   TransactionCommitted: 256,
   OperationNotSupportedInTransaction: 263,
   NotWritablePrimary: 10107,
+  NotPrimaryNoSecondaryOk: 13435,
   DuplicateKey: 11000,
   Interrupted: 11601,
 } as const;
@@ -69,7 +70,6 @@ Object.assign(CODE_NAMES, {
   9001: 'SocketException',
   11600: 'InterruptedAtShutdown',
   11602: 'InterruptedDueToReplStateChange',
-  13435: 'NotPrimaryNoSecondaryOk',
   13436: 'NotPrimaryOrSecondary',
   63: 'StaleShardVersion',
   13388: 'StaleConfig',

@@ -146,6 +146,8 @@ export class MongodServer {
   sweepTtl(now = Date.now()): number {
     let removed = 0;
     const { catalog, engine } = this.state;
+    // A secondary deletes nothing of its own accord (a primary's deletions replicate to it).
+    if (this.state.steppedDown) return 0;
     engine.pruneAll();
     for (const collection of [...catalog.allCollections()]) {
       for (const index of collection.indexes) {

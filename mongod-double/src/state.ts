@@ -33,7 +33,16 @@ export interface ReplicaSetState {
   name: string;
   initiated: boolean;
   config: Doc | undefined;
+  /** Election term: 1 after replSetInitiate, one more at every re-election after a stepdown. */
+  term: number;
+  /** 7fffffff followed by the term, as mongod's electionId (drivers reject a primary with an older one). */
   electionId: ObjectId;
+  /** Wall time until which the member is a secondary after replSetStepDown. */
+  steppedDownUntil: number | undefined;
+}
+
+export function electionIdOf(term: number): ObjectId {
+  return new ObjectId(`7fffffff${term.toString(16).padStart(16, '0')}`);
 }
 
 export class ServerState {
@@ -57,7 +66,14 @@ export class ServerState {
     readonly log: Logger,
   ) {
     this.replSet = options.replSet
-      ? { name: options.replSet.split('/')[0], initiated: false, config: undefined, electionId: new ObjectId('7fffffff0000000000000001') }
+      ? {
+          name: options.replSet.split('/')[0],
+          initiated: false,
+          config: undefined,
+          term: 1,
+          electionId: electionIdOf(1),
+          steppedDownUntil: undefined,
+        }
       : undefined;
   }
 
@@ -81,8 +97,13 @@ export class ServerState {
     return [this.me];
   }
 
-  /** A replica-set member accepts writes only once initiated; a standalone always does. */
+  /** A replica-set member accepts writes only once initiated and while not stepped down; a standalone always does. */
   get writable(): boolean {
-    return !this.replSet || this.replSet.initiated;
+    return !this.replSet || (this.replSet.initiated && !this.steppedDown);
+  }
+
+  /** Between replSetStepDown and the re-election: a secondary. */
+  get steppedDown(): boolean {
+    return this.replSet?.steppedDownUntil !== undefined;
   }
 }

@@ -203,9 +203,9 @@ function dropIndexes(ctx: CommandContext): Doc {
 export const ddlCommands: CommandTable = {
   create: { run: create, inTransaction: true, write: true },
   drop: { run: drop, write: true },
-  listCollections: { run: listCollections },
+  listCollections: { run: listCollections, read: true },
   createIndexes: { run: createIndexes, inTransaction: true, write: true },
-  listIndexes: { run: listIndexes },
+  listIndexes: { run: listIndexes, read: true },
   dropIndexes: { run: dropIndexes, write: true },
   deleteIndexes: { run: dropIndexes, write: true },
   collMod: { run: collMod, write: true },

@@ -42,6 +42,21 @@ function hello(ctx: CommandContext, legacy: boolean): Doc {
       ok: 1,
     };
   }
+  if (replSet && server.steppedDown) {
+    // A secondary of a set with no primary (the only member stepped down): no `primary`, no electionId.
+    return {
+      helloOk: true,
+      [primaryFlag]: false,
+      secondary: true,
+      hosts: server.hosts,
+      setName: replSet.name,
+      setVersion: 1,
+      me: server.me,
+      lastWrite: { lastWriteDate: new Date(), majorityWriteDate: new Date() },
+      ...common,
+      ok: 1,
+    };
+  }
   const reply: Doc = { helloOk: true, [primaryFlag]: true };
   if (replSet) {
     Object.assign(reply, {

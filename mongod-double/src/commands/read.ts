@@ -104,10 +104,10 @@ function distinct(ctx: CommandContext): Doc {
 }
 
 export const readCommands: CommandTable = {
-  find: { run: find, inTransaction: true },
+  find: { run: find, inTransaction: true, read: true },
   getMore: { run: getMore, inTransaction: true },
   killCursors: { run: killCursors, inTransaction: true },
-  count: { run: count },
-  distinct: { run: distinct, inTransaction: true },
-  aggregate: { run: aggregate, inTransaction: true },
+  count: { run: count, read: true },
+  distinct: { run: distinct, inTransaction: true, read: true },
+  aggregate: { run: aggregate, inTransaction: true, read: true },
 };

@@ -37,6 +37,8 @@ export interface CommandSpec {
   adminOnly?: boolean;
   /** Needs a writable primary (fails with NotWritablePrimary before replSetInitiate). */
   write?: boolean;
+  /** A read that a secondary answers only with a non-primary read preference (NotPrimaryNoSecondaryOk). */
+  read?: boolean;
 }
 
 export type CommandTable = Record<string, CommandSpec>;
