@@ -1,8 +1,9 @@
 import { OrderCancelledEvent, OrderCreatedEvent, OrderStatus } from '@ticketing/common/contracts';
 import type { EventOutcome } from '@ticketing/common/events';
-import type { OutboxTransaction } from '@ticketing/common/outbox';
-import { buildOrder, Order, OrderModel, toOrder } from '../models/order';
+import { isDuplicateKeyError } from '@ticketing/common/http';
+import { Order, OrderModel, toOrder } from '../models/order';
 import { PaymentModel } from '../models/payment';
+import { outbox } from '../outbox';
 
 // The order replica: what payments knows of each order, fed by order:created and order:cancelled.
 
@@ -11,31 +12,52 @@ export async function findOrder(id: string): Promise<Order | null> {
   return fields ? toOrder(fields) : null;
 }
 
-/** order:created: the replica at the event's version (0); a repeat is a duplicate. */
-export async function applyOrderCreated(data: OrderCreatedEvent['data'], tx: OutboxTransaction): Promise<EventOutcome> {
-  const existing = await OrderModel.findById(data.id).session(tx.session).lean();
-  if (existing) return 'duplicate';
-  const order = buildOrder({ id: data.id, userId: data.userId, status: data.status, price: data.ticket.price, version: data.version });
-  await order.save({ session: tx.session });
-  return 'applied';
+/**
+ * order:created: the replica at the event's version (0), inserted if absent with one write and no
+ * transaction (the replica is versioned, so it needs no inbox record); a repeat is a duplicate.
+ */
+export async function applyOrderCreated(data: OrderCreatedEvent['data']): Promise<EventOutcome> {
+  try {
+    const result = await OrderModel.updateOne(
+      { _id: data.id },
+      {
+        $setOnInsert: {
+          userId: data.userId,
+          status: data.status,
+          price: data.ticket.price,
+          version: data.version,
+          paymentAttempts: 0,
+        },
+      },
+      { upsert: true, runValidators: true },
+    );
+    return result.upsertedCount === 1 ? 'applied' : 'duplicate';
+  } catch (err) {
+    // Two deliveries of the same event inserted at once: the other one won.
+    if (isDuplicateKeyError(err)) return 'duplicate';
+    throw err;
+  }
 }
 
 /**
  * order:cancelled: applied only at version == local + 1 (older or equal: duplicate; newer: early;
- * no replica: unknown). A succeeded payment of the order is marked for refund in the same transaction,
- * which also writes the order row, so it serialises with a payment being recorded (see recordSucceeded).
+ * no replica: unknown); the version check is what makes a redelivery change nothing, so there is no
+ * inbox record. A succeeded payment of the order is marked for refund in the same transaction, which
+ * also writes the order row, so it serialises with a payment being recorded (see recordSucceeded).
  */
-export async function applyOrderCancelled(data: OrderCancelledEvent['data'], tx: OutboxTransaction): Promise<EventOutcome> {
-  const updated = await OrderModel.findOneAndUpdate(
-    { _id: data.id, version: data.version - 1 },
-    { $set: { status: OrderStatus.Cancelled, version: data.version } },
-    { session: tx.session, new: true },
-  ).lean();
-  if (!updated) {
-    const current = await OrderModel.findById(data.id).session(tx.session).lean();
-    if (!current) return 'unknown';
-    return current.version >= data.version ? 'duplicate' : 'early';
-  }
-  await PaymentModel.updateOne({ orderId: data.id, status: 'succeeded' }, { $set: { refundDue: true } }, { session: tx.session });
-  return 'applied';
+export function applyOrderCancelled(data: OrderCancelledEvent['data']): Promise<EventOutcome> {
+  return outbox.transaction(async (tx): Promise<EventOutcome> => {
+    const updated = await OrderModel.findOneAndUpdate(
+      { _id: data.id, version: data.version - 1 },
+      { $set: { status: OrderStatus.Cancelled, version: data.version } },
+      { session: tx.session, new: true },
+    ).lean();
+    if (!updated) {
+      const current = await OrderModel.findById(data.id).select({ version: 1 }).session(tx.session).lean();
+      if (!current) return 'unknown';
+      return current.version >= data.version ? 'duplicate' : 'early';
+    }
+    await PaymentModel.updateOne({ orderId: data.id, status: 'succeeded' }, { $set: { refundDue: true } }, { session: tx.session });
+    return 'applied';
+  });
 }
