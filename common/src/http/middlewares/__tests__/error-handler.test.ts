@@ -200,7 +200,7 @@ describe('errorHandler', () => {
     ])('when %s is answered, then nosniff, the CSP, no-referrer and Cache-Control no-store are set', async (_label, path, status) => {
       const response = await request(appWith()).get(path).expect(status);
       expect(response.headers).toMatchObject({
-        'content-security-policy': "default-src 'none'; frame-ancestors 'none'",
+        'content-security-policy': "default-src 'none';frame-ancestors 'none'",
         'x-content-type-options': 'nosniff',
         'x-frame-options': 'DENY',
         'referrer-policy': 'no-referrer',
