@@ -3,6 +3,7 @@ import http from 'node:http';
 import path from 'node:path';
 import express from 'express';
 import { createProxyMiddleware } from 'http-proxy-middleware';
+import { apiDocsRouter } from './api-docs';
 
 /** Route prefix → the base URLs of that service's replicas. */
 export type GatewayRoutes = Record<string, () => readonly string[]>;
@@ -10,6 +11,8 @@ export type GatewayRoutes = Record<string, () => readonly string[]>;
 export interface GatewayOptions {
   /** The web client's build (client/dist): served at `/`, index.html for every other non-API path. */
   clientDir?: string;
+  /** The OpenAPI document served at /api/docs (default: the repository's docs/openapi.yaml). */
+  openApiFile?: string;
 }
 
 /**
@@ -39,7 +42,7 @@ function serveClient(app: express.Express, dir: string): void {
 
 /**
  * A local stand-in for the Kubernetes ingress: routes each API prefix to one of the service's
- * replicas (round robin), and serves the web client's build at `/`. Targets are read per request so
+ * replicas (round robin), serves the API's OpenAPI document at `/api/docs` and the web client's build at `/`. Targets are read per request so
  * a restarted replica on a new port is picked up without restarting the gateway.
  */
 export function createGateway(routes: GatewayRoutes, options: GatewayOptions = {}): express.Express {
@@ -77,6 +80,7 @@ export function createGateway(routes: GatewayRoutes, options: GatewayOptions = {
       }),
     );
   }
+  app.use(apiDocsRouter(options.openApiFile));
   if (options.clientDir) serveClient(app, options.clientDir);
   app.use((_req, res) => {
     res.status(404).json({ errors: [{ message: 'Not found' }] });
