@@ -9,12 +9,13 @@ import { Deployment } from 'kubernetes-models/apps/v1';
 import { Service } from 'kubernetes-models/v1';
 import { Ingress } from 'kubernetes-models/networking.k8s.io/v1';
 import { copyBuildContext, parseDockerfile, stageConfig, type Stage, type Step } from './support/dockerfile-interpreter';
-import { loadManifests, REPO_ROOT } from './support/kubernetes-objects';
-import { expandRawYaml, loadSkaffoldConfig } from './support/skaffold-config';
+import { REPO_ROOT, renderShape, SHAPE_NAMES } from './support/kubernetes-objects';
+import { loadSkaffoldConfig } from './support/skaffold-config';
 import { WEB_CLIENT } from './support/services';
 
 const skaffold = loadSkaffoldConfig();
-const objects = loadManifests(expandRawYaml(skaffold.manifests.rawYaml)).map(({ object }) => object);
+// What `skaffold run` deploys; the other shapes run the same client Deployment (checked below).
+const objects = renderShape('prod');
 const deployment = objects.find(
   (object): object is Deployment => object instanceof Deployment && object.spec?.template.spec?.containers[0]?.image === WEB_CLIENT.image,
 );
@@ -35,8 +36,16 @@ describe('the web client on Kubernetes', () => {
     expect(artifact).toEqual({ image: WEB_CLIENT.image, context: '.', docker: { dockerfile } });
   });
 
-  it('when deployed, then one replica serves the container port, probed on /healthz, with no variables and no secrets', () => {
-    expect(deployment?.spec?.replicas).toBe(WEB_CLIENT.replicas);
+  it('when deployed, then it serves the container port, probed on /healthz, with no variables and no secrets, in every shape', () => {
+    expect(port).toBe(WEB_CLIENT.port);
+    for (const shape of SHAPE_NAMES) {
+      const other = renderShape(shape).find(
+        (object): object is Deployment =>
+          object instanceof Deployment && object.spec?.template.spec?.containers[0]?.image === WEB_CLIENT.image,
+      );
+      expect(other?.spec?.template.spec?.containers[0]?.ports).toEqual(container?.ports);
+      expect(other?.spec?.template.spec?.containers[0]?.env).toBeUndefined();
+    }
     expect(container?.env ?? []).toEqual([]);
     for (const probe of [container?.readinessProbe, container?.livenessProbe]) {
       expect(probe?.httpGet?.path).toBe('/healthz');

@@ -1,35 +1,52 @@
-import { loadManifests, manifestFiles, parseManifestFile, toKubernetesObject } from './support/kubernetes-objects';
+import {
+  parseManifestFile,
+  renderKustomization,
+  SHAPE_NAMES,
+  SHAPES,
+  toKubernetesObject,
+  yamlFilesUnder,
+} from './support/kubernetes-objects';
 
-const files = [...manifestFiles('infra/k8s'), ...manifestFiles('infra/k8s-streaming')];
+const sourceFiles = [...yamlFilesUnder('infra/k8s'), ...yamlFilesUnder('infra/k8s-streaming')];
 
 describe('Kubernetes manifests: schema', () => {
-  it('when the manifest folders are listed, then both hold manifests', () => {
-    expect(manifestFiles('infra/k8s').length).toBeGreaterThan(0);
-    expect(manifestFiles('infra/k8s-streaming').length).toBeGreaterThan(0);
+  it('when the manifest folders are listed, then the base, both overlays and the streaming component are there', () => {
+    for (const file of [
+      'infra/k8s/base/kustomization.yaml',
+      'infra/k8s/overlays/dev/kustomization.yaml',
+      'infra/k8s/overlays/prod/kustomization.yaml',
+      'infra/k8s-streaming/kustomization.yaml',
+    ])
+      expect(sourceFiles).toContain(file);
   });
 
-  it.each(files)('when %s is parsed, then every document is a known kind that validates against the Kubernetes schema', (file) => {
-    const documents = parseManifestFile(file);
-    expect(documents.length).toBeGreaterThan(0);
-    for (const data of documents) expect(() => toKubernetesObject(data)).not.toThrow();
+  it.each(sourceFiles)('when %s is parsed, then it is valid YAML', (file) => {
+    expect(parseManifestFile(file).length).toBeGreaterThan(0);
   });
 
-  it('when the manifests are loaded, then every object is named and none pins a namespace', () => {
-    for (const { file, index, object } of loadManifests(files)) {
-      expect({ file, index, name: object.metadata?.name }).toEqual({
-        file,
-        index,
-        name: expect.stringMatching(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/),
-      });
-      expect({ file, index, namespace: object.metadata?.namespace }).toEqual({ file, index, namespace: undefined });
-    }
-  });
+  describe.each(SHAPE_NAMES)('the %s shape, rendered with kubectl kustomize', (shape) => {
+    const documents = renderKustomization(SHAPES[shape]);
 
-  it('when the same kind and name appear twice in one folder, then that is reported', () => {
-    for (const dir of ['infra/k8s', 'infra/k8s-streaming']) {
-      const keys = loadManifests(manifestFiles(dir)).map(({ object }) => `${object.kind}/${object.metadata?.name}`);
+    it('when rendered, then every object is a known kind that validates against the Kubernetes schema', () => {
+      expect(documents.length).toBeGreaterThan(0);
+      for (const data of documents) expect(() => toKubernetesObject(data)).not.toThrow();
+    });
+
+    it('when rendered, then every object is named, none pins a namespace, and no kind and name appear twice', () => {
+      const objects = documents.map((data) => toKubernetesObject(data));
+      for (const object of objects) {
+        expect({ kind: object.kind, name: object.metadata?.name }).toEqual({
+          kind: object.kind,
+          name: expect.stringMatching(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/),
+        });
+        expect({ name: object.metadata?.name, namespace: object.metadata?.namespace }).toEqual({
+          name: object.metadata?.name,
+          namespace: undefined,
+        });
+      }
+      const keys = objects.map((object) => `${object.kind}/${object.metadata?.name}`);
       expect(keys.filter((key, i) => keys.indexOf(key) !== i)).toEqual([]);
-    }
+    });
   });
 
   describe('the validator itself', () => {
@@ -61,6 +78,16 @@ describe('Kubernetes manifests: schema', () => {
         spec: { selector: {}, serviceName: 's', template: { spec: { containers: [{ image: 'i' }] } } },
       };
       expect(() => toKubernetesObject(pod)).toThrow(/name/);
+    });
+
+    it('when a NetworkPolicy has an unknown policy type shape, then it is rejected', () => {
+      const policy = {
+        apiVersion: 'networking.k8s.io/v1',
+        kind: 'NetworkPolicy',
+        metadata: { name: 'p' },
+        spec: { podSelector: {}, policyTypes: 'Ingress' },
+      };
+      expect(() => toKubernetesObject(policy)).toThrow();
     });
   });
 });

@@ -10,7 +10,7 @@ import path from 'node:path';
 import { Deployment } from 'kubernetes-models/apps/v1';
 import { freeTcpPort, mongoUriWithDatabase, NatsServerHandle, startMongo, startNats, uniqueDatabaseName } from '@ticketing/testkit';
 import { Replay, replayDockerfile, StartedContainer, startContainer } from './support/dockerfile-interpreter';
-import { loadManifests, manifestFiles, REPO_ROOT } from './support/kubernetes-objects';
+import { renderShape, REPO_ROOT } from './support/kubernetes-objects';
 import { installedPackages, productionClosure, readLockfile } from './support/production-closure';
 import { SERVICE_NAMES, serviceFacts } from './support/services';
 
@@ -19,14 +19,12 @@ const IMAGE_SERVICES = SERVICE_NAMES;
 
 const REPLAY_TIMEOUT_MS = 240_000;
 
-/** The variable names the service's Deployment sets: the image gets the same ones. */
+/** The variable names the service's Deployment sets (dev shape): the image gets the same ones. */
 function deploymentEnvNames(service: string): string[] {
-  const deployment = loadManifests(manifestFiles('infra/k8s'))
-    .map(({ object }) => object)
-    .find(
-      (object): object is Deployment =>
-        object instanceof Deployment && object.spec?.template.spec?.containers[0]?.image === `ticketing/${service}`,
-    );
+  const deployment = renderShape('dev').find(
+    (object): object is Deployment =>
+      object instanceof Deployment && object.spec?.template.spec?.containers[0]?.image === `ticketing/${service}`,
+  );
   return (deployment?.spec?.template.spec?.containers[0]?.env ?? []).map((variable) => variable.name);
 }
 

@@ -15,9 +15,11 @@ export interface ServiceFacts {
   database: string;
   /** The ingress path prefix it owns. */
   routePrefix: string;
-  replicas: number;
   usesNats: boolean;
+  /** Secrets of the application itself (the image replays give them test values). */
   secrets: SecretVariable[];
+  /** Its database and broker credentials: variables from its own Secrets (the replays pass their own). */
+  credentials: Array<Omit<SecretVariable, 'testValue'>>;
   /** Variables the service knows that Kubernetes must leave unset. */
   unsetInCluster: string[];
 }
@@ -51,40 +53,49 @@ const STRIPE_SECRET: SecretVariable = {
   testValue: () => `sk_test_${randomHex(12)}`,
 };
 
+/** MONGO_USER/MONGO_PASSWORD (from `<service>-mongo-credentials`), and NATS_PASSWORD (`<service>-nats`) when it uses the broker. */
+function credentialsOf(service: string, usesNats: boolean): ServiceFacts['credentials'] {
+  return [
+    { variable: 'MONGO_USER', secret: `${service}-mongo-credentials`, key: 'MONGO_USER' },
+    { variable: 'MONGO_PASSWORD', secret: `${service}-mongo-credentials`, key: 'MONGO_PASSWORD' },
+    ...(usesNats ? [{ variable: 'NATS_PASSWORD', secret: `${service}-nats`, key: 'NATS_PASSWORD' }] : []),
+  ];
+}
+
 /** Every service: the manifests, the ingress, skaffold and the Dockerfile replays must cover each one. */
 export const SERVICES: readonly ServiceFacts[] = [
   {
     name: 'auth',
+    credentials: credentialsOf('auth', false),
     database: 'auth',
     routePrefix: '/api/users',
-    replicas: 1,
     usesNats: false,
     secrets: [JWT_PRIVATE, JWT_PUBLIC],
     unsetInCluster: [],
   },
   {
     name: 'tickets',
+    credentials: credentialsOf('tickets', true),
     database: 'tickets',
     routePrefix: '/api/tickets',
-    replicas: 2,
     usesNats: true,
     secrets: [JWT_PUBLIC],
     unsetInCluster: [],
   },
   {
     name: 'orders',
+    credentials: credentialsOf('orders', true),
     database: 'orders',
     routePrefix: '/api/orders',
-    replicas: 2,
     usesNats: true,
     secrets: [JWT_PUBLIC],
     unsetInCluster: [],
   },
   {
     name: 'payments',
+    credentials: credentialsOf('payments', true),
     database: 'payments',
     routePrefix: '/api/payments',
-    replicas: 2,
     usesNats: true,
     secrets: [JWT_PUBLIC, STRIPE_SECRET],
     // The local Stripe-compatible test server: in Kubernetes the service talks to Stripe itself.
@@ -101,7 +112,7 @@ export function serviceFacts(name: string): ServiceFacts {
 }
 
 /** The web client's image (`ticketing/client`): static files behind the ingress's `/`, no config of its own. */
-export const WEB_CLIENT = { name: 'client', routePrefix: '/', image: 'ticketing/client', replicas: 1 } as const;
+export const WEB_CLIENT = { name: 'client', routePrefix: '/', image: 'ticketing/client', port: 8080 } as const;
 
 /** Every image this repo builds: the services and the web client. */
 export const IMAGE_NAMES: readonly string[] = [...SERVICE_NAMES, WEB_CLIENT.name];

@@ -19,12 +19,18 @@ export interface SkaffoldArtifact {
 export interface JsonPatch {
   op: string;
   path: string;
+  value?: unknown;
+}
+
+export interface SkaffoldManifests {
+  rawYaml?: string[];
+  kustomize?: { paths: string[] };
 }
 
 export interface SkaffoldProfile {
   name: string;
   patches?: JsonPatch[];
-  manifests?: { rawYaml?: string[] };
+  manifests?: SkaffoldManifests;
 }
 
 /** The part of skaffold.yaml the tests read. */
@@ -32,13 +38,54 @@ export interface SkaffoldConfig {
   apiVersion: string;
   kind: string;
   build: { local?: { push?: boolean; useBuildkit?: boolean }; artifacts: SkaffoldArtifact[] };
-  manifests: { rawYaml: string[] };
+  manifests: SkaffoldManifests;
   deploy: { kubectl?: object };
   profiles?: SkaffoldProfile[];
 }
 
 export function loadSkaffoldConfig(): SkaffoldConfig {
   return parse(fs.readFileSync(path.join(REPO_ROOT, 'skaffold.yaml'), 'utf8')) as SkaffoldConfig;
+}
+
+/**
+ * The config as skaffold runs it with these profiles active, in order: each profile's JSON patches (add,
+ * replace, remove; paths of keys and array indexes, `-` to append) applied, and its `manifests` replacing
+ * the config's. Anything else is rejected.
+ */
+export function withProfiles(config: SkaffoldConfig, names: readonly string[]): SkaffoldConfig {
+  const result = structuredClone(config) as SkaffoldConfig & Record<string, unknown>;
+  for (const name of names) {
+    const profile = config.profiles?.find((candidate) => candidate.name === name);
+    if (!profile) throw new Error(`no skaffold profile ${name}`);
+    for (const patch of profile.patches ?? []) applyPatch(result, patch);
+    if (profile.manifests) result.manifests = structuredClone(profile.manifests);
+  }
+  delete result.profiles;
+  return result;
+}
+
+function applyPatch(target: object, patch: JsonPatch): void {
+  const keys = patch.path.split('/').slice(1);
+  const last = keys.pop();
+  if (last === undefined) throw new Error(`bad patch path ${patch.path}`);
+  let parent: unknown = target;
+  for (const key of keys) {
+    parent = (parent as Record<string, unknown>)[key];
+    if (typeof parent !== 'object' || parent === null) throw new Error(`patch path ${patch.path} does not exist`);
+  }
+  const container = parent as Record<string, unknown> & unknown[];
+  if (patch.op === 'remove') {
+    if (!(last in container)) throw new Error(`nothing to remove at ${patch.path}`);
+    if (Array.isArray(container)) container.splice(Number(last), 1);
+    else delete container[last];
+  } else if (patch.op === 'add' || patch.op === 'replace') {
+    if (patch.op === 'replace' && !(last in container)) throw new Error(`nothing to replace at ${patch.path}`);
+    if (Array.isArray(container) && last === '-') container.push(patch.value);
+    else if (Array.isArray(container) && patch.op === 'add') container.splice(Number(last), 0, patch.value);
+    else container[last] = patch.value;
+  } else {
+    throw new Error(`unsupported patch op ${patch.op}`);
+  }
 }
 
 /**
