@@ -30,6 +30,8 @@ interface TicketStatics {
 
 export type TicketModel = Model<TicketFields> & TicketStatics;
 export type TicketDoc = HydratedDocument<TicketFields>;
+/** A replica ticket as a lean read returns it. */
+export type TicketRow = TicketFields;
 
 /** The plain replica ticket. */
 export function toTicket(ticket: Pick<TicketFields, '_id' | 'title' | 'price' | 'version'>): TicketData {

@@ -29,8 +29,19 @@ export async function ensureUserOrderGate(userId: string): Promise<void> {
   }
 }
 
-/** Writes the buyer's gate in the transaction: concurrent placements by the same buyer conflict here. */
+/** The buyer has no gate yet (a first placement): create it outside the transaction, then place again. */
+export class MissingOrderGateError extends Error {
+  constructor(readonly userId: string) {
+    super(`order gate of user ${userId} is missing`);
+    this.name = 'MissingOrderGateError';
+  }
+}
+
+/**
+ * Writes the buyer's gate in the transaction: concurrent placements by the same buyer conflict here.
+ * Throws MissingOrderGateError for a buyer without one, so only a first placement pays for creating it.
+ */
 export async function passUserOrderGate(userId: string, session: ClientSession): Promise<void> {
   const result = await UserOrderGate.updateOne({ _id: userId }, { $inc: { placements: 1 } }, { session });
-  if (result.matchedCount !== 1) throw new Error(`order gate of user ${userId} is missing`);
+  if (result.matchedCount !== 1) throw new MissingOrderGateError(userId);
 }
