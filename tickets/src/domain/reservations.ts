@@ -2,10 +2,11 @@ import { isObjectId } from '@ticketing/common/http';
 import { OrderCancelledEvent, OrderCreatedEvent, Subjects } from '@ticketing/common/contracts';
 import type { EventOutcome } from '@ticketing/common/events';
 import { OutboxTransaction } from '@ticketing/common/outbox';
+import type { FilterQuery, UpdateQuery } from 'mongoose';
 import { TicketUpdatedPublisher } from '../events/publishers/ticket-updated-publisher';
 import { QUEUE_GROUP_NAME } from '../events/queue-group-name';
 import { OrderMarkerModel } from '../models/order-marker';
-import { Ticket as TicketModel, TicketDoc, toTicket } from '../models/ticket';
+import { Ticket as TicketModel, TicketFields, TicketRow, toTicket } from '../models/ticket';
 import { inbox } from '../outbox';
 import { retryOnVersionError, ticketUpdatedData } from './tickets';
 
@@ -22,15 +23,29 @@ class UnknownTicketError extends Error {
   }
 }
 
-async function loadForEvent(ticketId: string, tx: OutboxTransaction): Promise<TicketDoc> {
-  const doc = isObjectId(ticketId) ? await TicketModel.findById(ticketId).session(tx.session) : null;
-  if (!doc) throw new UnknownTicketError(ticketId);
-  return doc;
+/** Throws UnknownTicketError unless the ticket is here (the rare path: a conditional write matched nothing). */
+async function requireTicket(ticketId: string, tx: OutboxTransaction): Promise<void> {
+  const found = isObjectId(ticketId) ? await TicketModel.exists({ _id: ticketId }).session(tx.session) : null;
+  if (!found) throw new UnknownTicketError(ticketId);
 }
 
-async function saveAndPublish(doc: TicketDoc, tx: OutboxTransaction): Promise<void> {
-  await doc.save({ session: tx.session });
-  await new TicketUpdatedPublisher(tx).publish(ticketUpdatedData(toTicket(doc)));
+/**
+ * Sets or clears the ticket's order with one conditional write (`filter` says when it applies), version
+ * + 1 as the version plugin would, and appends its ticket:updated. False when the filter matched nothing.
+ */
+async function changeAndPublish(
+  filter: FilterQuery<TicketFields>,
+  change: UpdateQuery<TicketFields>,
+  tx: OutboxTransaction,
+): Promise<boolean> {
+  const row = await TicketModel.findOneAndUpdate(
+    filter,
+    { ...change, $inc: { version: 1 } },
+    { new: true, session: tx.session },
+  ).lean<TicketRow>();
+  if (!row) return false;
+  await new TicketUpdatedPublisher(tx).publish(ticketUpdatedData(toTicket(row)));
+  return true;
 }
 
 /**
@@ -38,30 +53,35 @@ async function saveAndPublish(doc: TicketDoc, tx: OutboxTransaction): Promise<vo
  * was handled first (the order marker says so) or it holds it already.
  */
 async function reserve(order: OrderCreatedEvent['data'], tx: OutboxTransaction): Promise<void> {
-  const doc = await loadForEvent(order.ticket.id, tx);
+  const ticketId = order.ticket.id;
+  if (!isObjectId(ticketId)) throw new UnknownTicketError(ticketId);
   const now = new Date();
   const marker = await OrderMarkerModel.findOneAndUpdate(
     { _id: order.id },
-    { $set: { ticketId: doc._id.toHexString(), createdSeenAt: now, updatedAt: now } },
+    { $set: { ticketId, createdSeenAt: now, updatedAt: now } },
     { upsert: true, new: true, session: tx.session },
   ).lean();
-  if (marker?.cancelledAt || doc.orderId === order.id) return;
-  doc.set({ orderId: order.id });
-  await saveAndPublish(doc, tx);
+  if (marker?.cancelledAt) return requireTicket(ticketId, tx);
+  // Held by this order already: nothing to change (but the ticket must exist).
+  if (!(await changeAndPublish({ _id: ticketId, orderId: { $ne: order.id } }, { $set: { orderId: order.id } }, tx))) {
+    await requireTicket(ticketId, tx);
+  }
 }
 
 /** order:cancelled inside the inbox's transaction: releases the ticket if this order holds it. */
 async function release(order: OrderCancelledEvent['data'], tx: OutboxTransaction): Promise<void> {
-  const doc = await loadForEvent(order.ticket.id, tx);
+  const ticketId = order.ticket.id;
+  if (!isObjectId(ticketId)) throw new UnknownTicketError(ticketId);
   const now = new Date();
   await OrderMarkerModel.updateOne(
     { _id: order.id },
-    { $set: { ticketId: doc._id.toHexString(), cancelledAt: now, updatedAt: now } },
+    { $set: { ticketId, cancelledAt: now, updatedAt: now } },
     { upsert: true, session: tx.session },
   );
-  if (doc.orderId !== order.id) return;
-  doc.set({ orderId: undefined });
-  await saveAndPublish(doc, tx);
+  // Held by another order, or by none: left as it is (but the ticket must exist).
+  if (!(await changeAndPublish({ _id: ticketId, orderId: order.id }, { $unset: { orderId: 1 } }, tx))) {
+    await requireTicket(ticketId, tx);
+  }
 }
 
 /** Applies `apply` once for this event; a VersionError re-runs it, an unknown ticket is 'unknown'. */
