@@ -4,3 +4,4 @@ export * from './mongoose';
 export * from './nats-server';
 export * from './fake-nats';
 export * from './eventually';
+export * from './nats-cluster';

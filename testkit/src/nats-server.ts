@@ -103,18 +103,34 @@ function installExitHook(): void {
   }
 }
 
+/** Creates a temp store directory, removed at test-process exit unless `releaseStoreDir` ran first. */
+export function makeStoreDir(prefix = 'ticketing-nats-'): string {
+  const dir = mkdtempSync(path.join(os.tmpdir(), prefix));
+  installExitHook();
+  liveStoreDirs.add(dir);
+  return dir;
+}
+
+/** Removes a store directory made by `makeStoreDir`. */
+export function releaseStoreDir(dir: string): void {
+  rmSync(dir, { recursive: true, force: true });
+  liveStoreDirs.delete(dir);
+}
+
 function trackChild(child: ChildProcess): void {
   installExitHook();
   liveChildren.add(child);
   child.once('exit', () => liveChildren.delete(child));
 }
 
-function waitForExit(child: ChildProcess): Promise<void> {
+/** Resolves once `child` has exited (at once if it already has). */
+export function waitForExit(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
   return new Promise((resolve) => child.once('exit', () => resolve()));
 }
 
-function launch(bin: string, args: string[], readyTimeoutMs: number): Promise<ChildProcess> {
+/** Spawns nats-server with `args` and resolves once it logs "Server is ready" (killed at test-process exit). */
+export function launchNatsServer(bin: string, args: string[], readyTimeoutMs: number): Promise<ChildProcess> {
   return new Promise((resolve, reject) => {
     const child = spawn(bin, args, { stdio: ['ignore', 'ignore', 'pipe'] });
     trackChild(child);
@@ -186,9 +202,7 @@ export async function startNats(opts: StartNatsOptions = {}): Promise<NatsServer
   const bin = natsServerBinary();
   const jetstream = opts.jetstream ?? true;
   const readyTimeoutMs = opts.readyTimeoutMs ?? 15_000;
-  const storeDir = mkdtempSync(path.join(os.tmpdir(), 'ticketing-nats-'));
-  installExitHook();
-  liveStoreDirs.add(storeDir);
+  const storeDir = makeStoreDir();
   const port = await freeTcpPort();
   const configFile = opts.users ? writeConfig(storeDir, opts.users) : undefined;
   const args = [
@@ -200,9 +214,8 @@ export async function startNats(opts: StartNatsOptions = {}): Promise<NatsServer
     ...(jetstream ? ['-js', '-sd', storeDir] : []),
   ];
 
-  let child: ChildProcess | undefined = await launch(bin, args, readyTimeoutMs).catch((err: unknown) => {
-    rmSync(storeDir, { recursive: true, force: true });
-    liveStoreDirs.delete(storeDir);
+  let child: ChildProcess | undefined = await launchNatsServer(bin, args, readyTimeoutMs).catch((err: unknown) => {
+    releaseStoreDir(storeDir);
     throw err;
   });
   let removed = false;
@@ -228,8 +241,7 @@ export async function startNats(opts: StartNatsOptions = {}): Promise<NatsServer
       await halt('SIGTERM');
       if (!removed) {
         removed = true;
-        rmSync(storeDir, { recursive: true, force: true });
-        liveStoreDirs.delete(storeDir);
+        releaseStoreDir(storeDir);
       }
     },
     pause: () => halt('SIGTERM'),
@@ -237,7 +249,7 @@ export async function startNats(opts: StartNatsOptions = {}): Promise<NatsServer
     async restart() {
       if (removed) throw new Error('cannot restart a nats-server after stop(): its store is gone');
       await halt('SIGTERM');
-      child = await launch(bin, args, readyTimeoutMs);
+      child = await launchNatsServer(bin, args, readyTimeoutMs);
     },
   };
 }

@@ -1,4 +1,5 @@
 import { str } from 'envalid';
+import { natsUrlList, streamReplicas } from './broker-config';
 import { JetStreamTransport } from './jetstream-transport';
 import { StreamingTransport, type StreamingTransportOptions } from './streaming-transport';
 import type { Transport, TransportConfig } from './transport';
@@ -23,7 +24,8 @@ export async function createTransport(config: TransportConfig, options: Streamin
  */
 export const natsConfigSpec = {
   NATS_TRANSPORT: str({ choices: ['jetstream', 'streaming'] as const, default: 'jetstream', desc: 'Broker protocol' }),
-  NATS_URL: str({ desc: 'NATS server URL, e.g. nats://nats:4222' }),
+  NATS_URL: natsUrlList({ desc: "NATS server URL, or a cluster's URLs comma-separated, e.g. nats://nats-0:4222,nats://nats-1:4222" }),
+  NATS_STREAM_REPLICAS: streamReplicas({ default: 1, desc: 'JetStream replicas of the streams and durable consumers (1-5)' }),
   NATS_CLUSTER_ID: str({ default: '', desc: 'NATS Streaming cluster id (streaming only)' }),
   NATS_CLIENT_ID: str({ default: '', desc: 'Unique client id (streaming: required; JetStream: connection name)' }),
   NATS_USER: str({ default: '', desc: "The service's NATS user (empty: connect without credentials)" }),

@@ -14,6 +14,7 @@ export {
   type StreamingTransportOptions,
 } from './streaming-transport';
 export { createTransport, natsConfigSpec } from './create-transport';
+export { natsServers, natsUrlList, streamReplicas } from './broker-config';
 export * from './event-message';
 export * from './dead-letters';
 export * from './nats-wrapper';

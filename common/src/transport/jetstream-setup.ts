@@ -13,7 +13,11 @@ import type { SubscribeOptions } from './transport';
 
 export const NANOS_PER_MS = 1_000_000;
 
-/** Creates the stream, or adds the subjects and duplicate window it lacks (several replicas may race here). */
+/**
+ * Creates the stream, or adds the subjects it lacks and sets the duplicate window and replica count
+ * asked for (several service replicas may race here). JetStream moves an existing stream between
+ * R1 and R3 in place (its data is copied to the new peers).
+ */
 export async function ensureStream(
   jsm: JetStreamManager,
   wanted: Partial<StreamConfig> & { name: string; subjects: string[] },
@@ -31,11 +35,13 @@ export async function ensureStream(
       const subjects = [...new Set([...(existing.config.subjects ?? []), ...wanted.subjects])];
       const sameSubjects = subjects.length === (existing.config.subjects ?? []).length;
       const sameWindow = wanted.duplicate_window === undefined || existing.config.duplicate_window === wanted.duplicate_window;
-      if (sameSubjects && sameWindow) return;
+      const sameReplicas = wanted.num_replicas === undefined || (existing.config.num_replicas || 1) === wanted.num_replicas;
+      if (sameSubjects && sameWindow && sameReplicas) return;
       await jsm.streams.update(wanted.name, {
         ...existing.config,
         subjects,
         ...(wanted.duplicate_window === undefined ? {} : { duplicate_window: wanted.duplicate_window }),
+        ...(wanted.num_replicas === undefined ? {} : { num_replicas: wanted.num_replicas }),
       });
       return;
     } catch (err) {
@@ -45,8 +51,11 @@ export async function ensureStream(
   }
 }
 
-/** The durable pull consumer of one (queue group, subject). */
-export function consumerConfig(subject: string, durable: string, options: SubscribeOptions): Partial<ConsumerConfig> {
+/**
+ * The durable pull consumer of one (queue group, subject), with as many replicas as the stream (set
+ * explicitly rather than inherited, so a later change of the stream's count reaches existing durables).
+ */
+export function consumerConfig(subject: string, durable: string, options: SubscribeOptions, replicas = 1): Partial<ConsumerConfig> {
   return {
     durable_name: durable,
     ack_policy: AckPolicy.Explicit,
@@ -54,10 +63,15 @@ export function consumerConfig(subject: string, durable: string, options: Subscr
     filter_subject: subject,
     ack_wait: options.ackWaitMs * NANOS_PER_MS,
     max_deliver: options.maxDeliver,
+    num_replicas: replicas,
   };
 }
 
-/** Creates the durable, or updates its ack wait / max deliver to what this replica asks for. */
+/**
+ * Creates the durable, or updates its ack wait, max deliver and replica count to what this replica
+ * asks for. nats-server 2.9 changes a durable's `num_replicas` in place (both ways, keeping its ack
+ * state), so nothing is recreated.
+ */
 export async function ensureConsumer(
   jsm: JetStreamManager,
   stream: string,
@@ -89,6 +103,12 @@ async function updateConsumerIfNeeded(
   current: ConsumerConfig,
   wanted: Partial<ConsumerConfig>,
 ): Promise<void> {
-  if (current.ack_wait === wanted.ack_wait && current.max_deliver === wanted.max_deliver) return;
-  await jsm.consumers.update(stream, durable, { ack_wait: wanted.ack_wait, max_deliver: wanted.max_deliver });
+  // 0 means "as many as the stream" (a durable created before replicas were configured).
+  const sameReplicas = wanted.num_replicas === undefined || current.num_replicas === wanted.num_replicas;
+  if (current.ack_wait === wanted.ack_wait && current.max_deliver === wanted.max_deliver && sameReplicas) return;
+  await jsm.consumers.update(stream, durable, {
+    ack_wait: wanted.ack_wait,
+    max_deliver: wanted.max_deliver,
+    ...(wanted.num_replicas === undefined ? {} : { num_replicas: wanted.num_replicas }),
+  });
 }

@@ -19,6 +19,7 @@ import { DEAD_LETTER_SUBJECT_PREFIX, DEFAULT_DEAD_LETTER_STREAM_NAME, DEFAULT_ST
 import { deliveryOrderingKey, KeyedConcurrency } from './keyed-concurrency';
 import { errorMessage, Signal, sleep, StatusListeners } from './status';
 import { jetStreamAuth } from './credentials';
+import { natsServers } from './broker-config';
 import type {
   ConnectionStatus,
   DeadLetterRecord,
@@ -36,6 +37,14 @@ import type {
 const DEFAULT_DUPLICATE_WINDOW_MS = 2 * 60_000;
 /** JetStream API replies slower than this count as a failed attempt (the publish is then retried). */
 const ATTEMPT_TIMEOUT_MS = 5_000;
+/**
+ * How long each pull request of `consume()` waits at the consumer's leader (nats.js: idle heartbeat
+ * half of it, and its retry of a failed consumer check after a reconnect waits this long). A pull
+ * request lives only on the leader: when the leader dies, nothing arrives until nats.js notices two
+ * missed heartbeats and pulls again from the new one. nats.js's 30 s default stalled a durable for
+ * 25-30 s after its leader was killed; 5 s costs an idle durable one pull request per 5 s.
+ */
+const PULL_EXPIRES_MS = 5_000;
 /** Redelivery delay when a handler throws without settling the message. */
 const HANDLER_CRASH_NAK_MS = 1_000;
 const encoder = new TextEncoder();
@@ -70,6 +79,8 @@ export class JetStreamTransport implements Transport {
   private readonly captured = new Map<string, boolean>();
   private readonly duplicateWindowMs: number;
   private readonly publishTimeoutMs: number;
+  /** `num_replicas` of the streams and durables (NATS_STREAM_REPLICAS). */
+  private readonly replicas: number;
   private readonly logger: Logger;
   private readonly status = new StatusListeners();
   private readonly loops = new Set<ConsumerLoop>();
@@ -84,7 +95,9 @@ export class JetStreamTransport implements Transport {
     readonly nc: NatsConnection,
     readonly jsm: JetStreamManager,
     options: TransportOptions,
+    replicas: number,
   ) {
+    this.replicas = replicas;
     this.logger = (options.logger ?? defaultLogger).child({ component: 'jetstream' });
     this.streamName = options.stream?.name ?? DEFAULT_STREAM_NAME;
     this.streamSubjects = [...(options.stream?.subjects ?? ALL_SUBJECTS)];
@@ -100,10 +113,12 @@ export class JetStreamTransport implements Transport {
   static async connect(config: TransportConfig, options: TransportOptions = {}): Promise<JetStreamTransport> {
     const connectTimeoutMs = options.connectTimeoutMs ?? 10_000;
     const auth = jetStreamAuth(config);
+    // Several servers (a cluster): the client connects to one and fails over to the others.
+    const servers = natsServers(config.NATS_URL);
     let nc: NatsConnection;
     try {
       nc = await connect({
-        servers: config.NATS_URL,
+        servers,
         name: config.NATS_CLIENT_ID || undefined,
         timeout: connectTimeoutMs,
         maxReconnectAttempts: -1,
@@ -117,7 +132,7 @@ export class JetStreamTransport implements Transport {
     }
     try {
       const jsm = await jetstreamManager(nc, { timeout: ATTEMPT_TIMEOUT_MS });
-      const transport = new JetStreamTransport(nc, jsm, options);
+      const transport = new JetStreamTransport(nc, jsm, options, config.NATS_STREAM_REPLICAS ?? 1);
       await transport.ensureStreams();
       return transport;
     } catch (err) {
@@ -191,7 +206,7 @@ export class JetStreamTransport implements Transport {
 
   async subscribe(subject: string, options: SubscribeOptions, handler: DeliveryHandler): Promise<TransportSubscription> {
     const durable = durableName(options.queueGroup, subject);
-    await ensureConsumer(this.jsm, this.streamName, durable, consumerConfig(subject, durable, options));
+    await ensureConsumer(this.jsm, this.streamName, durable, consumerConfig(subject, durable, options, this.replicas));
     // A queue subscription: one replica of the group records each advisory.
     const advisories = this.nc.subscribe(`$JS.EVENT.ADVISORY.CONSUMER.MAX_DELIVERIES.${this.streamName}.${durable}`, {
       queue: durable,
@@ -234,18 +249,20 @@ export class JetStreamTransport implements Transport {
     return this.closing;
   }
 
-  /** Creates the streams, or widens their subjects / duplicate window when they exist. */
+  /** Creates the streams, or widens their subjects and sets their duplicate window and replicas when they exist. */
   async ensureStreams(): Promise<void> {
     await ensureStream(this.jsm, {
       name: this.streamName,
       subjects: this.streamSubjects,
       storage: StorageType.File,
       duplicate_window: this.duplicateWindowMs * NANOS_PER_MS,
+      num_replicas: this.replicas,
     });
     await ensureStream(this.jsm, {
       name: this.deadLetterStreamName,
       subjects: [`${DEAD_LETTER_SUBJECT_PREFIX}.>`],
       storage: StorageType.File,
+      num_replicas: this.replicas,
     });
   }
 
@@ -258,7 +275,7 @@ export class JetStreamTransport implements Transport {
     while (!loop.closed) {
       try {
         const consumer = await this.js.consumers.get(this.streamName, loop.durable);
-        const messages = await consumer.consume({ max_messages: loop.options.maxInFlight });
+        const messages = await consumer.consume({ max_messages: loop.options.maxInFlight, expires: PULL_EXPIRES_MS });
         loop.messages = messages;
         if (loop.closed) {
           await messages.close();
@@ -292,7 +309,7 @@ export class JetStreamTransport implements Transport {
       await loop.stopped.wait(Math.min(250 * 2 ** Math.min(failures, 4), 4_000));
       if (loop.closed) break;
       await this.ensureStreams()
-        .then(() => ensureConsumer(this.jsm, this.streamName, loop.durable, consumerConfig(loop.subject, loop.durable, loop.options)))
+        .then(() => this.ensureDurable(loop))
         .catch((err: unknown) => this.logger.warn({ durable: loop.durable, err: errorMessage(err) }, 'Cannot ensure consumer yet'));
     }
   }
@@ -300,16 +317,24 @@ export class JetStreamTransport implements Transport {
   /**
    * When the broker reports the consumer or stream missing (deleted, or the broker lost its store),
    * re-creates them and restarts `consume()`: the old iterator may otherwise sit idle until its
-   * heartbeat check gives up.
+   * heartbeat check gives up. When heartbeats stop (the consumer's leader died or moved), starts a
+   * fresh `consume()` at once: nats.js would check the consumer and, if the new leader is not elected
+   * yet, wait a whole pull expiry before trying again.
    */
   private async watchConsumer(loop: ConsumerLoop, messages: ConsumerMessages): Promise<void> {
     for await (const status of messages.status()) {
       if (loop.closed) return;
+      if (status.type === 'heartbeats_missed') {
+        this.logger.warn({ durable: loop.durable, missed: status.count }, 'No heartbeat from the consumer leader; pulling afresh');
+        loop.restart = true;
+        await messages.close().catch(() => undefined);
+        return;
+      }
       if (status.type === 'consumer_deleted' || status.type === 'consumer_not_found' || status.type === 'stream_not_found') {
         this.logger.warn({ durable: loop.durable, status: status.type }, 'Consumer missing; re-creating it');
         try {
           await this.ensureStreams();
-          await ensureConsumer(this.jsm, this.streamName, loop.durable, consumerConfig(loop.subject, loop.durable, loop.options));
+          await this.ensureDurable(loop);
           loop.restart = true;
           await messages.close();
           return;
@@ -318,6 +343,10 @@ export class JetStreamTransport implements Transport {
         }
       }
     }
+  }
+
+  private ensureDurable(loop: ConsumerLoop): Promise<void> {
+    return ensureConsumer(this.jsm, this.streamName, loop.durable, consumerConfig(loop.subject, loop.durable, loop.options, this.replicas));
   }
 
   private async deliver(loop: ConsumerLoop, msg: JetStreamEventMessage): Promise<void> {

@@ -5,6 +5,7 @@ import { logger as defaultLogger } from '../core/logger';
 import { deliveryOrderingKey, KeyedConcurrency } from './keyed-concurrency';
 import { errorMessage, StatusListeners } from './status';
 import { brokerCredentials } from './credentials';
+import { natsServers } from './broker-config';
 import type {
   ConnectionStatus,
   DeliveryHandler,
@@ -52,7 +53,15 @@ export interface StanClient extends StanEmitter {
 export type StanConnect = (
   clusterId: string,
   clientId: string,
-  options: { url: string; connectTimeout: number; maxReconnectAttempts: number; reconnectTimeWait: number; user?: string; pass?: string },
+  options: {
+    url: string;
+    servers: string[];
+    connectTimeout: number;
+    maxReconnectAttempts: number;
+    reconnectTimeWait: number;
+    user?: string;
+    pass?: string;
+  },
 ) => StanClient;
 
 export interface StreamingTransportOptions extends TransportOptions {
@@ -145,8 +154,12 @@ export class StreamingTransport implements Transport {
     const logger = (options.logger ?? defaultLogger).child({ component: 'nats-streaming' });
     const timeoutMs = options.connectTimeoutMs ?? 10_000;
     const connectFn: StanConnect = options.stanConnect ?? connectRealStan;
+    // node-nats tries `url` first, then the `servers` (shuffled) on every reconnect. `url` must be set:
+    // node-nats-streaming otherwise fills in nats://localhost:4222, which would join the list.
+    const servers = natsServers(config.NATS_URL);
     const stan = connectFn(clusterId, clientId, {
-      url: config.NATS_URL,
+      url: servers[0] ?? config.NATS_URL,
+      servers,
       connectTimeout: timeoutMs,
       maxReconnectAttempts: -1,
       reconnectTimeWait: options.reconnectTimeWaitMs ?? 500,

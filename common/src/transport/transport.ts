@@ -7,8 +7,10 @@ export type TransportKind = 'jetstream' | 'streaming';
 export interface TransportConfig {
   /** Which broker protocol to speak. Default `jetstream`. */
   NATS_TRANSPORT?: TransportKind;
-  /** e.g. `nats://nats:4222` */
+  /** e.g. `nats://nats:4222`, or a cluster's servers comma-separated (`nats://nats-0:4222,nats://nats-1:4222`). */
   NATS_URL: string;
+  /** JetStream: replicas of the streams and durable consumers (`num_replicas`, 1-5; a cluster needs at least as many nodes). Default 1. */
+  NATS_STREAM_REPLICAS?: number;
   /** NATS Streaming only: the streaming server's cluster id (e.g. `ticketing`). */
   NATS_CLUSTER_ID?: string;
   /** NATS Streaming: this process's unique client id (required). JetStream: the connection name (optional). */

@@ -169,6 +169,19 @@ describe('NATS Streaming transport (fake client)', () => {
     expect(transport.isConnected()).toBe(true);
   });
 
+  it("when NATS_URL lists several servers, then they are node-nats-streaming's servers, the first one also its url", async () => {
+    const { calls, stanConnect } = fakeConnect();
+    await createTransport(
+      { ...config, NATS_URL: 'nats://nats-0:4222, nats://nats-1:4222,nats://nats-2:4222' },
+      { stanConnect, logger: quiet },
+    );
+
+    expect(calls[0][2]).toMatchObject({
+      url: 'nats://nats-0:4222',
+      servers: ['nats://nats-0:4222', 'nats://nats-1:4222', 'nats://nats-2:4222'],
+    });
+  });
+
   it("when NATS_USER and NATS_PASSWORD are set, then they are node-nats-streaming's user and pass; unset, no credentials are sent", async () => {
     const withUser = fakeConnect();
     await createTransport(

@@ -1,0 +1,148 @@
+// The JetStream transport on a 3-node nats-server cluster: replicated streams and durables, and a
+// leader killed (SIGKILL) while events are published and consumed.
+import { connect, headers } from '@nats-io/transport-node';
+import { Subjects, type TicketCreatedEvent } from '@ticketing/common/contracts';
+import { DEFAULT_STREAM_NAME, durableName, JetStreamTransport, type TransportConfig } from '@ticketing/common/transport';
+import { startNatsCluster, type NatsClusterHandle, eventually } from '@ticketing/testkit';
+import { eventFactories, quietLogger, RecordingListener } from './helpers';
+
+// Each case starts its own cluster; leader elections take seconds.
+jest.setTimeout(120_000);
+
+const DURABLE = durableName('orders-service', Subjects.TicketCreated);
+let cluster: NatsClusterHandle | undefined;
+const transports: JetStreamTransport[] = [];
+
+async function transport(config: TransportConfig): Promise<JetStreamTransport> {
+  const t = await JetStreamTransport.connect(config, { logger: quietLogger, reconnectTimeWaitMs: 100, publishTimeoutMs: 60_000 });
+  transports.push(t);
+  return t;
+}
+
+afterEach(async () => {
+  await Promise.all(transports.splice(0).map((t) => t.close()));
+  await cluster?.stop();
+  cluster = undefined;
+});
+
+function listenerRecording(client: JetStreamTransport, handled: Map<string, number>): RecordingListener<TicketCreatedEvent> {
+  return new RecordingListener<TicketCreatedEvent>(client, Subjects.TicketCreated, 'orders-service', {
+    ackWait: 5_000,
+    onMessage: (data, msg) => {
+      handled.set(data.id, (handled.get(data.id) ?? 0) + 1);
+      msg.ack();
+    },
+  });
+}
+
+interface FailoverRun {
+  published: number;
+  lost: number;
+  handledTwice: number;
+  duplicateAcks: number;
+}
+
+/**
+ * Publishes 300 events one by one (each with its message id) from one connection while another
+ * consumes them; `victim` picks the node to SIGKILL after 100, which is restarted after the last.
+ */
+async function runThroughFailover(victim: (c: NatsClusterHandle, sub: JetStreamTransport) => Promise<string>): Promise<FailoverRun> {
+  const c = await startNatsCluster();
+  cluster = c;
+  const config = { NATS_URL: c.url, NATS_STREAM_REPLICAS: 3 };
+  const pub = await transport(config);
+  const sub = await transport(config);
+  const handled = new Map<string, number>();
+  const listener = listenerRecording(sub, handled);
+  await listener.listen();
+  const ids: string[] = [];
+  let duplicateAcks = 0;
+  let killed: string | undefined;
+  for (let i = 0; i < 300; i++) {
+    if (i === 100) {
+      killed = await victim(c, sub);
+      await c.node(killed).kill();
+    }
+    const data = eventFactories[Subjects.TicketCreated]();
+    const ack = await pub.publish(Subjects.TicketCreated, data, { msgId: `${Subjects.TicketCreated}:${data.id}:0` });
+    if (ack.duplicate) duplicateAcks++;
+    ids.push(data.id);
+  }
+  await c.node(killed!).restart();
+  await eventually(() => ids.every((id) => handled.has(id)), 'every event to be handled', 60_000).catch(() => undefined);
+  await listener.close();
+  return {
+    published: ids.length,
+    lost: ids.filter((id) => !handled.has(id)).length,
+    handledTwice: [...handled.values()].filter((n) => n > 1).length,
+    duplicateAcks,
+  };
+}
+
+describe('JetStream transport on a 3-node cluster', () => {
+  it('when NATS_STREAM_REPLICAS goes from 1 to 3, then the streams and the durable move to 3 replicas in place, keeping their messages and acknowledgements', async () => {
+    cluster = await startNatsCluster();
+    const before = await transport({ NATS_URL: cluster.url, NATS_STREAM_REPLICAS: 1 });
+    const handled = new Map<string, number>();
+    const first = listenerRecording(before, handled);
+    await first.listen();
+    for (let i = 0; i < 3; i++) await before.publish(Subjects.TicketCreated, eventFactories[Subjects.TicketCreated]());
+    await eventually(() => handled.size === 3, 'the three events');
+    expect((await before.jsm.streams.info(DEFAULT_STREAM_NAME)).config.num_replicas).toBe(1);
+    await first.close();
+    await before.close();
+
+    const after = await transport({ NATS_URL: cluster.url, NATS_STREAM_REPLICAS: 3 });
+    const second = listenerRecording(after, handled);
+    await second.listen();
+    const stream = await after.jsm.streams.info(DEFAULT_STREAM_NAME);
+    const deadLetters = await after.jsm.streams.info(after.deadLetterStreamName);
+    const durable = await after.jsm.consumers.info(DEFAULT_STREAM_NAME, DURABLE);
+    expect(stream.config.num_replicas).toBe(3);
+    expect(deadLetters.config.num_replicas).toBe(3);
+    expect(durable.config.num_replicas).toBe(3);
+    expect(stream.state.messages).toBe(3);
+    // Nothing delivered again: the durable kept its acknowledgements.
+    expect(durable.num_pending + durable.num_ack_pending).toBe(0);
+    await eventually(async () => (await after.jsm.streams.info(DEFAULT_STREAM_NAME)).cluster?.replicas?.length === 2, 'two followers');
+    expect([...handled.values()]).toEqual([1, 1, 1]);
+    await second.close();
+  });
+
+  it("when the stream's leader is SIGKILLed mid-run, then every publish is acknowledged once and every event is handled exactly once", async () => {
+    const run = await runThroughFailover(async (c) => (await c.waitForStreamLeader(DEFAULT_STREAM_NAME)).name);
+    expect(run).toEqual({ published: 300, lost: 0, handledTwice: 0, duplicateAcks: 0 });
+  });
+
+  it("when the durable's leader is SIGKILLed mid-run, then consumption resumes on the new leader and every event is handled exactly once", async () => {
+    const run = await runThroughFailover(async (_c, sub) => {
+      const info = await sub.jsm.consumers.info(DEFAULT_STREAM_NAME, DURABLE);
+      return info.cluster?.leader ?? '';
+    });
+    expect(run).toEqual({ published: 300, lost: 0, handledTwice: 0, duplicateAcks: 0 });
+  });
+
+  it('when a publish was stored but its ack was lost, and it is retried with the same message id after a leader change, then the stream drops the copy', async () => {
+    const c = await startNatsCluster();
+    cluster = c;
+    const t = await transport({ NATS_URL: c.url, NATS_STREAM_REPLICAS: 3 });
+    const data = eventFactories[Subjects.TicketCreated]();
+    const msgId = `${Subjects.TicketCreated}:${data.id}:0`;
+    // A publish whose acknowledgement never came back: stored by the stream, no reply asked for.
+    const raw = await connect({ servers: [...c.urls] });
+    const h = headers();
+    h.set('Nats-Msg-Id', msgId);
+    raw.publish(Subjects.TicketCreated, JSON.stringify(data), { headers: h });
+    await raw.flush();
+    await raw.close();
+    await eventually(async () => (await t.jsm.streams.info(DEFAULT_STREAM_NAME)).state.messages === 1, 'the message to be stored');
+
+    const leader = await c.waitForStreamLeader(DEFAULT_STREAM_NAME);
+    await leader.kill();
+    await c.waitForStreamLeader(DEFAULT_STREAM_NAME, { notOn: leader.name });
+
+    const ack = await t.publish(Subjects.TicketCreated, data, { msgId });
+    expect(ack.duplicate).toBe(true);
+    expect((await t.jsm.streams.info(DEFAULT_STREAM_NAME)).state.messages).toBe(1);
+  });
+});
