@@ -57,6 +57,13 @@ module.exports = {
       name: 'common-core-stands-alone',
       severity: 'error',
       from: { path: '^common/src/core/', pathNot: TESTS },
+      to: { path: '^common/src/(http|contracts|transport|events|outbox|metrics)/' },
+    },
+    {
+      name: 'common-metrics-on-core-only',
+      comment: 'The metrics registry sits just above core: the HTTP kit and the event side both report to it, it imports neither.',
+      severity: 'error',
+      from: { path: '^common/src/metrics/', pathNot: TESTS },
       to: { path: '^common/src/(http|contracts|transport|events|outbox)/' },
     },
     {
@@ -76,7 +83,7 @@ module.exports = {
       name: 'common-contracts-depend-on-nothing',
       severity: 'error',
       from: { path: '^common/src/contracts/', pathNot: TESTS },
-      to: { path: '^common/src/(core|transport|events|outbox)/' },
+      to: { path: '^common/src/(core|transport|events|outbox|metrics)/' },
     },
     {
       name: 'common-transport-below-events-and-outbox',

@@ -1,5 +1,6 @@
 import 'express-async-errors';
 import { Logger } from '@ticketing/common/core';
+import type { ServiceMetrics } from '@ticketing/common/metrics';
 import { createServiceApp, httpSessionCheck, mongooseReadinessCheck, SessionCheck } from '@ticketing/common/http';
 import { natsReadinessCheck } from '@ticketing/common/transport';
 import type { Express } from 'express';
@@ -14,13 +15,14 @@ export type AppConfig = Pick<OrdersConfig, 'JWT_PUBLIC_KEY' | 'AUTH_URL' | 'COOK
   Partial<Pick<OrdersConfig, 'MAX_ACTIVE_ORDERS_PER_USER'>>;
 
 /** The orders HTTP app. Connects nothing and listens nowhere: `src/service.ts` does that. */
-export function createApp(config: AppConfig, options: { logger?: Logger; sessionCheck?: SessionCheck } = {}): Express {
+export function createApp(config: AppConfig, options: { logger?: Logger; sessionCheck?: SessionCheck; metrics?: ServiceMetrics } = {}): Express {
   return createServiceApp(
     {
       session: { publicKey: config.JWT_PUBLIC_KEY, check: options.sessionCheck ?? httpSessionCheck(config.AUTH_URL) },
       cookieSecure: config.COOKIE_SECURE,
       readinessChecks: [mongooseReadinessCheck(), natsReadinessCheck(natsWrapper)],
       logger: options.logger,
+      metrics: options.metrics,
     },
     (app) => {
       app.use(

@@ -1,5 +1,6 @@
 import { logger as defaultLogger, Logger, LifecycleHook } from '@ticketing/common/core';
 import { mongooseHook, ServiceDefinition } from '@ticketing/common/http';
+import { ServiceMetrics } from '@ticketing/common/metrics';
 import { outboxRelayHook } from '@ticketing/common/outbox';
 import { natsLifecycleHook } from '@ticketing/common/transport';
 import { createApp } from './app';
@@ -23,24 +24,25 @@ export interface OrdersServiceOptions {
  */
 export function ordersService(options: OrdersServiceOptions = {}): ServiceDefinition<OrdersConfig> {
   const logger = options.logger ?? defaultLogger;
+  const metrics = new ServiceMetrics({ logger });
   return {
     name: 'orders',
     loadConfig: options.loadConfig ?? (() => loadConfig()),
-    createApp: (config) => createApp(config, { logger }),
+    createApp: (config) => createApp(config, { logger, metrics }),
     logger,
     hooks: (config) => [
       mongooseHook(config.MONGO_URI),
       { name: 'collections', start: initCollections, stop: () => undefined },
       natsLifecycleHook(natsWrapper, config, async (client) => {
         const listeners = [
-          new TicketCreatedListener(client, { logger }),
-          new TicketUpdatedListener(client, { logger }),
-          new PaymentCreatedListener(client, { logger }),
+          new TicketCreatedListener(client, { logger, metrics }),
+          new TicketUpdatedListener(client, { logger, metrics }),
+          new PaymentCreatedListener(client, { logger, metrics }),
         ];
         await Promise.all(listeners.map((listener) => listener.listen()));
         return listeners;
       }),
-      outboxRelayHook(outbox, natsWrapper, { logger }),
+      outboxRelayHook(outbox, natsWrapper, { logger, metrics }),
       expirationSweeperHook(config, logger),
     ],
   };

@@ -1,5 +1,6 @@
 import 'express-async-errors';
 import { Logger, logger as defaultLogger } from '@ticketing/common/core';
+import type { ServiceMetrics } from '@ticketing/common/metrics';
 import { createServiceApp, httpSessionCheck, mongooseReadinessCheck, SessionCheck } from '@ticketing/common/http';
 import { natsReadinessCheck } from '@ticketing/common/transport';
 import type { Express } from 'express';
@@ -20,6 +21,8 @@ export interface AppOptions {
   provider?: PaymentProvider;
   /** Default: ask auth at AUTH_URL whether a session is still active. */
   sessionCheck?: SessionCheck;
+  /** Times requests and serves `GET /metrics`. */
+  metrics?: ServiceMetrics;
 }
 
 /** The payments HTTP app. Connects nothing and listens nowhere: `src/service.ts` does that. */
@@ -32,6 +35,7 @@ export function createApp(config: AppConfig, options: AppOptions = {}): Express 
       cookieSecure: config.COOKIE_SECURE,
       readinessChecks: [mongooseReadinessCheck(), natsReadinessCheck(natsWrapper)],
       logger,
+      metrics: options.metrics,
     },
     (app) => {
       app.use(newPaymentRouter({ provider, currency: config.PAYMENTS_CURRENCY, logger }));

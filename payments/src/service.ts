@@ -1,5 +1,6 @@
 import { LifecycleHook, Logger, logger as defaultLogger } from '@ticketing/common/core';
 import { mongooseHook, ServiceDefinition } from '@ticketing/common/http';
+import { ServiceMetrics } from '@ticketing/common/metrics';
 import { outboxRelayHook, OutboxRelayOptions } from '@ticketing/common/outbox';
 import { natsLifecycleHook, StreamingTransportOptions } from '@ticketing/common/transport';
 import { createApp } from './app';
@@ -41,13 +42,14 @@ function collectionsHook(): LifecycleHook {
  */
 export function paymentsService(options: PaymentsServiceOptions = {}): ServiceDefinition<PaymentsConfig> {
   const logger = options.logger ?? defaultLogger;
+  const metrics = new ServiceMetrics({ logger });
   let provider: PaymentProvider | undefined;
   const providerFor = (config: PaymentsConfig): PaymentProvider => (provider ??= stripeProvider(createStripeClient(config)));
   return {
     name: 'payments',
     logger,
     loadConfig: options.loadConfig ?? (() => loadConfig()),
-    createApp: (config) => createApp(config, { logger, provider: providerFor(config) }),
+    createApp: (config) => createApp(config, { logger, metrics, provider: providerFor(config) }),
     hooks: (config) => [
       mongooseHook(config.MONGO_URI),
       collectionsHook(),
@@ -56,15 +58,15 @@ export function paymentsService(options: PaymentsServiceOptions = {}): ServiceDe
         config,
         async (client) => {
           const listeners = [
-            new OrderCreatedListener(client, { logger }),
-            new OrderCancelledListener(client, providerFor(config), { logger }),
+            new OrderCreatedListener(client, { logger, metrics }),
+            new OrderCancelledListener(client, providerFor(config), { logger, metrics }),
           ];
           await Promise.all(listeners.map((listener) => listener.listen()));
           return listeners;
         },
         { logger, ...options.transport },
       ),
-      outboxRelayHook(outbox, natsWrapper, { ...options.relay, logger }),
+      outboxRelayHook(outbox, natsWrapper, { ...options.relay, logger, metrics }),
       reconciliationHook({
         provider: providerFor(config),
         logger,

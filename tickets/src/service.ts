@@ -1,5 +1,6 @@
 import { LifecycleHook, Logger, logger as defaultLogger } from '@ticketing/common/core';
 import { mongooseHook, ServiceDefinition } from '@ticketing/common/http';
+import { ServiceMetrics } from '@ticketing/common/metrics';
 import { natsLifecycleHook, StreamingTransportOptions } from '@ticketing/common/transport';
 import { outboxRelayHook, OutboxRelayOptions } from '@ticketing/common/outbox';
 import { createApp } from './app';
@@ -30,11 +31,12 @@ function collectionsHook(): LifecycleHook {
  */
 export function ticketsService(options: TicketsServiceOptions = {}): ServiceDefinition<TicketsConfig> {
   const logger = options.logger ?? defaultLogger;
+  const metrics = new ServiceMetrics({ logger });
   return {
     name: 'tickets',
     logger,
     loadConfig: options.loadConfig ?? (() => loadConfig()),
-    createApp: (config) => createApp(config, { logger }),
+    createApp: (config) => createApp(config, { logger, metrics }),
     hooks: (config) => [
       mongooseHook(config.MONGO_URI),
       collectionsHook(),
@@ -42,13 +44,13 @@ export function ticketsService(options: TicketsServiceOptions = {}): ServiceDefi
         natsWrapper,
         config,
         async (client) => {
-          const listeners = [new OrderCreatedListener(client, { logger }), new OrderCancelledListener(client, { logger })];
+          const listeners = [new OrderCreatedListener(client, { logger, metrics }), new OrderCancelledListener(client, { logger, metrics })];
           await Promise.all(listeners.map((listener) => listener.listen()));
           return listeners;
         },
         { logger, ...options.transport },
       ),
-      outboxRelayHook(outbox, natsWrapper, { logger, ...options.relay }),
+      outboxRelayHook(outbox, natsWrapper, { logger, metrics, ...options.relay }),
     ],
   };
 }

@@ -7,6 +7,8 @@ import type { Transport, TransportSubscription } from '../transport/transport';
 import type { EventMessage } from '../transport/event-message';
 import type { Event } from '../contracts/types';
 import { parseEvent } from '../contracts/schemas';
+import type { ConsumedOutcome, ServiceMetrics } from '../metrics';
+import { pendingMessagesReader } from '../transport/consumer-pending';
 
 /**
  * What the domain says of an event, which the base listener maps to the broker:
@@ -25,6 +27,11 @@ type Decoded<D> = { ok: true; data: D } | { ok: false; reason: string };
 
 export interface ListenerOptions {
   logger?: Logger;
+  /**
+   * Counts every delivery by outcome (`events_consumed_total`) and every dead letter, and reports the
+   * durable's pending messages at scrape time where the transport can tell (JetStream).
+   */
+  metrics?: ServiceMetrics;
 }
 
 const decoder = new TextDecoder();
@@ -65,13 +72,17 @@ export abstract class Listener<E extends Event> {
    */
   protected concurrency = 1;
   protected readonly logger: Logger;
+  private readonly metrics: ServiceMetrics | undefined;
   private subscription: TransportSubscription | undefined;
+  private unobserveConsumer: (() => void) | undefined;
 
   constructor(
     protected readonly client: Transport,
     options: ListenerOptions = {},
   ) {
     this.logger = options.logger ?? defaultLogger;
+    this.metrics = options.metrics;
+    this.metrics?.registerEventMetrics();
   }
 
   /** Joins the queue group and starts handling events (creating the durable consumer if needed). */
@@ -92,6 +103,7 @@ export abstract class Listener<E extends Event> {
       },
       (msg) => this.handle(msg),
     );
+    this.observeConsumer();
     return this.subscription;
   }
 
@@ -99,7 +111,15 @@ export abstract class Listener<E extends Event> {
   async close(): Promise<void> {
     const subscription = this.subscription;
     this.subscription = undefined;
+    this.unobserveConsumer?.();
+    this.unobserveConsumer = undefined;
     await subscription?.close();
+  }
+
+  private observeConsumer(): void {
+    const read = this.metrics && pendingMessagesReader(this.client, durableName(this.queueGroupName, this.subject));
+    if (!this.metrics || !read) return;
+    this.unobserveConsumer = this.metrics.observeConsumer(durableName(this.queueGroupName, this.subject), read);
   }
 
   /** Redelivery delay of an early or unknown event: grows with each delivery, up to 2 s. */
@@ -131,20 +151,26 @@ export abstract class Listener<E extends Event> {
   }
 
   private async handle(msg: EventMessage): Promise<void> {
+    const outcome = await this.handleDelivery(msg);
+    this.metrics?.eventConsumed(this.subject, outcome);
+  }
+
+  private async handleDelivery(msg: EventMessage): Promise<ConsumedOutcome> {
     // A dead letter replayed for another queue group: this group handled the original already.
     const replayFor = replayTarget(msg.msgId);
     if (replayFor !== undefined && replayFor !== this.queueGroupName) {
       this.logger.debug({ subject: msg.subject, msgId: msg.msgId, queueGroup: this.queueGroupName }, 'Skipping a replay for another group');
       msg.ack();
-      return;
+      return 'duplicate';
     }
     const decoded = this.decode(msg);
     if (!decoded.ok) return this.refuse(msg, decoded.reason);
     let failure: string | undefined;
     let invalid: string | undefined;
+    let outcome: void | EventOutcome = undefined;
     try {
       const data = decoded.data;
-      const outcome = await this.onMessage(data, msg);
+      outcome = await this.onMessage(data, msg);
       if (outcome === 'invalid') invalid = msg.settlement ? undefined : `invalid event: refused by ${this.queueGroupName}`;
       else if (outcome && !msg.settlement) failure = this.settle(msg, data, outcome);
       else if (!msg.settlement && this.isLastDelivery(msg)) failure = 'not acknowledged on its last delivery';
@@ -156,12 +182,13 @@ export abstract class Listener<E extends Event> {
       );
     }
     if (invalid !== undefined) return this.refuse(msg, invalid);
-    if (failure === undefined || msg.settlement) return;
+    if (failure === undefined || msg.settlement) return consumedOutcome(outcome, msg.settlement);
     if (this.isLastDelivery(msg) && (await this.deadLetter(msg, failure))) {
       msg.term(failure);
-      return;
+      return 'dead_letter';
     }
     msg.nak(this.retryDelayMs);
+    return 'failed';
   }
 
   /**
@@ -170,17 +197,18 @@ export abstract class Listener<E extends Event> {
    * yet does it come back (to be recorded, not applied). Without a dead-letter store (NATS
    * Streaming) it is logged and dropped.
    */
-  private async refuse(msg: EventMessage, reason: string): Promise<void> {
-    if (msg.settlement) return;
+  private async refuse(msg: EventMessage, reason: string): Promise<'invalid'> {
+    if (msg.settlement) return 'invalid';
     this.logger.error(
       { subject: msg.subject, queueGroup: this.queueGroupName, msgId: msg.msgId, deliveryCount: msg.deliveryCount, outcome: 'invalid' },
       `Refusing ${msg.subject}: ${reason}`,
     );
     if (this.client.deadLetters === undefined || (await this.deadLetter(msg, reason))) {
       msg.term(reason);
-      return;
+      return 'invalid';
     }
     msg.nak(this.retryDelayMs);
+    return 'invalid';
   }
 
   /** Acks or naks for `outcome`; returns the dead-letter reason when an early or unknown event is out of deliveries. */
@@ -228,7 +256,8 @@ export abstract class Listener<E extends Event> {
       source: 'listener' as const,
     };
     try {
-      await store.record(entry);
+      // false: recorded before (by the broker's advisory path, or an earlier delivery), so not counted again.
+      if (await store.record(entry)) this.metrics?.deadLettered();
       this.logger.error(
         { deadLetter: { ...entry, body: undefined } },
         `Event ${msg.msgId ?? msg.subject} dead-lettered for ${this.queueGroupName}: ${error}`,
@@ -239,4 +268,14 @@ export abstract class Listener<E extends Event> {
       return false;
     }
   }
+}
+
+/**
+ * What a delivery the handling left as it is came to: the domain's outcome, or for a course-style
+ * handler that settled the message itself, acknowledged = applied and anything else = failed.
+ */
+function consumedOutcome(outcome: void | EventOutcome, settlement: EventMessage['settlement']): ConsumedOutcome {
+  if (outcome === 'applied' || outcome === 'duplicate') return outcome;
+  if (outcome === 'early' || outcome === 'unknown') return 'early';
+  return settlement === 'ack' ? 'applied' : 'failed';
 }

@@ -8,6 +8,8 @@ import { currentUser } from './middlewares/current-user';
 import { createErrorHandler } from './middlewares/error-handler';
 import { notFoundRoute } from './middlewares/not-found-route';
 import { requestLogger } from './middlewares/request-logger';
+import { metricsRoute, requestDurationMetrics } from './middlewares/request-metrics';
+import type { ServiceMetrics } from '../metrics';
 import { securityHeaders } from './security-headers';
 import type { ReadinessCheck } from '../core/lifecycle';
 import { sessionCookieName } from './session';
@@ -28,6 +30,8 @@ export interface ServiceAppOptions {
   /** Express `trust proxy`. Default true: services run behind the ingress, which sets X-Forwarded-*. */
   trustProxy?: boolean | number | string;
   logger?: Logger;
+  /** The service's metrics: every request is timed and `GET /metrics` serves them. Without it, neither. */
+  metrics?: ServiceMetrics;
 }
 
 /** A JSON body whose bytes are not valid UTF-8 is a 400, never silently turned into U+FFFD. */
@@ -55,8 +59,9 @@ async function failedChecks(checks: readonly ReadinessCheck[], req: Request): Pr
 }
 
 /**
- * The Express app every service shares, in order: trust proxy, security headers (`security-headers.ts`,
- * `Cache-Control: no-store` included), request ids and logging, JSON body (size-limited, UTF-8 only),
+ * The Express app every service shares, in order: trust proxy, the request timer (with `metrics`),
+ * security headers (`security-headers.ts`, `Cache-Control: no-store` included), `GET /metrics` (with
+ * `metrics`), request ids and logging, JSON body (size-limited, UTF-8 only),
  * cookie-session (`session`, or `__Host-session` when Secure; unsigned, httpOnly), `currentUser`, `GET /healthz` (200
  * `{status: 'ok'}`), `GET /readyz` (200 `{status: 'ok'}` or 503 naming each failed check), then the
  * service's own routes (`mountRoutes`), then 404 for anything unmatched and the error handler.
@@ -69,7 +74,10 @@ export function createServiceApp(options: ServiceAppOptions, mountRoutes: (app: 
 
   app.set('trust proxy', options.trustProxy ?? true);
   app.disable('x-powered-by');
+  if (options.metrics) app.use(requestDurationMetrics(options.metrics.httpRequestDuration));
   app.use(securityHeaders());
+  // Before the request log, body parsing and sessions: a scrape every few seconds needs none of them.
+  if (options.metrics) app.get('/metrics', metricsRoute(options.metrics));
   app.use(requestLogger({ logger }));
   app.use(express.json({ limit: options.jsonBodyLimit ?? '100kb', verify: rejectInvalidUtf8 }));
   app.use(

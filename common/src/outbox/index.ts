@@ -3,3 +3,4 @@ export * from './outbox';
 export * from './outbox-relay';
 export * from './inbox';
 export * from './relay-hook';
+export * from './outbox-metrics';

@@ -49,6 +49,8 @@ export function outboxModel(connection: Connection, retentionSeconds: number): M
   );
   // The relay's scan: unpublished rows by aggregate and version.
   schema.index({ publishedAt: 1, aggregateId: 1, aggregateVersion: 1 });
+  // The oldest unpublished row, read at every metrics scrape: one index entry however long the backlog.
+  schema.index({ publishedAt: 1, createdAt: 1 });
   // Retention: a TTL index only removes documents whose field is a date, so unpublished rows
   // (publishedAt null) are never removed.
   schema.index({ publishedAt: 1 }, { expireAfterSeconds: retentionSeconds, name: 'published_retention' });

@@ -1,5 +1,6 @@
 import crypto from 'node:crypto';
 import type { Logger } from 'pino';
+import type { ServiceMetrics } from '../metrics';
 import { Outbox } from './outbox';
 import { OutboxRecord } from './outbox-record';
 
@@ -21,6 +22,8 @@ export interface OutboxRelayOptions {
   retryMinMs?: number;
   retryMaxMs?: number;
   logger?: Pick<Logger, 'info' | 'warn' | 'error' | 'debug'>;
+  /** Counts every event the broker acknowledged (`events_published_total{subject}`). */
+  metrics?: ServiceMetrics;
 }
 
 /** What a pass reads of a row to publish it. */
@@ -61,6 +64,7 @@ export class OutboxRelay {
   private readonly retryMinMs: number;
   private readonly retryMaxMs: number;
   private readonly logger?: OutboxRelayOptions['logger'];
+  private readonly metrics?: ServiceMetrics;
 
   private running = false;
   private stopped = false;
@@ -86,6 +90,8 @@ export class OutboxRelay {
     this.retryMinMs = opts.retryMinMs ?? 100;
     this.retryMaxMs = opts.retryMaxMs ?? 10_000;
     this.logger = opts.logger;
+    this.metrics = opts.metrics;
+    this.metrics?.registerEventMetrics();
   }
 
   start(): void {
@@ -322,6 +328,7 @@ export class OutboxRelay {
         return;
       }
       if (isDuplicateAck(ack)) this.onDuplicate(row);
+      this.metrics?.eventPublished(row.subject);
       published.push(row);
     }
   }

@@ -2,12 +2,14 @@ import type { LifecycleHook } from '../core/lifecycle';
 import type { Logger } from '../core/logger';
 import type { NatsWrapper } from '../transport/nats-wrapper';
 import type { Outbox, OutboxEvent } from './outbox';
+import { observeOutbox } from './outbox-metrics';
 import { OutboxRelay, type OutboxRelayOptions } from './outbox-relay';
 
 /**
  * The lifecycle hook every service with an outbox runs after its broker hook: a relay that publishes
  * what the outbox holds, woken by every commit and by the broker coming back (so a backlog leaves at
- * once, not at the next sweep). Stopped before the broker disconnects.
+ * once, not at the next sweep). Stopped before the broker disconnects. With `metrics`, it counts what it
+ * publishes and exports the outbox gauges.
  */
 export function outboxRelayHook<E extends OutboxEvent>(
   outbox: Outbox<E>,
@@ -16,6 +18,7 @@ export function outboxRelayHook<E extends OutboxEvent>(
 ): LifecycleHook {
   let relay: OutboxRelay | undefined;
   let unsubscribe: (() => void) | undefined;
+  let unobserve: (() => void) | undefined;
   return {
     name: 'outbox relay',
     start: () => {
@@ -23,9 +26,11 @@ export function outboxRelayHook<E extends OutboxEvent>(
       started.start();
       relay = started;
       unsubscribe = nats.onReconnect(() => started.kick());
+      if (options.metrics) unobserve = observeOutbox(options.metrics, outbox);
     },
     stop: async () => {
       unsubscribe?.();
+      unobserve?.();
       await relay?.stop();
       relay = undefined;
     },

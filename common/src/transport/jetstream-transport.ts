@@ -19,6 +19,7 @@ import { DEAD_LETTER_SUBJECT_PREFIX, DEFAULT_DEAD_LETTER_STREAM_NAME, DEFAULT_ST
 import { deliveryOrderingKey, KeyedConcurrency } from './keyed-concurrency';
 import { errorMessage, Signal, sleep, StatusListeners } from './status';
 import { jetStreamAuth } from './credentials';
+import { consumerPendingMessages } from './consumer-pending';
 import { natsServers } from './broker-config';
 import type {
   ConnectionStatus,
@@ -139,6 +140,11 @@ export class JetStreamTransport implements Transport {
       await nc.close();
       throw new Error(`JetStream is not available at ${config.NATS_URL}: ${errorMessage(err)}`, { cause: err });
     }
+  }
+
+  /** Read-only: what the durable still has to get acknowledged (the `consumer_pending_messages` gauge). */
+  pendingMessages(durable: string): Promise<number> {
+    return consumerPendingMessages(this.jsm, this.streamName, durable);
   }
 
   isConnected(): boolean {

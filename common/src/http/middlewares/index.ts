@@ -4,3 +4,4 @@ export * from './not-found-route';
 export * from './request-logger';
 export * from './require-auth';
 export * from './validate-request';
+export * from './request-metrics';
