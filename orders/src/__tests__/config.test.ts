@@ -39,4 +39,25 @@ describe('orders config', () => {
       .sort();
     expect(required).toEqual(['AUTH_URL', 'JWT_PUBLIC_KEY', 'MONGO_URI', 'NATS_URL']);
   });
+
+  it('when NATS_URL lists a cluster comma-separated and NATS_STREAM_REPLICAS is 3, then both are read', () => {
+    const config = loadConfig({
+      ...REQUIRED,
+      NATS_URL: 'nats://nats-0:4222,nats://nats-1:4222,nats://nats-2:4222',
+      NATS_STREAM_REPLICAS: '3',
+    });
+    expect(config.NATS_URL).toBe('nats://nats-0:4222,nats://nats-1:4222,nats://nats-2:4222');
+    expect(config.NATS_STREAM_REPLICAS).toBe(3);
+    expect(loadConfig(REQUIRED).NATS_STREAM_REPLICAS).toBe(1);
+  });
+
+  it.each([
+    ['NATS_URL', 'http://nats-srv:4222'],
+    ['NATS_URL', 'nats://nats-0:4222,nats-1:4222'],
+    ['NATS_STREAM_REPLICAS', '0'],
+    ['NATS_STREAM_REPLICAS', '6'],
+    ['NATS_STREAM_REPLICAS', 'three'],
+  ])('when %s is %p, then orders refuses to boot naming it', (name, value) => {
+    expect(() => loadConfig({ ...REQUIRED, [name]: value })).toThrow(new RegExp(`${name} is invalid`));
+  });
 });

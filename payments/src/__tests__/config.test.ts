@@ -40,4 +40,21 @@ describe('payments config', () => {
     });
     expect(config).toMatchObject({ STRIPE_API_URL: 'http://127.0.0.1:12111', PAYMENTS_CURRENCY: 'eur', RECONCILE_INTERVAL_MS: 500 });
   });
+
+  it('when NATS_URL lists a cluster comma-separated and NATS_STREAM_REPLICAS is 3, then both are read', () => {
+    const config = loadConfig({ ...BASE, NATS_URL: 'nats://nats-0:4222,nats://nats-1:4222,nats://nats-2:4222', NATS_STREAM_REPLICAS: '3' });
+    expect(config.NATS_URL).toBe('nats://nats-0:4222,nats://nats-1:4222,nats://nats-2:4222');
+    expect(config.NATS_STREAM_REPLICAS).toBe(3);
+    expect(loadConfig(BASE).NATS_STREAM_REPLICAS).toBe(1);
+  });
+
+  it.each([
+    ['NATS_URL', 'http://nats-srv:4222'],
+    ['NATS_URL', 'nats://nats-0:4222,nats-1:4222'],
+    ['NATS_STREAM_REPLICAS', '0'],
+    ['NATS_STREAM_REPLICAS', '6'],
+    ['NATS_STREAM_REPLICAS', 'three'],
+  ])('when %s is %p, then payments refuses to boot naming it', (name, value) => {
+    expect(() => loadConfig({ ...BASE, [name]: value })).toThrow(new RegExp(`${name} is invalid`));
+  });
 });
