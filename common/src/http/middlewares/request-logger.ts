@@ -23,8 +23,10 @@ export interface RequestLoggerOptions {
 
 /**
  * pino-http: gives each request an id (`req.id`, echoed in the `x-request-id` response header), a child
- * logger carrying it (`req.log`), and one line per completed request. Headers are not logged, so
- * session cookies never reach the logs.
+ * logger carrying it (`req.log`), and one line per completed request: request id, method, url, status and
+ * `responseTime` (ms). Headers are not logged, so session cookies never reach the logs; the serialisers
+ * read the raw request and response (`wrapSerializers: false`), so no full request object (headers,
+ * remote address...) is built per request only to be thrown away.
  */
 export function requestLogger(options: RequestLoggerOptions = {}): RequestHandler {
   const ignorePaths = new Set(options.ignorePaths ?? ['/healthz', '/readyz']);
@@ -37,8 +39,13 @@ export function requestLogger(options: RequestLoggerOptions = {}): RequestHandle
       return id;
     },
     autoLogging: { ignore: (req) => ignorePaths.has((req.url ?? '').split('?')[0]) },
+    wrapSerializers: false,
     serializers: {
-      req: (req: { id: unknown; method: string; url: string }) => ({ id: req.id, method: req.method, url: req.url }),
+      req: (req: { id: unknown; method: string; originalUrl?: string; url: string }) => ({
+        id: req.id,
+        method: req.method,
+        url: req.originalUrl ?? req.url,
+      }),
       res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
     },
   });
