@@ -99,6 +99,20 @@ module.exports = {
       to: { path: '^common/src/outbox/' },
     },
     {
+      name: 'common-tracing-below-the-event-side',
+      comment:
+        'Tracing is the seam the transports, listeners and outbox call (its OpenTelemetry code loads only when enabled); it imports none of them.',
+      severity: 'error',
+      from: { path: '^common/src/tracing/', pathNot: TESTS },
+      to: { path: '^common/src/(http|contracts|transport|events|outbox|metrics)/' },
+    },
+    {
+      name: 'common-core-and-contracts-never-import-tracing',
+      severity: 'error',
+      from: { path: '^common/src/(core|contracts)/', pathNot: TESTS },
+      to: { path: '^common/src/tracing/' },
+    },
+    {
       name: 'no-circular',
       severity: 'error',
       from: {},

@@ -1,4 +1,6 @@
+import { tracing } from './tracing';
 import { runService } from '@ticketing/common/http';
 import { authService } from './service';
 
-void runService(authService());
+// Exits only once the spans still buffered are exported (immediately when tracing is off).
+void runService(authService(), { exit: tracing.exit });

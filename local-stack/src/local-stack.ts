@@ -166,6 +166,8 @@ interface ProcessPlan {
 function serviceProcesses(plan: ProcessPlan): Record<ServiceName, ServiceProcess[]> {
   const passthrough: NodeJS.ProcessEnv = {};
   for (const key of PASSTHROUGH) if (plan.env[key] !== undefined) passthrough[key] = plan.env[key];
+  // OpenTelemetry's standard variables (docs/operations.md, "Traces"); each service names itself.
+  for (const [key, value] of Object.entries(plan.env)) if (key.startsWith('OTEL_') && key !== 'OTEL_SERVICE_NAME') passthrough[key] = value;
   const services = {} as Record<ServiceName, ServiceProcess[]>;
   for (const name of SERVICE_NAMES) {
     const count = plan.replicas[name] ?? 1;

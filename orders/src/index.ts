@@ -1,4 +1,6 @@
+import { tracing } from './tracing';
 import { runService } from '@ticketing/common/http';
 import { ordersService } from './service';
 
-void runService(ordersService());
+// Exits only once the spans still buffered are exported (immediately when tracing is off).
+void runService(ordersService(), { exit: tracing.exit });

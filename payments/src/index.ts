@@ -1,4 +1,6 @@
+import { tracing } from './tracing';
 import { runService } from '@ticketing/common/http';
 import { paymentsService } from './service';
 
-void runService(paymentsService());
+// Exits only once the spans still buffered are exported (immediately when tracing is off).
+void runService(paymentsService(), { exit: tracing.exit });

@@ -7,6 +7,7 @@ import type { Transport, TransportSubscription } from '../transport/transport';
 import type { EventMessage } from '../transport/event-message';
 import type { Event } from '../contracts/types';
 import { parseEvent } from '../contracts/schemas';
+import { tracingHooks } from '../tracing/trace-hooks';
 import type { ConsumedOutcome, ServiceMetrics } from '../metrics';
 import { pendingMessagesReader } from '../transport/consumer-pending';
 
@@ -101,7 +102,7 @@ export abstract class Listener<E extends Event> {
           return decoded.ok ? this.orderingKey(decoded.data) : undefined;
         },
       },
-      (msg) => this.handle(msg),
+      (msg) => this.traced(msg),
     );
     this.observeConsumer();
     return this.subscription;
@@ -148,6 +149,14 @@ export abstract class Listener<E extends Event> {
     }
     const parsed = parseEvent(this.subject, body);
     return parsed.ok ? { ok: true, data: parsed.data } : { ok: false, reason: `invalid event: ${parsed.error}` };
+  }
+
+  /** With tracing on, handles the delivery in a consumer span: a child of the publish span whose context the message carries. */
+  private traced(msg: EventMessage): Promise<void> {
+    const tracing = tracingHooks();
+    if (!tracing) return this.handle(msg);
+    const info = { subject: msg.subject, queueGroup: this.queueGroupName, msgId: msg.msgId, deliveryCount: msg.deliveryCount };
+    return tracing.consume(info, msg.traceContext, () => this.handle(msg));
   }
 
   private async handle(msg: EventMessage): Promise<void> {

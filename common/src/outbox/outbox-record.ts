@@ -11,6 +11,9 @@ export interface OutboxRecord {
   /** Events of one aggregate leave in `aggregateVersion` order. */
   aggregateId: string;
   aggregateVersion: number;
+  /** W3C trace context of the span the row was written in (only when tracing is on): the relay's publish span is its child. */
+  traceparent?: string;
+  tracestate?: string;
   createdAt: Date;
   /** null until the broker acknowledged the event; the retention TTL counts from here. */
   publishedAt: Date | null;
@@ -37,6 +40,8 @@ export function outboxModel(connection: Connection, retentionSeconds: number): M
       msgId: { type: String, required: true, unique: true },
       aggregateId: { type: String, required: true },
       aggregateVersion: { type: Number, required: true },
+      traceparent: { type: String },
+      tracestate: { type: String },
       createdAt: { type: Date, required: true, default: () => new Date() },
       publishedAt: { type: Date, default: null },
       attempts: { type: Number, default: 0 },

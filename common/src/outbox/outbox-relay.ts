@@ -3,10 +3,11 @@ import type { Logger } from 'pino';
 import type { ServiceMetrics } from '../metrics';
 import { Outbox } from './outbox';
 import { OutboxRecord } from './outbox-record';
+import { tracingHooks, type TraceContext } from '../tracing/trace-hooks';
 
 /** Where the relay sends events: a transport's raw publish, resolved once the broker stored it. */
 export interface EventSink {
-  publish(subject: string, data: object, opts: { msgId: string }): Promise<unknown>;
+  publish(subject: string, data: object, opts: { msgId: string; traceContext?: TraceContext }): Promise<unknown>;
 }
 
 export interface OutboxRelayOptions {
@@ -29,7 +30,17 @@ export interface OutboxRelayOptions {
 /** What a pass reads of a row to publish it. */
 type RelayRow = Pick<
   OutboxRecord,
-  '_id' | 'subject' | 'data' | 'msgId' | 'aggregateVersion' | 'attempts' | 'createdAt' | 'nextAttemptAt' | 'claimedUntil'
+  | '_id'
+  | 'subject'
+  | 'data'
+  | 'msgId'
+  | 'aggregateVersion'
+  | 'attempts'
+  | 'createdAt'
+  | 'nextAttemptAt'
+  | 'claimedUntil'
+  | 'traceparent'
+  | 'tracestate'
 >;
 
 export interface OutboxStats {
@@ -144,12 +155,16 @@ export class OutboxRelay {
   private schedule(delayMs: number): void {
     if (!this.running) return;
     if (this.timer) clearTimeout(this.timer);
-    this.timer = setTimeout(() => {
-      this.timer = undefined;
-      this.pass = this.loop().finally(() => {
-        this.pass = undefined;
-      });
-    }, delayMs);
+    const arm = (): NodeJS.Timeout =>
+      setTimeout(() => {
+        this.timer = undefined;
+        this.pass = this.loop().finally(() => {
+          this.pass = undefined;
+        });
+      }, delayMs);
+    // A commit kicks the relay from inside its request: the passes must not join that request's trace.
+    const tracing = tracingHooks();
+    this.timer = tracing ? tracing.outsideTrace(arm) : arm();
   }
 
   private async loop(): Promise<void> {
@@ -270,6 +285,8 @@ export class OutboxRelay {
           createdAt: 1,
           nextAttemptAt: 1,
           claimedUntil: 1,
+          traceparent: 1,
+          tracestate: 1,
         })
         .lean<Array<RelayRow & { aggregateId: string }>>();
       const runs: RelayRow[][] = [];
@@ -331,6 +348,18 @@ export class OutboxRelay {
       this.metrics?.eventPublished(row.subject);
       published.push(row);
     }
+  }
+
+  /** Publishes one row; with tracing on, in a producer span that is a child of the context the row was written in. */
+  private publishRow(row: RelayRow): Promise<unknown> {
+    const tracing = tracingHooks();
+    if (!tracing) return this.sink.publish(row.subject, row.data, { msgId: row.msgId });
+    const parent = row.traceparent
+      ? { traceparent: row.traceparent, ...(row.tracestate ? { tracestate: row.tracestate } : {}) }
+      : undefined;
+    return tracing.publish({ subject: row.subject, msgId: row.msgId }, parent, (traceContext) =>
+      this.sink.publish(row.subject, row.data, traceContext ? { msgId: row.msgId, traceContext } : { msgId: row.msgId }),
+    );
   }
 
   /**

@@ -3,6 +3,7 @@ import { ClientSession, Connection, Model } from 'mongoose';
 import { eventMessageId, type AggregateRef } from '../contracts/types';
 import type { PublishAck, PublishOptions } from '../transport/transport';
 import { outboxModel, OutboxRecord } from './outbox-record';
+import { tracingHooks } from '../tracing/trace-hooks';
 
 /** Any event the outbox can carry: a subject and data naming its aggregate's id and version. */
 export interface OutboxEvent {
@@ -91,7 +92,10 @@ export class Outbox<E extends OutboxEvent = OutboxEvent> {
   }
 }
 
-type OutboxRecordInput = Pick<OutboxRecord, 'subject' | 'data' | 'msgId' | 'aggregateId' | 'aggregateVersion'>;
+type OutboxRecordInput = Pick<
+  OutboxRecord,
+  'subject' | 'data' | 'msgId' | 'aggregateId' | 'aggregateVersion' | 'traceparent' | 'tracestate'
+>;
 
 function toRow(subject: string, data: unknown, msgId?: string): OutboxRecordInput {
   if (typeof data !== 'object' || data === null) throw new TypeError(`outbox event ${subject} must carry an object`);
@@ -106,5 +110,7 @@ function toRow(subject: string, data: unknown, msgId?: string): OutboxRecordInpu
     msgId: msgId ?? eventMessageId(subject, { id, version }),
     aggregateId: id,
     aggregateVersion: version,
+    // The request's span, captured now: the relay publishes later, outside it.
+    ...tracingHooks()?.activeTraceContext(),
   };
 }

@@ -1,3 +1,5 @@
+import type { TraceContext } from '../tracing/trace-hooks';
+
 /** How a handler settled a delivery; undefined while it has not. */
 export type Settlement = 'ack' | 'nak' | 'term';
 
@@ -18,6 +20,8 @@ export interface EventMessage {
   readonly rawData: Uint8Array;
   /** What the handler has done with this delivery so far. */
   readonly settlement: Settlement | undefined;
+  /** The publish span's W3C trace context, when the publisher traced it (JetStream headers, NATS Streaming envelope). */
+  readonly traceContext?: TraceContext;
   /** Processed: the broker will not deliver it to this queue group again. */
   ack(): void;
   /**

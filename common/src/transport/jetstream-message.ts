@@ -1,7 +1,20 @@
 import { JetStreamApiError, type JsMsg } from '@nats-io/jetstream';
+import { headers, type MsgHdrs } from '@nats-io/transport-node';
 import { SettlingMessage } from './event-message';
+import type { TraceContext } from '../tracing/trace-hooks';
 
 export const MSG_ID_HEADER = 'Nats-Msg-Id';
+/** W3C trace context headers, named as on HTTP. */
+const TRACEPARENT_HEADER = 'traceparent';
+const TRACESTATE_HEADER = 'tracestate';
+
+/** The message headers carrying a publish span's context. */
+export function traceHeaders(trace: TraceContext): MsgHdrs {
+  const h = headers();
+  h.set(TRACEPARENT_HEADER, trace.traceparent);
+  if (trace.tracestate) h.set(TRACESTATE_HEADER, trace.tracestate);
+  return h;
+}
 const decoder = new TextDecoder();
 
 /** NATS subject matching with `*` (one token) and `>` (the rest). */
@@ -64,6 +77,14 @@ export class JetStreamEventMessage extends SettlingMessage {
 
   get rawData(): Uint8Array {
     return this.msg.data;
+  }
+
+  // Read only by the listener's consume span, that is only when tracing is on.
+  get traceContext(): TraceContext | undefined {
+    const traceparent = this.msg.headers?.get(TRACEPARENT_HEADER);
+    if (!traceparent) return undefined;
+    const tracestate = this.msg.headers?.get(TRACESTATE_HEADER);
+    return tracestate ? { traceparent, tracestate } : { traceparent };
   }
 
   protected doAck(): void {

@@ -12,7 +12,7 @@ import {
 import type { Logger } from 'pino';
 import { JetStreamDeadLetters } from './jetstream-dead-letters';
 import { consumerConfig, ensureConsumer, ensureStream, NANOS_PER_MS } from './jetstream-setup';
-import { decodeBody, isTransient, JetStreamEventMessage, MSG_ID_HEADER, subjectMatches } from './jetstream-message';
+import { decodeBody, isTransient, JetStreamEventMessage, MSG_ID_HEADER, subjectMatches, traceHeaders } from './jetstream-message';
 import { ALL_SUBJECTS } from '../contracts/subjects';
 import { logger as defaultLogger } from '../core/logger';
 import { DEAD_LETTER_SUBJECT_PREFIX, DEFAULT_DEAD_LETTER_STREAM_NAME, DEFAULT_STREAM_NAME, durableName } from './names';
@@ -183,6 +183,7 @@ export class JetStreamTransport implements Transport {
     const publishOptions: Partial<JetStreamPublishOptions> = {};
     if (options.msgId) publishOptions.msgID = options.msgId;
     if (options.expect) publishOptions.expect = options.expect;
+    if (options.traceContext) publishOptions.headers = traceHeaders(options.traceContext);
     for (let attempt = 1; ; attempt++) {
       try {
         if (this.nc.isClosed()) throw new Error('the NATS connection is closed');

@@ -5,6 +5,8 @@ import { logger as defaultLogger } from '../core/logger';
 import { deliveryOrderingKey, KeyedConcurrency } from './keyed-concurrency';
 import { errorMessage, StatusListeners } from './status';
 import { brokerCredentials } from './credentials';
+import { unwrapTraceEnvelope, wrapInTraceEnvelope } from './trace-envelope';
+import type { TraceContext } from '../tracing/trace-hooks';
 import { natsServers } from './broker-config';
 import type {
   ConnectionStatus,
@@ -96,6 +98,7 @@ class StreamingEventMessage extends SettlingMessage {
   readonly msgId = undefined;
   readonly sequence: number;
   readonly rawData: Uint8Array;
+  readonly traceContext: TraceContext | undefined;
 
   constructor(
     private readonly msg: StanMessage,
@@ -104,7 +107,7 @@ class StreamingEventMessage extends SettlingMessage {
     super();
     this.subject = msg.getSubject();
     this.sequence = msg.getSequence();
-    this.rawData = new Uint8Array(msg.getRawData());
+    ({ rawData: this.rawData, traceContext: this.traceContext } = unwrapTraceEnvelope(new Uint8Array(msg.getRawData())));
     // The server only says "redelivered"; count redeliveries this process has seen.
     const seen = this.deliveries.get(this.sequence) ?? 0;
     this.deliveryCount = msg.isRedelivered() ? Math.max(seen, 1) + 1 : 1;
@@ -208,11 +211,15 @@ export class StreamingTransport implements Transport {
     return this.status.add(listener);
   }
 
-  /** One attempt; NATS Streaming has no de-duplication, so `msgId` is not sent (consumers' inbox de-duplicates). */
-  publish(subject: string, data: unknown, _options: PublishOptions = {}): Promise<PublishAck> {
+  /**
+   * One attempt; NATS Streaming has no de-duplication, so `msgId` is not sent (consumers' inbox
+   * de-duplicates). A trace context is sent in an envelope around the data (no headers here).
+   */
+  publish(subject: string, data: unknown, options: PublishOptions = {}): Promise<PublishAck> {
     return new Promise((resolve, reject) => {
       try {
-        this.stan.publish(subject, JSON.stringify(data), (err) => {
+        const body = options.traceContext ? wrapInTraceEnvelope(data, options.traceContext) : JSON.stringify(data);
+        this.stan.publish(subject, body, (err) => {
           if (err) reject(new Error(`Publish on "${subject}" was not acknowledged by NATS Streaming: ${errorMessage(err)}`));
           else resolve({ duplicate: false });
         });

@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type { EventMessage } from './event-message';
+import type { TraceContext } from '../tracing/trace-hooks';
 
 export type TransportKind = 'jetstream' | 'streaming';
 
@@ -41,6 +42,8 @@ export interface PublishOptions {
   msgId?: string;
   /** Overrides `TransportOptions.publishTimeoutMs` for this call. */
   timeoutMs?: number;
+  /** The publish span's context, sent with the message (JetStream headers; NATS Streaming: an envelope, docs/events.md). */
+  traceContext?: TraceContext;
 }
 
 /** The broker's receipt: the event is stored. */
