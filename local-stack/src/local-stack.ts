@@ -248,6 +248,15 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
     const perService = {} as Record<ServiceName, NodeJS.ProcessEnv>;
     for (const name of SERVICE_NAMES) perService[name] = { MONGO_URI: mongoUris[name], ...sessionEnv(name), ...brokerEnv(natsUsers, name) };
     perService.payments = { ...perService.payments, ...provider.env };
+    // Every client of the local stack reaches auth from 127.0.0.1 through the gateway (the system tests
+    // sign up 100 users, the benchmark 50), so auth's throttle counts are lifted; THROTTLE_* given to the launcher win.
+    const throttleGiven = Object.entries(env).filter(([key]) => key.startsWith('THROTTLE_'));
+    perService.auth = {
+      ...perService.auth,
+      THROTTLE_IP_ATTEMPTS: '100000',
+      THROTTLE_ACCOUNT_FAILURES: '1000',
+      ...Object.fromEntries(throttleGiven),
+    };
     const rootDir = opts.rootDir ?? path.resolve(__dirname, '../..');
     const services = serviceProcesses({
       rootDir,

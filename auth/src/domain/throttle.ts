@@ -31,7 +31,7 @@ export interface AttemptKey {
  * The signin and signup throttle, on rate-limiter-flexible's RateLimiterMongo over auth's own database,
  * so every replica counts against the same limits (collection `throttle_counters`):
  * - per IP: every attempt is counted before any hashing; beyond `ipAttempts` in the window, 429 until
- *   the window ends;
+ *   the window ends (from memory once a replica has seen the IP over its limit);
  * - per IP and email: failures in a row (a wrong password at signin, "Email in use" at signup); after
  *   `accountFailures` of them the pair is blocked for `accountBlockSeconds`, other emails from that IP and
  *   that email from other IPs are not. A successful signin clears the pair's count.
@@ -44,7 +44,15 @@ export class SigninThrottle {
   constructor(readonly limits: ThrottleLimits = DEFAULT_THROTTLE_LIMITS) {
     // The indexes come with the model (ThrottleCounter.init()), not from the library at construction.
     const store = { storeClient: ThrottleCounter.db, tableName: ThrottleCounter.collection.collectionName, disableIndexesCreation: true };
-    this.perIp = new RateLimiterMongo({ ...store, keyPrefix: 'ip', points: limits.ipAttempts, duration: limits.ipWindowSeconds });
+    this.perIp = new RateLimiterMongo({
+      ...store,
+      keyPrefix: 'ip',
+      points: limits.ipAttempts,
+      duration: limits.ipWindowSeconds,
+      // Once an IP is over its limit, this replica refuses it from memory until the window ends: a flood
+      // from one address then costs the database nothing.
+      inMemoryBlockOnConsumed: limits.ipAttempts + 1,
+    });
     this.perAccount = new RateLimiterMongo({
       ...store,
       keyPrefix: 'account',
@@ -73,9 +81,9 @@ export class SigninThrottle {
 
   /** Throws TooManyAttemptsError (429, with its Retry-After) when this attempt may not run; counts it against the IP. */
   async admit({ ip, email }: AttemptKey): Promise<void> {
+    await this.perIp.consume(ip).catch(rethrowAsTooMany);
     const account = await this.perAccount.get(accountKey(ip, email));
     if (account && account.consumedPoints >= this.limits.accountFailures) throw tooMany(account);
-    await this.perIp.consume(ip).catch(rethrowAsTooMany);
   }
 
   /** Counts a failure for this email from this IP; the last one allowed starts the block. */

@@ -94,7 +94,11 @@ describe('signin throttle per email and IP', () => {
 });
 
 describe('signin and signup throttle per IP', () => {
-  const perIp = testApp({ ...LIMITS, THROTTLE_IP_ATTEMPTS: 3, THROTTLE_IP_WINDOW: 120 });
+  // A new app per test: a replica remembers an IP that went over its limit (in memory, until the window ends).
+  let perIp = app;
+  beforeEach(() => {
+    perIp = testApp({ ...LIMITS, THROTTLE_IP_ATTEMPTS: 3, THROTTLE_IP_WINDOW: 120 });
+  });
 
   it('when one IP has sent as many signins and signups as allowed, then the next of either is 429 with Retry-After and changes nothing', async () => {
     const { email, password } = await signup(setup);
@@ -134,5 +138,13 @@ describe('signin and signup throttle per IP', () => {
     }
     // A forged first entry does not make a new client: the proxy's entry (the last) is over its limit.
     await signinFrom(`192.0.2.99, ${ATTACKER}`, email, password, perIp).expect(429);
+  });
+
+  it('when a replica has seen an IP over its limit, then it refuses that IP without counting in the database', async () => {
+    for (let i = 0; i < 4; i += 1) await signinFrom(ATTACKER, uniqueEmail(), 'wrong-password', perIp);
+    const counted = await ThrottleCounter.findOne({ key: `ip:${ATTACKER}` }).lean();
+    expect(counted?.points).toBe(4);
+    for (let i = 0; i < 3; i += 1) await signinFrom(ATTACKER, uniqueEmail(), 'wrong-password', perIp).expect(429);
+    expect((await ThrottleCounter.findOne({ key: `ip:${ATTACKER}` }).lean())?.points).toBe(4);
   });
 });

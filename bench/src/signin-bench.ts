@@ -1,0 +1,186 @@
+/**
+ * Signin-flood benchmark: one auth process on the MongoDB double, with its default limits (hashing
+ * queue 2 at once / 64 waiting / 4 per IP, throttle 50 attempts per IP per 15 min and 5 failures per
+ * IP and email), under `--connections` (200) concurrent bad signins for `--duration` seconds, while a
+ * real user signs in one request at a time from an address of their own.
+ *
+ *   npm run bench:signin [-- --connections 200 --duration 10 --samples 20]
+ *
+ * Two floods, one after the other (each on fresh counters):
+ * - `spread`: every flood request from a new IP and for a new email, so no throttle limit is reached
+ *   and the flood is held by the hashing queue alone (429 when the queue is full, 400 after a hash);
+ * - `one-ip`: every flood request from one IP, for one existing account, so the throttle answers most
+ *   of them before any hashing.
+ * auth is reached directly with X-Forwarded-For set, as the one proxy it trusts (the ingress or the
+ * gateway) would set it. Figures: the real user's signin latency (p50, max) and the flood's answers by
+ * status, printed as JSON (see docs/benchmarks.md).
+ */
+import crypto from 'node:crypto';
+import os from 'node:os';
+import path from 'node:path';
+import autocannon from 'autocannon';
+import { ServiceProcess } from '@ticketing/local-stack';
+import { mongoUriWithDatabase, startMongo } from '@ticketing/testkit';
+import mongoose from 'mongoose';
+
+const ROOT = path.resolve(__dirname, '../..');
+
+function arg(name: string, fallback: string): string {
+  const i = process.argv.indexOf(`--${name}`);
+  return i > 0 && process.argv[i + 1] !== undefined ? process.argv[i + 1] : fallback;
+}
+
+const CONNECTIONS = Number(arg('connections', '200'));
+const DURATION = Number(arg('duration', '10'));
+const SAMPLES = Number(arg('samples', '20'));
+const REAL_USER_IP = '192.0.2.10';
+const ATTACKER_IP = '203.0.113.66';
+const PASSWORD = 'a real user’s passphrase';
+
+interface Figures {
+  flood: string;
+  floodRequests: number;
+  floodByStatus: Record<string, number>;
+  realSignin: { samples: number; failed: number; p50Ms: number; maxMs: number };
+}
+
+async function post(url: string, ip: string, body: unknown): Promise<number> {
+  const res = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-forwarded-for': ip },
+    body: JSON.stringify(body),
+  });
+  await res.arrayBuffer();
+  return res.status;
+}
+
+/** The real user's signins, one at a time with a pause between, until `until` resolves. */
+async function realSignins(base: string, email: string, until: PromiseLike<unknown>): Promise<{ times: number[]; failed: number }> {
+  let done = false;
+  until.then(() => (done = true));
+  const times: number[] = [];
+  let failed = 0;
+  // Let the flood fill the queue first.
+  await new Promise((resolve) => setTimeout(resolve, 1_000));
+  while (!done && times.length < SAMPLES) {
+    const started = performance.now();
+    const status = await post(`${base}/api/users/signin`, REAL_USER_IP, { email, password: PASSWORD });
+    times.push(performance.now() - started);
+    if (status !== 200) failed += 1;
+    await new Promise((resolve) => setTimeout(resolve, Math.max(100, ((DURATION - 2) * 1_000) / SAMPLES)));
+  }
+  return { times, failed };
+}
+
+/** The real user's signin with nothing else running. */
+async function idleSignins(base: string, email: string): Promise<Figures['realSignin']> {
+  const times: number[] = [];
+  let failed = 0;
+  for (let i = 0; i < 10; i += 1) {
+    const started = performance.now();
+    if ((await post(`${base}/api/users/signin`, REAL_USER_IP, { email, password: PASSWORD })) !== 200) failed += 1;
+    times.push(performance.now() - started);
+  }
+  return summary(times, failed);
+}
+
+function summary(times: number[], failed: number): Figures['realSignin'] {
+  const sorted = [...times].sort((a, b) => a - b);
+  return { samples: times.length, failed, p50Ms: Math.round(quantile(sorted, 0.5)), maxMs: Math.round(sorted.at(-1) ?? 0) };
+}
+
+function quantile(sorted: number[], q: number): number {
+  return sorted.length === 0 ? 0 : sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
+}
+
+async function flood(base: string, name: string, nextRequest: () => { ip: string; email: string }, realEmail: string): Promise<Figures> {
+  const byStatus: Record<string, number> = {};
+  const instance = autocannon({
+    url: base,
+    connections: CONNECTIONS,
+    duration: DURATION,
+    timeout: 30,
+    requests: [
+      {
+        method: 'POST',
+        path: '/api/users/signin',
+        setupRequest: (request) => {
+          const { ip, email } = nextRequest();
+          return {
+            ...request,
+            headers: { 'content-type': 'application/json', 'x-forwarded-for': ip },
+            body: JSON.stringify({ email, password: 'not-the-password' }),
+          };
+        },
+      },
+    ],
+  });
+  instance.on('response', (_client: unknown, statusCode: number) => {
+    byStatus[statusCode] = (byStatus[statusCode] ?? 0) + 1;
+  });
+  const real = realSignins(base, realEmail, instance);
+  const result = await instance;
+  const { times, failed } = await real;
+  return { flood: name, floodRequests: result.requests.total, floodByStatus: byStatus, realSignin: summary(times, failed) };
+}
+
+async function main(): Promise<void> {
+  const mongo = await startMongo();
+  const auth = new ServiceProcess({
+    name: 'auth',
+    cwd: path.join(ROOT, 'auth'),
+    env: {
+      PATH: process.env.PATH,
+      NODE_ENV: 'production',
+      LOG_LEVEL: 'warn',
+      MONGO_URI: mongoUriWithDatabase(mongo.uri, 'auth'),
+      JWT_PRIVATE_KEY: crypto.generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
+      COOKIE_SECURE: 'false',
+    },
+    log: (line) => process.stderr.write(`${line}\n`),
+  });
+  const counters = await mongoose.createConnection(mongoUriWithDatabase(mongo.uri, 'auth')).asPromise();
+  try {
+    await auth.start();
+    const base = auth.url;
+    const realEmail = 'real-user@example.com';
+    if ((await post(`${base}/api/users/signup`, REAL_USER_IP, { email: realEmail, password: PASSWORD })) !== 201)
+      throw new Error('signup failed');
+    const victim = 'victim@example.com';
+    if ((await post(`${base}/api/users/signup`, '192.0.2.11', { email: victim, password: PASSWORD })) !== 201)
+      throw new Error('signup failed');
+
+    const idle = await idleSignins(base, realEmail);
+    let n = 0;
+    const spread = await flood(
+      base,
+      'spread',
+      () => {
+        n += 1;
+        return { ip: `10.${(n >> 16) & 255}.${(n >> 8) & 255}.${n & 255}`, email: `flood-${n}@example.com` };
+      },
+      realEmail,
+    );
+    await counters.collection('throttle_counters').deleteMany({});
+    const oneIp = await flood(base, 'one-ip', () => ({ ip: ATTACKER_IP, email: victim }), realEmail);
+    const figures = {
+      date: new Date().toISOString(),
+      cpus: os.cpus().length,
+      connections: CONNECTIONS,
+      durationS: DURATION,
+      idle,
+      spread,
+      oneIp,
+    };
+    process.stdout.write(`${JSON.stringify(figures, null, 2)}\n`);
+  } finally {
+    await counters.close();
+    await auth.stop();
+    await mongo.stop();
+  }
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.exit(1);
+});
