@@ -19,7 +19,6 @@ import {
   objectsOf,
   resolveEndpoint,
   selectedWorkloads,
-  statefulSetsRunning,
 } from './support/workloads';
 import { IMAGE_NAMES, SERVICE_NAMES, SERVICES, serviceFacts, WEB_CLIENT } from './support/services';
 
