@@ -17,6 +17,12 @@ export class ApiClient {
   ) {}
 
   async request<T = unknown>(method: string, path: string, body?: unknown): Promise<ApiResponse<T>> {
+    const { status, text } = await this.send(method, path, body);
+    return { status, body: (text ? JSON.parse(text) : undefined) as T };
+  }
+
+  /** The whole answer (headers and the body as text), for checks of the HTTP contract itself. */
+  async send(method: string, path: string, body?: unknown): Promise<{ status: number; headers: Headers; text: string }> {
     const res = await fetch(`${this.baseUrl}${path}`, {
       method,
       headers: { 'content-type': 'application/json', ...(this.cookie ? { cookie: this.cookie } : {}) },
@@ -26,8 +32,7 @@ export class ApiClient {
     if (setCookie) this.cookie = setCookie.split(';')[0];
     // A cleared cookie (signout) is sent back as `session=; expires=1970`: forget it like a browser.
     if (/^[^=]+=$/.test(this.cookie)) this.cookie = '';
-    const text = await res.text();
-    return { status: res.status, body: (text ? JSON.parse(text) : undefined) as T };
+    return { status: res.status, headers: res.headers, text: await res.text() };
   }
 
   /** The session cookie this client holds (what an attacker who copied it would send). */
