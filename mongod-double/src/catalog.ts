@@ -2,6 +2,7 @@
 // createIndexes or an insert) belongs to it until it commits: others do not see it, and an abort
 // removes it. Other catalogue changes (drop, index builds) take effect at once.
 import { UUID } from 'bson';
+import { parseCollation } from './collation';
 import { CommandError, ErrorCodes } from './errors';
 import { Index, idIndex } from './indexes';
 import type { DocRecord, LockOwner } from './storage';
@@ -10,7 +11,7 @@ import type { Doc } from './values';
 export class Collection {
   /** Documents by canonical _id, in insertion order (the natural order of a scan). */
   readonly records = new Map<string, DocRecord>();
-  readonly indexes: Index[] = [idIndex()];
+  readonly indexes: Index[];
   readonly uuid = new UUID();
   dropped = false;
   /** The open transaction that created it: visible to that transaction only, until it commits. */
@@ -20,7 +21,9 @@ export class Collection {
     readonly db: string,
     readonly name: string,
     readonly options: Doc,
-  ) {}
+  ) {
+    this.indexes = [idIndex(parseCollation(options.collation))];
+  }
 
   get ns(): string {
     return `${this.db}.${this.name}`;

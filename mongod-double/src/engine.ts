@@ -39,6 +39,11 @@ function pendingNorm(write: PendingWrite): Doc | undefined {
   return write.norm;
 }
 
+/** Counts a document version in or out of every index of its collection. */
+function track(collection: Collection, record: DocRecord, doc: Doc, delta: 1 | -1): void {
+  for (const index of collection.indexes) index.track(record, doc, delta);
+}
+
 export class Engine {
   clock = 0;
   readonly openTransactions = new Set<Transaction>();
@@ -193,6 +198,8 @@ export class Engine {
     }
     const previous = txn.writes.get(record);
     if (previous) for (const [index, keys] of previous.keys) index.removePending(txn, keys);
+    if (previous?.doc) track(collection, record, previous.doc, -1);
+    if (doc) track(collection, record, doc, 1);
     const keys: Array<[Index, IndexKey[]]> = [];
     if (doc) {
       const norm = normalizeDoc(doc);
@@ -225,6 +232,7 @@ export class Engine {
     for (const { collection, record, doc } of writes) {
       record.versions.push({ ts, doc });
       if (!doc) continue;
+      track(collection, record, doc, 1);
       const norm = normalizeDoc(doc);
       for (const index of collection.uniqueIndexes()) {
         for (const { key } of index.keysOf(doc, norm)) index.committed.set(key, record);
@@ -236,7 +244,13 @@ export class Engine {
 
   private prune(collection: Collection, record: DocRecord, oldest: number): void {
     this.historyFloor = Math.max(this.historyFloor, oldest);
-    if (record.prune(oldest) && collection.records.get(record.key) === record) collection.records.delete(record.key);
+    const before = record.versions;
+    const gone = record.prune(oldest);
+    // Versions no reader can see any more leave the ordered indexes.
+    for (const version of before.slice(0, before.length - record.versions.length)) {
+      if (version.doc) track(collection, record, version.doc, -1);
+    }
+    if (gone && collection.records.get(record.key) === record) collection.records.delete(record.key);
   }
 
   // ------------------------------------------------------------------------------------------
@@ -285,6 +299,7 @@ export class Engine {
     this.openTransactions.delete(txn);
     for (const [record, write] of txn.writes) {
       for (const [index, keys] of write.keys) index.removePending(txn, keys);
+      if (write.doc) track(write.collection, record, write.doc, -1);
       if (record.lock === txn) record.lock = null;
     }
   }
@@ -294,8 +309,19 @@ export class Engine {
     for (const [record, write] of txn.writes) this.prune(write.collection, record, oldest);
   }
 
-  /** Builds a new unique index's committed keys; throws DuplicateKeyError if existing data violates it. */
+  /** Builds a new index: its ordered keys (of every version readers may see) and, for a unique
+   *  index, its committed keys; throws DuplicateKeyError if existing data violates it. */
   buildIndex(collection: Collection, index: Index): void {
+    this.buildUniqueKeys(collection, index);
+    for (const record of collection.records.values()) {
+      for (const version of record.versions) if (version.doc) index.track(record, version.doc, 1);
+    }
+    for (const txn of this.openTransactions) {
+      for (const [record, write] of txn.writes) if (write.collection === collection && write.doc) index.track(record, write.doc, 1);
+    }
+  }
+
+  private buildUniqueKeys(collection: Collection, index: Index): void {
     if (!index.unique || index.isIdIndex) return;
     const seen = new Map<string, DocRecord>();
     for (const record of collection.records.values()) {

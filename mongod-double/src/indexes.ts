@@ -1,8 +1,8 @@
-// Index definitions and unique-key bookkeeping. Indexes are not used to speed up queries (collections
-// are scanned); they exist for their constraints: unique (also compound, sparse and partial) and TTL.
+// Index definitions, unique-key bookkeeping and, in `ordered`, the sorted keys the query planner scans.
 import { badValue, CommandError, DuplicateKeyError, ErrorCodes } from './errors';
 import { foldStrings, parseCollation, type Collation } from './collation';
 import { compileFilter, type Matcher } from './query';
+import { OrderedIndex, orderedKeysOf, type OrderedKey } from './ordered-index';
 import type { DocRecord, LockOwner } from './storage';
 import { canonicalKey, formatDoc, getPathValues, isDoc, normalizeDoc, toNumber, type Doc } from './values';
 
@@ -44,8 +44,13 @@ export class Index {
   readonly committed = new Map<string, DocRecord>();
   /** Unique indexes: key -> open transactions that have written a document with that key. */
   readonly pending = new Map<string, Map<LockOwner, DocRecord>>();
+  /** The keys of every document version a reader may see, in index order. */
+  readonly ordered: OrderedIndex;
+  /** Ordered keys per stored document (documents are immutable), for scans that re-check versions. */
+  private readonly keyCache = new WeakMap<Doc, { keys: OrderedKey[]; multikey: boolean }>();
 
-  constructor(spec: Doc) {
+  /** `orderCollation` orders the _id index by the collection's default collation. */
+  constructor(spec: Doc, orderCollation?: Collation) {
     const key = spec.key;
     if (!isDoc(key) || Object.keys(key).length === 0) throw badValue('Index keys cannot be empty.');
     const name = typeof spec.name === 'string' ? spec.name : defaultIndexName(key);
@@ -67,6 +72,38 @@ export class Index {
       if (spec[option] !== undefined) stored[option] = spec[option];
     }
     this.spec = stored;
+    const directions = this.fields.map((field) => (typeof key[field] !== 'string' && toNumber(key[field]) < 0 ? -1 : 1));
+    this.ordered = new OrderedIndex(this.fields, directions, orderCollation ?? this.collation);
+  }
+
+  /** Text, 2dsphere, hashed and other special indexes are stored only: never scanned. */
+  get scannable(): boolean {
+    return Object.values(this.key).every((direction) => typeof direction !== 'string') && this.spec.hidden !== true;
+  }
+
+  /** The ordered keys of a stored document (none when sparse or partial rules leave it out). */
+  orderedKeys(doc: Doc): { keys: OrderedKey[]; multikey: boolean } {
+    let cached = this.keyCache.get(doc);
+    if (!cached) {
+      const excluded =
+        (this.partialFilter && !this.partialFilter.test(normalizeDoc(doc))) ||
+        (this.sparse &&
+          this.fields.every((field) => getPathValues(doc, field).every((v) => v === undefined || (Array.isArray(v) && v.length === 0))));
+      cached = excluded ? { keys: [], multikey: false } : orderedKeysOf(this.fields, doc, this.ordered.collation);
+      this.keyCache.set(doc, cached);
+    }
+    return cached;
+  }
+
+  /** Counts a document version in (1) or out (-1) of the ordered keys of `record`. */
+  track(record: DocRecord, doc: Doc, delta: 1 | -1): void {
+    const { keys, multikey } = this.orderedKeys(doc);
+    this.ordered.track(record, keys, multikey, delta);
+  }
+
+  /** Whether this version of a document has the key (a scan may meet keys of other versions). */
+  hasKey(doc: Doc, key: string): boolean {
+    return this.orderedKeys(doc).keys.some((k) => k.key === key);
   }
 
   get isIdIndex(): boolean {
@@ -143,8 +180,8 @@ export function defaultIndexName(key: Doc): string {
     .join('_');
 }
 
-export function idIndex(): Index {
-  return new Index({ key: { _id: 1 }, name: '_id_' });
+export function idIndex(collation?: Collation): Index {
+  return new Index({ key: { _id: 1 }, name: '_id_' }, collation);
 }
 
 /** Whether two specs describe the same index (same key pattern and constraint options). */

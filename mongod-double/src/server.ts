@@ -153,7 +153,10 @@ export class MongodServer {
       for (const index of collection.indexes) {
         if (index.expireAfterSeconds === undefined || index.fields.length !== 1) continue;
         const limit = now - index.expireAfterSeconds * 1000;
-        for (const record of [...collection.records.values()]) {
+        // The index's dates up to the limit: only those documents may have expired.
+        const bounds = [[{ low: { edge: 'min', rank: 10 } as const, high: { value: new Date(limit), inclusive: true } }]];
+        const candidates = new Set([...index.ordered.scan(bounds, 1, { keysExamined: 0 })].map((entry) => entry.record));
+        for (const record of candidates) {
           if (record.lock) continue;
           const doc = record.latest()?.doc;
           if (!doc) continue;

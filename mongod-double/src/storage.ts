@@ -17,10 +17,14 @@ export interface Version {
   norm?: Doc;
 }
 
+let nextRecordSeq = 1;
+
 export class DocRecord {
   versions: Version[] = [];
   /** The open transaction that has written this document, if any. */
   lock: LockOwner | null = null;
+  /** Creation order (the order of a collection scan), which breaks ties between equal index keys. */
+  readonly seq = nextRecordSeq++;
 
   constructor(readonly key: string) {}
 

@@ -166,7 +166,7 @@ export function restore(value: unknown, origins: OriginMap): unknown {
 // ---------------------------------------------------------------------------------------------
 // BSON comparison order (on normalised or stored values)
 
-function typeRank(value: unknown): number {
+export function typeRank(value: unknown): number {
   if (value instanceof MinKey) return 1;
   if (value === null || value === undefined) return 2;
   if (typeof value === 'number' || typeof value === 'bigint' || isNumeric(value)) return 3;

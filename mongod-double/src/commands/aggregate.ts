@@ -7,9 +7,9 @@ import { Collection } from '../catalog';
 import { MustWait } from '../engine';
 import { CommandError, ErrorCodes, DuplicateKeyError } from '../errors';
 import { Index } from '../indexes';
-import { applyPipelineUpdate, runPipeline } from '../query';
-import { canonicalKey, getPath, isDoc, type Doc } from '../values';
-import { cursorReply, matching } from './matching';
+import { applyPipelineUpdate, parseSort, runPipeline } from '../query';
+import { canonicalKey, getPath, intOption, isDoc, type Doc } from '../values';
+import { cursorReply, matching, plannedRead, type PlannedRead } from './matching';
 import type { CommandContext } from './types';
 import { queryOptions, requireArray, writeValidation } from './types';
 import { documentsOf } from './views';
@@ -111,6 +111,41 @@ async function merge(ctx: CommandContext, spec: unknown, docs: Doc[]): Promise<v
   }
 }
 
+export interface AggregateInput {
+  docs: Doc[];
+  /** The stages left to run after the ones the query layer answered. */
+  rest: unknown[];
+  /** How a collection was read (not for views or $listLocalSessions). */
+  read?: PlannedRead;
+  /** The leading $match/$sort stages the plan answered. */
+  absorbed: Doc[];
+}
+
+/** A leading $match (and a $sort right after it, or leading) is planned like a find: through an
+ *  index where one fits. A $sort the index does not give stays in the pipeline. */
+export function aggregateInput(ctx: CommandContext, name: string, stages: unknown[]): AggregateInput {
+  if (ctx.server.catalog.view(ctx.db, name)) return { docs: documentsOf(ctx, name), rest: stages, absorbed: [] };
+  let at = 0;
+  const first = stages[0];
+  const filter = isDoc(first) && isDoc(first.$match) ? first.$match : undefined;
+  if (filter) at = 1;
+  const sortStage = stages[at];
+  const rawSort = isDoc(sortStage) && isDoc(sortStage.$sort) ? sortStage.$sort : undefined;
+  const next = stages[at + (rawSort ? 1 : 0)];
+  const limit = isDoc(next) && next.$limit !== undefined ? intOption(next.$limit, 0) : undefined;
+  const read = plannedRead(ctx, name, {
+    filter,
+    options: queryOptions(ctx, name),
+    sort: rawSort ? parseSort(rawSort) : [],
+    rawSort,
+    hint: ctx.body.hint,
+    limit,
+  });
+  const sortAbsorbed = rawSort !== undefined && !read.blockingSort;
+  const absorbed = stages.slice(0, at + (sortAbsorbed ? 1 : 0)) as Doc[];
+  return { docs: read.items.map((item) => item.doc), rest: stages.slice(absorbed.length), read, absorbed };
+}
+
 export async function aggregate(ctx: CommandContext): Promise<Doc> {
   const target = ctx.body.aggregate;
   const pipeline = requireArray(ctx.body.pipeline, 'pipeline');
@@ -137,7 +172,7 @@ export async function aggregate(ctx: CommandContext): Promise<Doc> {
     input = listLocalSessions(ctx);
     rest = stages.slice(1);
   } else if (typeof target === 'string') {
-    input = source(target);
+    ({ docs: input, rest } = aggregateInput(ctx, target, stages));
   }
   const docs = runPipeline(input, rest, source, options);
   const ns = typeof target === 'string' ? `${ctx.db}.${target}` : `${ctx.db}.$cmd.aggregate`;

@@ -1,6 +1,8 @@
 // What several read paths share: the documents of a collection a command can see, and a cursor reply.
 import type { Visible } from '../engine';
-import { compileFilter, pinnedId, type QueryOptions } from '../query';
+import { executePlan, type ExecutionStats } from '../plan-executor';
+import { plan, type Plan } from '../planner';
+import { compileFilter, sortItems, type QueryOptions, type SortField } from '../query';
 import { intOption, isDoc, type Doc } from '../values';
 import type { CommandContext } from './types';
 
@@ -17,19 +19,52 @@ export function cursorReply(
   return { cursor: { firstBatch: batch.docs, id: batch.cursorId, ns }, ok: 1 };
 }
 
+export interface ReadRequest {
+  filter: Doc | undefined;
+  options: QueryOptions;
+  sort?: SortField[];
+  /** The sort as given (for `$natural`). */
+  rawSort?: unknown;
+  hint?: unknown;
+  /** Matches needed (skip + limit); with a sort, the scan stops early only if the index gives the order. */
+  limit?: number;
+}
+
+export interface PlannedRead {
+  /** Matching documents, sorted when a sort was asked for. */
+  items: Visible[];
+  plan: Plan;
+  stats: ExecutionStats;
+  /** The sort was done after the scan (explain's SORT stage). */
+  blockingSort: boolean;
+}
+
+/** Plans and runs a read of a collection as this command's reader sees it. */
+export function plannedRead(ctx: CommandContext, collectionName: string, request: ReadRequest): PlannedRead {
+  const collection = ctx.server.catalog.collection(ctx.db, collectionName, ctx.txn);
+  const matcher = compileFilter(request.filter, request.options);
+  const sort = request.sort ?? [];
+  const chosen = plan(collection, {
+    filter: request.filter,
+    sort,
+    rawSort: request.rawSort,
+    hint: request.hint,
+    collation: request.options.collation,
+  });
+  const ordered = sort.length === 0 || (chosen.kind === 'ixscan' && chosen.providesSort);
+  const execution = executePlan(ctx.server.engine, collection, chosen, matcher, ctx.txn, ordered ? request.limit : undefined);
+  // A blocking sort starts from the collection's order, so ties come out as a collection scan leaves them.
+  const items = ordered
+    ? execution.items
+    : sortItems(
+        chosen.kind === 'ixscan' ? [...execution.items].sort((a, b) => a.record.seq - b.record.seq) : execution.items,
+        sort,
+        request.options.collation,
+      );
+  return { items, plan: chosen, stats: execution.stats, blockingSort: !ordered };
+}
+
 /** Documents of a collection visible to this command that match `filter`. */
 export function matching(ctx: CommandContext, collectionName: string, filter: Doc | undefined, options: QueryOptions = {}): Visible[] {
-  const collection = ctx.server.catalog.collection(ctx.db, collectionName, ctx.txn);
-  if (!collection) return [];
-  const matcher = compileFilter(filter, options);
-  const pinned = pinnedId(filter, options.collation);
-  if (pinned) {
-    const visible = ctx.server.engine.lookup(collection, pinned.id, ctx.txn);
-    return visible && matcher.test(visible.norm) ? [visible] : [];
-  }
-  const out: Visible[] = [];
-  for (const visible of ctx.server.engine.scan(collection, ctx.txn)) {
-    if (matcher.test(visible.norm)) out.push(visible);
-  }
-  return out;
+  return plannedRead(ctx, collectionName, { filter, options }).items;
 }

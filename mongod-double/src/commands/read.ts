@@ -2,28 +2,28 @@
 import { Long } from 'bson';
 import { CommandError, ErrorCodes } from '../errors';
 import { foldStrings } from '../collation';
-import { compileFilter, compileProjection, parseSort, sortItems, type QueryOptions } from '../query';
+import { compileFilter, compileProjection, parseSort, sortItems } from '../query';
 import { canonicalKey, getPathValues, intOption, isNumeric, normalizeDoc, toNumber, type Doc } from '../values';
 import { aggregate } from './aggregate';
-import { cursorReply, matching } from './matching';
+import { cursorReply, plannedRead, type ReadRequest } from './matching';
 import { documentsOf } from './views';
 import type { CommandContext, CommandTable } from './types';
 import { optionalDoc, queryOptions, requireArray, targetCollection } from './types';
 
-/** What a read sees of a collection or a view (computed through its pipeline), filtered. */
-function readItems(ctx: CommandContext, name: string, filter: Doc | undefined, options: QueryOptions): Array<{ doc: Doc; norm: Doc }> {
-  if (!ctx.server.catalog.view(ctx.db, name)) return matching(ctx, name, filter, options);
-  const matcher = compileFilter(filter, options);
-  return documentsOf(ctx, name)
+/** What a read sees of a collection (through the planner) or a view (computed through its
+ *  pipeline), filtered and sorted. */
+export function readItems(ctx: CommandContext, name: string, request: ReadRequest): Array<{ doc: Doc; norm: Doc }> {
+  if (!ctx.server.catalog.view(ctx.db, name)) return plannedRead(ctx, name, request).items;
+  const matcher = compileFilter(request.filter, request.options);
+  const items = documentsOf(ctx, name)
     .map((doc) => ({ doc, norm: normalizeDoc(doc) }))
     .filter((item) => matcher.test(item.norm));
+  return sortItems(items, request.sort ?? [], request.options.collation);
 }
 
-function find(ctx: CommandContext): Doc {
-  const name = targetCollection(ctx);
+/** find's options: filter, sort, skip, limit, hint, as the planner takes them. */
+export function findRequest(ctx: CommandContext, name: string): ReadRequest & { skip: number; limit: number; singleBatch: boolean } {
   const filter = optionalDoc(ctx.body.filter, 'filter');
-  const sort = parseSort(ctx.body.sort);
-  const projector = compileProjection(ctx.body.projection, filter);
   const skip = intOption(ctx.body.skip, 0);
   if (skip < 0) throw new CommandError(ErrorCodes.BadValue, 'skip value must be non-negative');
   let limit = intOption(ctx.body.limit, 0);
@@ -33,7 +33,16 @@ function find(ctx: CommandContext): Doc {
     singleBatch = true;
   }
   const options = queryOptions(ctx, name);
-  const items = sortItems(readItems(ctx, name, filter, options), sort, options.collation);
+  const sort = parseSort(ctx.body.sort);
+  return { filter, options, sort, rawSort: ctx.body.sort, hint: ctx.body.hint, skip, limit, singleBatch };
+}
+
+function find(ctx: CommandContext): Doc {
+  const name = targetCollection(ctx);
+  const request = findRequest(ctx, name);
+  const { skip, limit, singleBatch } = request;
+  const projector = compileProjection(ctx.body.projection, request.filter);
+  const items = readItems(ctx, name, { ...request, limit: limit > 0 ? skip + limit : undefined });
   const selected = items.slice(skip, limit > 0 ? skip + limit : undefined);
   const docs = selected.map((item) => (projector ? projector.apply(item.doc, item.norm) : item.doc));
   const batchSize = ctx.body.batchSize === undefined ? undefined : intOption(ctx.body.batchSize, 101);
@@ -77,9 +86,14 @@ function killCursors(ctx: CommandContext): Doc {
 
 function count(ctx: CommandContext): Doc {
   const name = targetCollection(ctx);
-  const items = readItems(ctx, name, optionalDoc(ctx.body.query, 'query'), queryOptions(ctx, name));
   const skip = intOption(ctx.body.skip, 0);
   const limit = Math.abs(intOption(ctx.body.limit, 0));
+  const items = readItems(ctx, name, {
+    filter: optionalDoc(ctx.body.query, 'query'),
+    options: queryOptions(ctx, name),
+    hint: ctx.body.hint,
+    limit: limit > 0 ? skip + limit : undefined,
+  });
   let n = Math.max(0, items.length - skip);
   if (limit > 0) n = Math.min(n, limit);
   return { n, ok: 1 };
@@ -91,7 +105,7 @@ function distinct(ctx: CommandContext): Doc {
   if (typeof key !== 'string') throw new CommandError(ErrorCodes.TypeMismatch, "BSON field 'distinct.key' is missing or not a string");
   const seen = new Map<string, unknown>();
   const options = queryOptions(ctx, name);
-  for (const item of readItems(ctx, name, optionalDoc(ctx.body.query, 'query'), options)) {
+  for (const item of readItems(ctx, name, { filter: optionalDoc(ctx.body.query, 'query'), options, hint: ctx.body.hint })) {
     for (const value of getPathValues(item.doc, key)) {
       for (const element of Array.isArray(value) ? value : [value]) {
         if (element === undefined) continue;

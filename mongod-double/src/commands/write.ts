@@ -4,14 +4,14 @@ import { ObjectId } from 'bson';
 import type { Collection } from '../catalog';
 import { MustWait, type Visible } from '../engine';
 import { CommandError, ErrorCodes } from '../errors';
-import { compileFilter, compileProjection, parseSort, sortItems, type Matcher, type QueryOptions } from '../query';
+import { compileFilter, compileProjection, parseSort, type Matcher, type QueryOptions } from '../query';
 import type { DocRecord } from '../storage';
 import { applyUpdate, parseUpdate, upsertSeed, type UpdateSpec } from '../update';
 import { canonicalKey, intOption, isDoc, sameBson, type Doc } from '../values';
 import type { CommandContext, CommandTable } from './types';
 import { optionalDoc, queryOptions, requireArray, targetCollection, writeValidation } from './types';
 import { enforceValidation } from '../document-validation';
-import { matching } from './matching';
+import { plannedRead } from './matching';
 
 /** Errors that fail the whole command instead of one statement (transaction control). */
 function isCommandLevel(error: CommandError): boolean {
@@ -91,6 +91,7 @@ interface UpdateRequest {
   upsert: boolean;
   arrayFilters: unknown[] | undefined;
   sort?: unknown;
+  hint?: unknown;
   options: QueryOptions;
 }
 
@@ -123,7 +124,13 @@ async function runUpdate(ctx: CommandContext, name: string, request: UpdateReque
   const matcher = compileFilter(request.filter, request.options);
   const sort = parseSort(request.sort);
   for (;;) {
-    const candidates = sortItems(matching(ctx, name, request.filter, request.options), sort, request.options.collation);
+    const candidates = plannedRead(ctx, name, {
+      filter: request.filter,
+      options: request.options,
+      sort,
+      hint: request.hint,
+      limit: request.multi ? undefined : 1,
+    }).items;
     const collection = ctx.server.catalog.collection(ctx.db, name, ctx.txn);
     if (candidates.length === 0 || !collection) {
       if (!request.upsert) return { matched: 0, modified: 0 };
@@ -207,6 +214,7 @@ async function update(ctx: CommandContext): Promise<Doc> {
         multi,
         upsert: statement.upsert === true,
         arrayFilters: Array.isArray(statement.arrayFilters) ? statement.arrayFilters : undefined,
+        hint: statement.hint,
         options: queryOptions(ctx, name, statement.collation),
       });
       n += outcome.matched;
@@ -227,20 +235,22 @@ async function update(ctx: CommandContext): Promise<Doc> {
   return { ...reply, ok: 1 };
 }
 
-async function deleteMatching(
-  ctx: CommandContext,
-  name: string,
-  filter: Doc,
-  limitOne: boolean,
-  options: QueryOptions,
-  sort?: unknown,
-): Promise<Doc[]> {
+interface DeleteRequest {
+  filter: Doc;
+  limitOne: boolean;
+  options: QueryOptions;
+  sort?: unknown;
+  hint?: unknown;
+}
+
+async function deleteMatching(ctx: CommandContext, name: string, request: DeleteRequest): Promise<Doc[]> {
+  const { filter, limitOne, options } = request;
   const matcher: Matcher = compileFilter(filter, options);
-  const parsedSort = parseSort(sort);
+  const sort = parseSort(request.sort);
   const deleted: Doc[] = [];
   for (;;) {
     const collection = ctx.server.catalog.collection(ctx.db, name, ctx.txn);
-    const candidates = sortItems(matching(ctx, name, filter, options), parsedSort, options.collation);
+    const candidates = plannedRead(ctx, name, { filter, options, sort, hint: request.hint, limit: limitOne ? 1 : undefined }).items;
     if (!collection || candidates.length === 0) return deleted;
     let restart = false;
     for (const candidate of limitOne ? candidates.slice(0, 1) : candidates) {
@@ -277,13 +287,12 @@ async function remove(ctx: CommandContext): Promise<Doc> {
       const statement = statements[i];
       if (!isDoc(statement)) throw new CommandError(ErrorCodes.TypeMismatch, 'delete statements must be objects');
       const limit = intOption(statement.limit, 0);
-      const deleted = await deleteMatching(
-        ctx,
-        name,
-        optionalDoc(statement.q, 'q') ?? {},
-        limit === 1,
-        queryOptions(ctx, name, statement.collation),
-      );
+      const deleted = await deleteMatching(ctx, name, {
+        filter: optionalDoc(statement.q, 'q') ?? {},
+        limitOne: limit === 1,
+        options: queryOptions(ctx, name, statement.collation),
+        hint: statement.hint,
+      });
       n += deleted.length;
     } catch (error) {
       if (!(error instanceof CommandError) || isCommandLevel(error)) throw error;
@@ -305,7 +314,13 @@ async function findAndModify(ctx: CommandContext): Promise<Doc> {
     throw new CommandError(ErrorCodes.FailedToParse, 'Cannot specify both an update and remove=true');
   if (isRemove) {
     if (ctx.body.upsert === true) throw new CommandError(ErrorCodes.FailedToParse, 'Cannot specify both upsert=true and remove=true');
-    const [deleted] = await deleteMatching(ctx, name, filter, true, queryOptions(ctx, name), ctx.body.sort);
+    const [deleted] = await deleteMatching(ctx, name, {
+      filter,
+      limitOne: true,
+      options: queryOptions(ctx, name),
+      sort: ctx.body.sort,
+      hint: ctx.body.hint,
+    });
     return { lastErrorObject: { n: deleted ? 1 : 0 }, value: project(deleted), ok: 1 };
   }
   if (ctx.body.update === undefined) throw new CommandError(ErrorCodes.FailedToParse, 'Either an update or remove=true must be specified');
@@ -316,6 +331,7 @@ async function findAndModify(ctx: CommandContext): Promise<Doc> {
     upsert: ctx.body.upsert === true,
     arrayFilters: Array.isArray(ctx.body.arrayFilters) ? ctx.body.arrayFilters : undefined,
     sort: ctx.body.sort,
+    hint: ctx.body.hint,
     options: queryOptions(ctx, name),
   });
   const returnNew = ctx.body.new === true;
