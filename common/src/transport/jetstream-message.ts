@@ -95,7 +95,11 @@ export class JetStreamEventMessage extends SettlingMessage {
     this.msg.nak(delayMs);
   }
 
-  protected doTerm(reason?: string): void {
-    this.msg.term(reason);
+  /**
+   * Without the reason on the wire: nats-server 2.9 ignores a `+TERM <reason>` ack (the message comes
+   * back after every ack wait until max_deliver); the reason is in the dead letter and the logs.
+   */
+  protected doTerm(): void {
+    this.msg.term();
   }
 }
