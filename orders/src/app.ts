@@ -15,7 +15,10 @@ export type AppConfig = Pick<OrdersConfig, 'JWT_PUBLIC_KEY' | 'AUTH_URL' | 'COOK
   Partial<Pick<OrdersConfig, 'MAX_ACTIVE_ORDERS_PER_USER'>>;
 
 /** The orders HTTP app. Connects nothing and listens nowhere: `src/service.ts` does that. */
-export function createApp(config: AppConfig, options: { logger?: Logger; sessionCheck?: SessionCheck; metrics?: ServiceMetrics } = {}): Express {
+export function createApp(
+  config: AppConfig,
+  options: { logger?: Logger; sessionCheck?: SessionCheck; metrics?: ServiceMetrics } = {},
+): Express {
   return createServiceApp(
     {
       session: { publicKey: config.JWT_PUBLIC_KEY, check: options.sessionCheck ?? httpSessionCheck(config.AUTH_URL) },

@@ -14,7 +14,10 @@ import { updateTicketRouter } from './routes/update';
 export type AppConfig = Pick<TicketsConfig, 'JWT_PUBLIC_KEY' | 'AUTH_URL' | 'COOKIE_SECURE'>;
 
 /** The tickets HTTP app. Connects nothing and listens nowhere: `src/service.ts` does that. */
-export function createApp(config: AppConfig, options: { logger?: Logger; sessionCheck?: SessionCheck; metrics?: ServiceMetrics } = {}): Express {
+export function createApp(
+  config: AppConfig,
+  options: { logger?: Logger; sessionCheck?: SessionCheck; metrics?: ServiceMetrics } = {},
+): Express {
   return createServiceApp(
     {
       session: { publicKey: config.JWT_PUBLIC_KEY, check: options.sessionCheck ?? httpSessionCheck(config.AUTH_URL) },

@@ -44,7 +44,10 @@ export function ticketsService(options: TicketsServiceOptions = {}): ServiceDefi
         natsWrapper,
         config,
         async (client) => {
-          const listeners = [new OrderCreatedListener(client, { logger, metrics }), new OrderCancelledListener(client, { logger, metrics })];
+          const listeners = [
+            new OrderCreatedListener(client, { logger, metrics }),
+            new OrderCancelledListener(client, { logger, metrics }),
+          ];
           await Promise.all(listeners.map((listener) => listener.listen()));
           return listeners;
         },

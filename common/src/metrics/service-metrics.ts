@@ -137,7 +137,8 @@ export class ServiceMetrics {
     // Both gauges come from one read per scrape: whichever collects first reads, the other reuses it.
     let last: { at: number; levels: Promise<OutboxLevels | undefined> } | undefined;
     const readOnce = (): Promise<OutboxLevels | undefined> => {
-      if (!last || Date.now() - last.at > SCRAPE_READ_REUSE_MS) last = { at: Date.now(), levels: readOutbox(this.outboxSources, this.logger) };
+      if (!last || Date.now() - last.at > SCRAPE_READ_REUSE_MS)
+        last = { at: Date.now(), levels: readOutbox(this.outboxSources, this.logger) };
       return last.levels;
     };
     new Gauge({

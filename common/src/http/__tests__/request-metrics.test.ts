@@ -9,14 +9,14 @@ async function requestCount(metrics: ServiceMetrics, labels: Record<string, stri
   const sample = values.find(
     (value) =>
       value.metricName === 'http_request_duration_seconds_count' &&
-      Object.entries(labels).every(([name, expected]) => String(value.labels[name]) === expected),
+      Object.entries(labels).every(([name, expected]) => String((value.labels as Record<string, unknown>)[name]) === expected),
   );
   return sample?.value ?? 0;
 }
 
 async function routesSeen(metrics: ServiceMetrics): Promise<string[]> {
   const { values } = await metrics.httpRequestDuration.get();
-  return [...new Set(values.map((value) => String(value.labels.route)))].sort();
+  return [...new Set(values.map((value) => String((value.labels as Record<string, unknown>).route)))].sort();
 }
 
 function serviceApp(metrics?: ServiceMetrics) {
