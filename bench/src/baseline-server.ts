@@ -1,7 +1,7 @@
 /**
- * The benchmark's baseline: a bare Express endpoint that inserts one document through mongoose into
- * the same MongoDB, with none of the suite's layers (no session or JWT, no validation, no
- * transaction, no outbox, no events).
+ * The benchmark's baselines: bare Express endpoints on the same MongoDB through mongoose, with none of
+ * the suite's layers (no session or JWT, no validation, no transaction, no outbox, no events):
+ * `POST /api/baseline` inserts one document, `GET /api/baseline/:id` reads one with `findById`.
  *
  *   PORT=... MONGO_URI=... node bench/dist/baseline-server.js
  */
@@ -22,6 +22,9 @@ async function main(): Promise<void> {
   });
   app.post('/api/baseline', (req, res, next) => {
     Item.create({ title: String(req.body.title), price: Number(req.body.price) }).then((item) => res.status(201).json(item), next);
+  });
+  app.get('/api/baseline/:id', (req, res, next) => {
+    Item.findById(req.params.id).then((item) => (item ? res.json(item) : res.status(404).json({})), next);
   });
   const server = app.listen(Number(process.env.PORT ?? 0), '127.0.0.1');
   const shutdown = (): void => {

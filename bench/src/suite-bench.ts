@@ -28,6 +28,7 @@ import autocannon, { type AutocannonOptions, type AutocannonRequest, type Autoca
 import mongoose from 'mongoose';
 import type { BenchStackInfo } from './bench-stack-host';
 import { selfTimeByOrigin, topSelfTime, type SelfTime } from './cpu-profile';
+import { runDataSize, type DataSizeFigures } from './data-size';
 import { CpuMeter } from './process-cpu';
 
 const ROOT = path.resolve(__dirname, '../..');
@@ -50,10 +51,22 @@ const PAYMENTS = Number(arg('payments', '600'));
 /** Buyers the order run rotates through: one buyer's concurrent orders serialise on its active-order gate. */
 const BUYERS = Number(arg('buyers', '50'));
 const WARMUP_PAYMENTS = 100;
-const SCENARIOS = ['baseline', 'post-tickets', 'put-tickets', 'get-ticket', 'post-orders', 'post-payments', 'propagation'] as const;
+const SCENARIOS = [
+  'baseline',
+  'baseline-get',
+  'post-tickets',
+  'put-tickets',
+  'get-ticket',
+  'post-orders',
+  'post-payments',
+  'propagation',
+] as const;
 /** `--only put-tickets,propagation`: run some scenarios (e.g. to profile one); figures then lack ratios if the baseline is left out. */
 const ONLY = new Set(arg('only', SCENARIOS.join(',')).split(','));
 const runs = (scenario: (typeof SCENARIOS)[number]): boolean => ONLY.has(scenario);
+/** `--data 1000,100000`: the data-size scenario at those sizes, after the others (see data-size.ts). */
+const DATA_SIZES = arg('data', '').split(',').filter(Boolean).map(Number);
+const DATA_DURATION = Number(arg('data-duration', '5'));
 const OUT = arg('out', PROFILE ? '' : path.join(ROOT, 'bench', 'results.json'));
 
 type MongoClient = InstanceType<typeof mongoose.mongo.MongoClient>;
@@ -76,6 +89,8 @@ interface HttpFigures {
    */
   dbCommandsPerRequest?: { total: number; byName: Record<string, number> };
   vsBaseline?: { requestsPerSecond: number; p50: number; p99: number };
+  /** Which baseline `vsBaseline` compares with: the bare insert, or the bare findById for reads. */
+  baseline?: string;
 }
 
 interface LatencyFigures {
@@ -163,12 +178,25 @@ async function stopHost(child: ChildProcess): Promise<void> {
 }
 
 async function signup(url: string): Promise<string> {
+  for (;;) {
+    const cookie = await trySignup(url);
+    if (cookie !== null) return cookie;
+  }
+}
+
+/** One signup; null after waiting out a 429 (auth throttles signups per client). */
+async function trySignup(url: string): Promise<string | null> {
   const email = `bench-${Math.random().toString(36).slice(2)}@test.dev`;
   const res = await fetch(`${url}/api/users/signup`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify({ email, password: `Bx-${crypto.randomBytes(6).toString('hex')}` }),
   });
+  if (res.status === 429) {
+    await res.arrayBuffer();
+    await sleep(1000 * Number(res.headers.get('retry-after') ?? '1'));
+    return null;
+  }
   if (res.status !== 201) throw new Error(`signup failed: ${res.status} ${await res.text()}`);
   return (res.headers.get('set-cookie') ?? '').split(';')[0];
 }
@@ -294,6 +322,7 @@ async function main(): Promise<void> {
   const http: HttpFigures[] = [];
   const propagation: Record<string, LatencyFigures> = {};
   let relay: unknown;
+  let dataSize: DataSizeFigures[] | undefined;
   try {
     await observer.connect();
     const ordersDb = observer.db('orders');
@@ -355,6 +384,29 @@ async function main(): Promise<void> {
           false,
         )
       : undefined;
+    // The read baseline: a bare findById on documents the insert baseline (or this) wrote.
+    let baselineGet: HttpFigures | undefined;
+    if (runs('baseline-get')) {
+      const items = await mapLimit(
+        Array.from({ length: SPREAD }, (_, i) => i),
+        CONNECTIONS,
+        async () => {
+          const res = await fetch(`${info.baselineUrl}/api/baseline`, { method: 'POST', headers: json, body });
+          return ((await res.json()) as { _id: string })._id;
+        },
+      );
+      let k = 0;
+      baselineGet = await measure(
+        `baseline: bare GET (express + mongoose findById, round robin over ${SPREAD})`,
+        {
+          url: info.baselineUrl,
+          method: 'GET',
+          requests: [{ setupRequest: (req) => ({ ...req, path: `/api/baseline/${items[k++ % items.length]}` }) }],
+        },
+        {},
+        false,
+      );
+    }
     if (runs('post-tickets')) {
       await measure(
         'POST /api/tickets',
@@ -469,11 +521,14 @@ async function main(): Promise<void> {
     }
 
     for (const fig of http) {
-      if (!baseline) break;
+      // Reads compare with the bare read, writes with the bare insert.
+      const base = fig.name.startsWith('GET') && baselineGet ? baselineGet : baseline;
+      if (!base || fig.name.startsWith('baseline')) continue;
+      fig.baseline = base.name;
       fig.vsBaseline = {
-        requestsPerSecond: +(fig.requestsPerSecond / baseline.requestsPerSecond).toFixed(2),
-        p50: +(fig.latencyMs.p50 / baseline.latencyMs.p50).toFixed(2),
-        p99: +(fig.latencyMs.p99 / baseline.latencyMs.p99).toFixed(2),
+        requestsPerSecond: +(fig.requestsPerSecond / base.requestsPerSecond).toFixed(2),
+        p50: +(fig.latencyMs.p50 / base.latencyMs.p50).toFixed(2),
+        p99: +(fig.latencyMs.p99 / base.latencyMs.p99).toFixed(2),
       };
     }
 
@@ -507,6 +562,28 @@ async function main(): Promise<void> {
     if (runs('propagation')) {
       propagation['ticket:created'] = latencyFigures(created);
       propagation['ticket:updated'] = latencyFigures(updated);
+    }
+    if (DATA_SIZES.length > 0) {
+      const buyerCookies = buyers.length > 0 ? buyers : [await signup(info.url)];
+      const dataBuyerCookie = await signup(info.url);
+      const me = await fetch(`${info.url}/api/users/currentuser`, { headers: { cookie: dataBuyerCookie } });
+      const { currentUser } = (await me.json()) as { currentUser: { id: string } };
+      dataSize = await runDataSize({
+        url: info.url,
+        client: observer,
+        sizes: DATA_SIZES,
+        durationSeconds: DATA_DURATION,
+        connections: CONNECTIONS,
+        seller: { cookie: seller },
+        buyer: { cookie: dataBuyerCookie, id: currentUser.id },
+        buyerCookies,
+        freshTickets: async (count) => {
+          const ids = await createTickets(info.url, seller, count);
+          await waitForQuiet(ticketsDb, ordersDb);
+          return ids;
+        },
+        log: (line) => process.stderr.write(`${line}\n`),
+      });
     }
   } catch (err) {
     process.stderr.write(`${output.slice(-100).join('\n')}\n`);
@@ -572,6 +649,7 @@ async function main(): Promise<void> {
     http,
     propagationMs: propagation,
     outboxRelay: relay,
+    ...(dataSize ? { dataSize } : {}),
     ...(profileDir ? { profiles, profileDir } : {}),
   };
   if (OUT) {
@@ -579,6 +657,12 @@ async function main(): Promise<void> {
     writeFileSync(OUT, `${JSON.stringify(results, null, 2)}\n`);
   }
   printTable(results.http, propagation, relay);
+  for (const sized of dataSize ?? []) {
+    const routes = sized.routes.map(
+      (r) => `${r.name} ${r.requestsPerSecond} req/s p99 ${r.p99} ms${r.non2xx ? ` (${r.non2xx} non-2xx)` : ''}`,
+    );
+    console.log(`data size ${sized.size} (seeded in ${sized.seedSeconds} s): ${routes.join('; ')}`);
+  }
   if (profileDir) console.log(JSON.stringify(profiles, null, 2));
 }
 
