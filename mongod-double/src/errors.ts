@@ -21,6 +21,7 @@ export const ErrorCodes = {
   NoSuchKey: 4,
   FailedToParse: 9,
   TypeMismatch: 14,
+  InvalidLength: 16,
   IllegalOperation: 20,
   AlreadyInitialized: 23,
   NamespaceNotFound: 26,

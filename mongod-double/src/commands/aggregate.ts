@@ -152,7 +152,6 @@ export async function aggregate(ctx: CommandContext): Promise<Doc> {
   if (!isDoc(ctx.body.cursor) && ctx.body.explain !== true) {
     throw new CommandError(ErrorCodes.FailedToParse, "The 'cursor' option is required, except for aggregate with the explain argument");
   }
-  if (ctx.body.explain === true) throw new CommandError(ErrorCodes.NotImplemented, 'explain is not supported by the test double');
   const last = pipeline[pipeline.length - 1];
   const writeStage = isDoc(last) && ('$out' in last || '$merge' in last) ? last : undefined;
   const stages = writeStage ? pipeline.slice(0, -1) : pipeline;

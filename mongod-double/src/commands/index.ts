@@ -1,6 +1,7 @@
 // Every command the test double answers, by name.
 import { adminCommands } from './admin';
 import { ddlCommands } from './ddl';
+import { explainCommands } from './explain';
 import { handshakeCommands } from './handshake';
 import { readCommands } from './read';
 import { replicationCommands } from './replication';
@@ -14,6 +15,7 @@ export const commands: CommandTable = {
   ...adminCommands,
   ...ddlCommands,
   ...readCommands,
+  ...explainCommands,
   ...writeCommands,
   ...sessionCommands,
 };
