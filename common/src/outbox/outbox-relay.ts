@@ -324,7 +324,7 @@ export class OutboxRelay {
       if (this.stopped) return;
       let ack: unknown;
       try {
-        ack = await this.sink.publish(row.subject, row.data, { msgId: row.msgId });
+        ack = await this.publishRow(row);
       } catch (err) {
         this.failedInLoop = true;
         const attempts = row.attempts + 1;

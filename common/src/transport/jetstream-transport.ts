@@ -19,8 +19,8 @@ import { DEAD_LETTER_SUBJECT_PREFIX, DEFAULT_DEAD_LETTER_STREAM_NAME, DEFAULT_ST
 import { deliveryOrderingKey, KeyedConcurrency } from './keyed-concurrency';
 import { errorMessage, Signal, sleep, StatusListeners } from './status';
 import { jetStreamAuth } from './credentials';
-import { consumerPendingMessages } from './consumer-pending';
 import { natsServers } from './broker-config';
+import { consumerPendingMessages } from './consumer-pending';
 import type {
   ConnectionStatus,
   DeadLetterRecord,
