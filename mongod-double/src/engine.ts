@@ -83,7 +83,8 @@ export class Engine {
   pruneAll(): void {
     const oldest = this.oldestSnapshot();
     for (const collection of [...this.catalog.allCollections()]) {
-      for (const record of [...collection.records.values()]) this.prune(collection, record, oldest);
+      // Deleting the current entry while iterating a Map is safe.
+      for (const record of collection.records.values()) this.prune(collection, record, oldest);
     }
   }
 
@@ -247,8 +248,9 @@ export class Engine {
     const before = record.versions;
     const gone = record.prune(oldest);
     // Versions no reader can see any more leave the ordered indexes.
-    for (const version of before.slice(0, before.length - record.versions.length)) {
-      if (version.doc) track(collection, record, version.doc, -1);
+    for (let i = 0; i < before.length - record.versions.length; i++) {
+      const doc = before[i].doc;
+      if (doc) track(collection, record, doc, -1);
     }
     if (gone && collection.records.get(record.key) === record) collection.records.delete(record.key);
   }

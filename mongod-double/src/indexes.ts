@@ -46,8 +46,6 @@ export class Index {
   readonly pending = new Map<string, Map<LockOwner, DocRecord>>();
   /** The keys of every document version a reader may see, in index order. */
   readonly ordered: OrderedIndex;
-  /** Ordered keys per stored document (documents are immutable), for scans that re-check versions. */
-  private readonly keyCache = new WeakMap<Doc, { keys: OrderedKey[]; multikey: boolean }>();
 
   /** `orderCollation` orders the _id index by the collection's default collation. */
   constructor(spec: Doc, orderCollation?: Collation) {
@@ -83,16 +81,12 @@ export class Index {
 
   /** The ordered keys of a stored document (none when sparse or partial rules leave it out). */
   orderedKeys(doc: Doc): { keys: OrderedKey[]; multikey: boolean } {
-    let cached = this.keyCache.get(doc);
-    if (!cached) {
-      const excluded =
-        (this.partialFilter && !this.partialFilter.test(normalizeDoc(doc))) ||
-        (this.sparse &&
-          this.fields.every((field) => getPathValues(doc, field).every((v) => v === undefined || (Array.isArray(v) && v.length === 0))));
-      cached = excluded ? { keys: [], multikey: false } : orderedKeysOf(this.fields, doc, this.ordered.collation);
-      this.keyCache.set(doc, cached);
-    }
-    return cached;
+    // Computed each time (cheap): a cache per document would weigh on the garbage collector.
+    const excluded =
+      (this.partialFilter && !this.partialFilter.test(normalizeDoc(doc))) ||
+      (this.sparse &&
+        this.fields.every((field) => getPathValues(doc, field).every((v) => v === undefined || (Array.isArray(v) && v.length === 0))));
+    return excluded ? { keys: [], multikey: false } : orderedKeysOf(this.fields, doc, this.ordered.collation);
   }
 
   /** Counts a document version in (1) or out (-1) of the ordered keys of `record`. */

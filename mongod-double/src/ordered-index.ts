@@ -19,10 +19,7 @@ export interface OrderedKey {
 
 export interface IndexEntry extends OrderedKey {
   readonly record: DocRecord;
-}
-
-interface Held {
-  readonly entry: IndexEntry;
+  /** How many of the record's versions (committed or pending) have this key. */
   count: number;
 }
 
@@ -74,7 +71,8 @@ export function orderedKeysOf(fields: string[], doc: Doc, collation: Collation |
 
 export class OrderedIndex {
   readonly entries: IndexEntry[] = [];
-  private readonly held = new Map<DocRecord, Held[]>();
+  /** The record's entries (one, or several for multikey documents and changed keys). */
+  private readonly held = new Map<DocRecord, IndexEntry | IndexEntry[]>();
   /** Some document had an array (or several values) for a field: bounds on one field are not
    *  intersected and the index gives no sort order. */
   multikey = false;
@@ -115,28 +113,22 @@ export class OrderedIndex {
   /** Counts a document version's keys in (delta 1) or out (delta -1) for this record. */
   track(record: DocRecord, keys: OrderedKey[], multikey: boolean, delta: 1 | -1): void {
     if (multikey && delta > 0) this.multikey = true;
-    let held = this.held.get(record);
     for (const key of keys) {
-      const found = held?.find((h) => h.entry.key === key.key);
-      if (delta > 0) {
-        if (found) {
-          found.count += 1;
-          continue;
-        }
-        const entry: IndexEntry = { ...key, record };
-        this.entries.splice(this.position(entry), 0, entry);
-        if (!held) {
-          held = [];
-          this.held.set(record, held);
-        }
-        held.push({ entry, count: 1 });
-      } else if (found && held) {
-        found.count -= 1;
+      const held = this.held.get(record);
+      const list = held === undefined ? [] : Array.isArray(held) ? held : [held];
+      const found = list.find((entry) => entry.key === key.key);
+      if (found) {
+        found.count += delta;
         if (found.count > 0) continue;
-        const at = this.position(found.entry);
-        if (this.entries[at] === found.entry) this.entries.splice(at, 1);
-        held.splice(held.indexOf(found), 1);
-        if (held.length === 0) this.held.delete(record);
+        const at = this.position(found);
+        if (this.entries[at] === found) this.entries.splice(at, 1);
+        const rest = list.filter((entry) => entry !== found);
+        if (rest.length === 0) this.held.delete(record);
+        else this.held.set(record, rest.length === 1 ? rest[0] : rest);
+      } else if (delta > 0) {
+        const entry: IndexEntry = { key: key.key, values: key.values, record, count: 1 };
+        this.entries.splice(this.position(entry), 0, entry);
+        this.held.set(record, list.length === 0 ? entry : [...list, entry]);
       }
     }
   }
