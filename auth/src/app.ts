@@ -23,6 +23,7 @@ type Optional = Pick<
   | 'PASSWORD_ARGON2_TIME_COST'
   | 'THROTTLE_IP_ATTEMPTS'
   | 'THROTTLE_IP_WINDOW'
+  | 'THROTTLE_IP_BURST'
   | 'THROTTLE_ACCOUNT_FAILURES'
   | 'THROTTLE_ACCOUNT_BLOCK'
   | 'TRUST_PROXY_HOPS'
@@ -52,6 +53,7 @@ function signinThrottle(config: AppConfig): SigninThrottle {
   return new SigninThrottle({
     ipAttempts: config.THROTTLE_IP_ATTEMPTS ?? defaults.ipAttempts,
     ipWindowSeconds: config.THROTTLE_IP_WINDOW ?? defaults.ipWindowSeconds,
+    ipBurstPerSecond: config.THROTTLE_IP_BURST ?? defaults.ipBurstPerSecond,
     accountFailures: config.THROTTLE_ACCOUNT_FAILURES ?? defaults.accountFailures,
     accountBlockSeconds: config.THROTTLE_ACCOUNT_BLOCK ?? defaults.accountBlockSeconds,
   });

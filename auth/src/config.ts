@@ -29,6 +29,10 @@ export const configSpec = {
   // The signin and signup throttle (rate-limiter-flexible on auth's MongoDB, shared by every replica).
   THROTTLE_IP_ATTEMPTS: intWithin(1, 1_000_000)({ default: 50, desc: 'Signins and signups one client IP may send per THROTTLE_IP_WINDOW' }),
   THROTTLE_IP_WINDOW: durationSeconds({ default: 15 * 60, desc: 'The window of THROTTLE_IP_ATTEMPTS, e.g. 15m' }),
+  THROTTLE_IP_BURST: intWithin(
+    1,
+    1_000_000,
+  )({ default: 10, desc: 'Signins and signups one client IP may start per second at one replica' }),
   THROTTLE_ACCOUNT_FAILURES: intWithin(
     1,
     1_000_000,

@@ -13,15 +13,18 @@
  *   of them before any hashing.
  * auth is reached directly with X-Forwarded-For set, as the one proxy it trusts (the ingress or the
  * gateway) would set it. Figures: the real user's signin latency (p50, max) and the flood's answers by
- * status, printed as JSON (see docs/benchmarks.md).
+ * status answered during the run, printed as JSON (see docs/benchmarks.md). The real user's signins
+ * run in a worker thread (signin-prober.ts).
  */
 import crypto from 'node:crypto';
 import os from 'node:os';
 import path from 'node:path';
+import { Worker } from 'node:worker_threads';
 import autocannon from 'autocannon';
 import { ServiceProcess } from '@ticketing/local-stack';
 import { mongoUriWithDatabase, startMongo } from '@ticketing/testkit';
 import mongoose from 'mongoose';
+import type { ProberJob, ProberResult } from './signin-prober';
 
 const ROOT = path.resolve(__dirname, '../..');
 
@@ -41,7 +44,7 @@ interface Figures {
   flood: string;
   floodRequests: number;
   floodByStatus: Record<string, number>;
-  realSignin: { samples: number; failed: number; p50Ms: number; maxMs: number };
+  realSignin: { samples: number; failedByStatus: Record<string, number>; p50Ms: number; maxMs: number };
 }
 
 async function post(url: string, ip: string, body: unknown): Promise<number> {
@@ -54,46 +57,56 @@ async function post(url: string, ip: string, body: unknown): Promise<number> {
   return res.status;
 }
 
-/** The real user's signins, one at a time with a pause between, until `until` resolves. */
-async function realSignins(base: string, email: string, until: PromiseLike<unknown>): Promise<{ times: number[]; failed: number }> {
-  let done = false;
-  until.then(() => (done = true));
-  const times: number[] = [];
-  let failed = 0;
-  // Let the flood fill the queue first.
-  await new Promise((resolve) => setTimeout(resolve, 1_000));
-  while (!done && times.length < SAMPLES) {
-    const started = performance.now();
-    const status = await post(`${base}/api/users/signin`, REAL_USER_IP, { email, password: PASSWORD });
-    times.push(performance.now() - started);
-    if (status !== 200) failed += 1;
-    await new Promise((resolve) => setTimeout(resolve, Math.max(100, ((DURATION - 2) * 1_000) / SAMPLES)));
-  }
-  return { times, failed };
+/** A worker thread running signin-prober.js, ready for its job. */
+async function startProber(): Promise<Worker> {
+  const worker = new Worker(path.join(__dirname, 'signin-prober.js'));
+  await new Promise((resolve, reject) => {
+    worker.once('message', resolve);
+    worker.once('error', reject);
+  });
+  return worker;
+}
+
+async function realSignins(worker: Worker, job: ProberJob): Promise<ProberResult> {
+  const result = new Promise<ProberResult>((resolve, reject) => {
+    worker.once('message', resolve);
+    worker.once('error', reject);
+  });
+  worker.postMessage(job);
+  return result;
 }
 
 /** The real user's signin with nothing else running. */
 async function idleSignins(base: string, email: string): Promise<Figures['realSignin']> {
   const times: number[] = [];
-  let failed = 0;
+  const failedByStatus: Record<string, number> = {};
   for (let i = 0; i < 10; i += 1) {
     const started = performance.now();
-    if ((await post(`${base}/api/users/signin`, REAL_USER_IP, { email, password: PASSWORD })) !== 200) failed += 1;
+    const status = await post(`${base}/api/users/signin`, REAL_USER_IP, { email, password: PASSWORD });
+    if (status !== 200) failedByStatus[status] = (failedByStatus[status] ?? 0) + 1;
     times.push(performance.now() - started);
   }
-  return summary(times, failed);
+  return summary({ times, failedByStatus });
 }
 
-function summary(times: number[], failed: number): Figures['realSignin'] {
+function summary({ times, failedByStatus }: ProberResult): Figures['realSignin'] {
   const sorted = [...times].sort((a, b) => a - b);
-  return { samples: times.length, failed, p50Ms: Math.round(quantile(sorted, 0.5)), maxMs: Math.round(sorted.at(-1) ?? 0) };
+  return { samples: times.length, failedByStatus, p50Ms: Math.round(quantile(sorted, 0.5)), maxMs: Math.round(sorted.at(-1) ?? 0) };
 }
 
 function quantile(sorted: number[], q: number): number {
   return sorted.length === 0 ? 0 : sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
 }
 
-async function flood(base: string, name: string, nextRequest: () => { ip: string; email: string }, realEmail: string): Promise<Figures> {
+interface FloodRun {
+  base: string;
+  name: string;
+  nextRequest: () => { ip: string; email: string };
+  realEmail: string;
+  prober: Worker;
+}
+
+async function flood({ base, name, nextRequest, realEmail, prober }: FloodRun): Promise<Figures> {
   const byStatus: Record<string, number> = {};
   const instance = autocannon({
     url: base,
@@ -118,10 +131,17 @@ async function flood(base: string, name: string, nextRequest: () => { ip: string
   instance.on('response', (_client: unknown, statusCode: number) => {
     byStatus[statusCode] = (byStatus[statusCode] ?? 0) + 1;
   });
-  const real = realSignins(base, realEmail, instance);
+  // The flood fills the queue during the first second; the real user signs in during the rest of the run.
+  const real = realSignins(prober, {
+    url: `${base}/api/users/signin`,
+    ip: REAL_USER_IP,
+    body: { email: realEmail, password: PASSWORD },
+    from: Date.now() + 1_000,
+    until: Date.now() + (DURATION - 1) * 1_000,
+    samples: SAMPLES,
+  });
   const result = await instance;
-  const { times, failed } = await real;
-  return { flood: name, floodRequests: result.requests.total, floodByStatus: byStatus, realSignin: summary(times, failed) };
+  return { flood: name, floodRequests: result.requests.total, floodByStatus: byStatus, realSignin: summary(await real) };
 }
 
 async function main(): Promise<void> {
@@ -151,18 +171,18 @@ async function main(): Promise<void> {
       throw new Error('signup failed');
 
     const idle = await idleSignins(base, realEmail);
+    const prober = await startProber();
     let n = 0;
-    const spread = await flood(
-      base,
-      'spread',
-      () => {
-        n += 1;
-        return { ip: `10.${(n >> 16) & 255}.${(n >> 8) & 255}.${n & 255}`, email: `flood-${n}@example.com` };
-      },
-      realEmail,
-    );
+    const fresh = () => {
+      n += 1;
+      return { ip: `10.${(n >> 16) & 255}.${(n >> 8) & 255}.${n & 255}`, email: `flood-${n}@example.com` };
+    };
+    // Each flood on fresh counters, so the real user's own attempts stay under its IP's limit.
     await counters.collection('throttle_counters').deleteMany({});
-    const oneIp = await flood(base, 'one-ip', () => ({ ip: ATTACKER_IP, email: victim }), realEmail);
+    const spread = await flood({ base, name: 'spread', nextRequest: fresh, realEmail, prober });
+    await counters.collection('throttle_counters').deleteMany({});
+    const oneIp = await flood({ base, name: 'one-ip', nextRequest: () => ({ ip: ATTACKER_IP, email: victim }), realEmail, prober });
+    await prober.terminate();
     const figures = {
       date: new Date().toISOString(),
       cpus: os.cpus().length,

@@ -254,6 +254,7 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
     perService.auth = {
       ...perService.auth,
       THROTTLE_IP_ATTEMPTS: '100000',
+      THROTTLE_IP_BURST: '100000',
       THROTTLE_ACCOUNT_FAILURES: '1000',
       ...Object.fromEntries(throttleGiven),
     };

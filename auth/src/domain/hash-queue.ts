@@ -55,6 +55,12 @@ export class HashQueue {
     return this.running;
   }
 
+  /** Whether `run(key, ...)` would be refused now (no free slot, and the queue or the key's share full). */
+  wouldRefuse(key: string): boolean {
+    if (this.running < this.concurrency && this.waiting === 0) return false;
+    return (this.queues.get(key)?.length ?? 0) >= this.maxWaitingPerKey || this.waiting >= this.maxWaiting;
+  }
+
   /** Runs `work` when a slot is free (the client `key`'s turn). */
   async run<T>(key: string, work: () => Promise<T>): Promise<T> {
     if (this.running >= this.concurrency || this.waiting > 0) await this.enqueue(key);

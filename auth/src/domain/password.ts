@@ -1,6 +1,6 @@
 import { randomBytes, scrypt as scryptCallback, ScryptOptions, timingSafeEqual } from 'node:crypto';
 import { hash as argon2Hash, parseOptions as argon2Options, verify as argon2Verify } from '@node-rs/argon2';
-import { HashQueue, HashQueueOptions } from './hash-queue';
+import { HashQueue, HashQueueOptions, TooManyAttemptsError } from './hash-queue';
 
 // New hashes are argon2id (@node-rs/argon2, computed on libuv's thread pool, off the event loop), in the
 // PHC string format, which names the algorithm and its parameters:
@@ -43,6 +43,14 @@ export function configurePasswordHashing(options: { params?: Argon2Params; queue
 /** The queue every hash and check goes through: argon2 runs off the main thread, the queue bounds how many at once. */
 export function passwordHashQueue(): HashQueue {
   return queue;
+}
+
+/**
+ * Throws TooManyAttemptsError (429, Retry-After 1) when the hashing queue would refuse client `key` now:
+ * signin and signup call it first, so a flood the queue cannot take costs no database work either.
+ */
+export function refuseWhenHashingIsFull(key: string): void {
+  if (queue.wouldRefuse(key)) throw new TooManyAttemptsError(1);
 }
 
 /** A new argon2id hash of `password` with the current parameters, queued as client `key`. */

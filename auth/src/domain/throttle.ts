@@ -1,5 +1,5 @@
 import { BadRequestError } from '@ticketing/common/http';
-import { RateLimiterMongo, RateLimiterRes } from 'rate-limiter-flexible';
+import { RateLimiterMemory, RateLimiterMongo, RateLimiterRes } from 'rate-limiter-flexible';
 import { ThrottleCounter } from '../models/throttle';
 import { TooManyAttemptsError } from './hash-queue';
 
@@ -7,6 +7,8 @@ export interface ThrottleLimits {
   /** Signins and signups one client IP may send per `ipWindowSeconds`. */
   ipAttempts: number;
   ipWindowSeconds: number;
+  /** Attempts one client IP may start per second at one replica (in memory: a burst never reaches the database). */
+  ipBurstPerSecond: number;
   /** Failures in a row for one email from one client IP before that pair is blocked. */
   accountFailures: number;
   /** How long the pair is blocked, and how long its failures count. */
@@ -17,6 +19,7 @@ export interface ThrottleLimits {
 export const DEFAULT_THROTTLE_LIMITS: ThrottleLimits = {
   ipAttempts: 50,
   ipWindowSeconds: 900,
+  ipBurstPerSecond: 10,
   accountFailures: 5,
   accountBlockSeconds: 900,
 };
@@ -30,6 +33,8 @@ export interface AttemptKey {
 /**
  * The signin and signup throttle, on rate-limiter-flexible's RateLimiterMongo over auth's own database,
  * so every replica counts against the same limits (collection `throttle_counters`):
+ * - per IP, first in each replica's memory (`ipBurstPerSecond`), so that hundreds of concurrent requests
+ *   from one address cost the database nothing before the shared count below has caught up;
  * - per IP: every attempt is counted before any hashing; beyond `ipAttempts` in the window, 429 until
  *   the window ends (from memory once a replica has seen the IP over its limit);
  * - per IP and email: failures in a row (a wrong password at signin, "Email in use" at signup); after
@@ -38,12 +43,14 @@ export interface AttemptKey {
  * Keying the account on the IP too means nobody can lock a user out of their account from elsewhere.
  */
 export class SigninThrottle {
+  private readonly burst: RateLimiterMemory;
   private readonly perIp: RateLimiterMongo;
   private readonly perAccount: RateLimiterMongo;
 
   constructor(readonly limits: ThrottleLimits = DEFAULT_THROTTLE_LIMITS) {
     // The indexes come with the model (ThrottleCounter.init()), not from the library at construction.
     const store = { storeClient: ThrottleCounter.db, tableName: ThrottleCounter.collection.collectionName, disableIndexesCreation: true };
+    this.burst = new RateLimiterMemory({ keyPrefix: 'burst', points: limits.ipBurstPerSecond, duration: 1 });
     this.perIp = new RateLimiterMongo({
       ...store,
       keyPrefix: 'ip',
@@ -67,7 +74,7 @@ export class SigninThrottle {
    * the pair; success clears the pair's failures when `resetOnSuccess` (signin).
    */
   async run<T>(key: AttemptKey, attempt: () => Promise<T>, { resetOnSuccess }: { resetOnSuccess: boolean }): Promise<T> {
-    await this.admit(key);
+    const hadFailures = await this.admit(key);
     let result: T;
     try {
       result = await attempt();
@@ -75,15 +82,20 @@ export class SigninThrottle {
       if (error instanceof BadRequestError) await this.recordFailure(key);
       throw error;
     }
-    if (resetOnSuccess) await this.recordSuccess(key);
+    if (resetOnSuccess && hadFailures) await this.recordSuccess(key);
     return result;
   }
 
-  /** Throws TooManyAttemptsError (429, with its Retry-After) when this attempt may not run; counts it against the IP. */
-  async admit({ ip, email }: AttemptKey): Promise<void> {
+  /**
+   * Throws TooManyAttemptsError (429, with its Retry-After) when this attempt may not run; counts it
+   * against the IP. Resolves with whether the pair has failures on record (else there is none to clear).
+   */
+  async admit({ ip, email }: AttemptKey): Promise<boolean> {
+    await this.burst.consume(ip).catch(rethrowAsTooMany);
     await this.perIp.consume(ip).catch(rethrowAsTooMany);
     const account = await this.perAccount.get(accountKey(ip, email));
     if (account && account.consumedPoints >= this.limits.accountFailures) throw tooMany(account);
+    return account !== null;
   }
 
   /** Counts a failure for this email from this IP; the last one allowed starts the block. */

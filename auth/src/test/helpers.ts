@@ -24,6 +24,7 @@ export const TEST_CONFIG: AppConfig = {
   PASSWORD_HASH_QUEUE_PER_CLIENT: 64,
   // Tests sign many users up and in from one address; the throttle's limits have their own tests.
   THROTTLE_IP_ATTEMPTS: 100_000,
+  THROTTLE_IP_BURST: 100_000,
   THROTTLE_ACCOUNT_FAILURES: 1_000,
 };
 

@@ -63,4 +63,22 @@ describe('HashQueue', () => {
     await expect(queue.run('a', () => Promise.reject(new Error('boom')))).rejects.toThrow('boom');
     await expect(queue.run('a', async () => 'next')).resolves.toBe('next');
   });
+
+  it('when the queue or a client’s share of it is full, then wouldRefuse says so before anything is queued', async () => {
+    const queue = new HashQueue({ concurrency: 1, maxWaiting: 2, maxWaitingPerKey: 1 });
+    expect(queue.wouldRefuse('a')).toBe(false);
+    const gate = deferred();
+    const held = queue.run('a', () => gate.promise);
+    expect(queue.wouldRefuse('a')).toBe(false);
+    const waitingA = queue.run('a', async () => undefined);
+    await tick();
+    expect(queue.wouldRefuse('a')).toBe(true);
+    expect(queue.wouldRefuse('b')).toBe(false);
+    const waitingB = queue.run('b', async () => undefined);
+    await tick();
+    expect(queue.wouldRefuse('c')).toBe(true);
+    gate.resolve();
+    await Promise.all([held, waitingA, waitingB]);
+    expect(queue.wouldRefuse('c')).toBe(false);
+  });
 });
