@@ -564,7 +564,14 @@ async function main(): Promise<void> {
       propagation['ticket:updated'] = latencyFigures(updated);
     }
     if (DATA_SIZES.length > 0) {
-      const buyerCookies = buyers.length > 0 ? buyers : [await signup(info.url)];
+      const buyerCookies =
+        buyers.length > 0
+          ? buyers
+          : await mapLimit(
+              Array.from({ length: 10 }, (_, i) => i),
+              CONNECTIONS,
+              () => signup(info.url),
+            );
       const dataBuyerCookie = await signup(info.url);
       const me = await fetch(`${info.url}/api/users/currentuser`, { headers: { cookie: dataBuyerCookie } });
       const { currentUser } = (await me.json()) as { currentUser: { id: string } };

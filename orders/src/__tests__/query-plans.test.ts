@@ -1,0 +1,88 @@
+import { OrderStatus } from '@ticketing/common/contracts';
+import { Types } from 'mongoose';
+import { countActiveOrders, Order } from '../models/order';
+import { Ticket } from '../models/ticket';
+import { UserOrderGate } from '../models/user-order-gate';
+import { inbox, outbox } from '../outbox';
+import { useOrdersDatabase } from '../test/helpers';
+
+jest.mock('../nats-wrapper');
+
+useOrdersDatabase();
+
+interface PlanStage {
+  stage: string;
+  inputStage?: PlanStage;
+  inputStages?: PlanStage[];
+}
+
+interface Explained {
+  queryPlanner: { winningPlan: PlanStage };
+  executionStats: { nReturned: number; totalDocsExamined: number };
+}
+
+function stages(plan: PlanStage): string[] {
+  return [plan.stage, ...(plan.inputStage ? stages(plan.inputStage) : []), ...(plan.inputStages ?? []).flatMap(stages)];
+}
+
+/** Fails on a collection scan, or on examining far more documents than the query returns. */
+function expectIndexed(explained: unknown, slack = 1): void {
+  const { queryPlanner, executionStats } = explained as Explained;
+  expect(stages(queryPlanner.winningPlan)).not.toContain('COLLSCAN');
+  expect(executionStats.totalDocsExamined).toBeLessThanOrEqual(executionStats.nReturned + slack);
+}
+
+const buyer = new Types.ObjectId().toHexString();
+
+beforeEach(async () => {
+  const now = Date.now();
+  await Order.collection.insertMany(
+    Array.from({ length: 300 }, (_, i) => ({
+      userId: i % 30 === 0 ? buyer : new Types.ObjectId().toHexString(),
+      status: i % 3 === 0 ? OrderStatus.Created : OrderStatus.Cancelled,
+      active: i % 3 === 0,
+      expiresAt: new Date(now + (i % 2 === 0 ? -1 : 1) * 60_000),
+      version: 0,
+      ticket: { id: new Types.ObjectId().toHexString(), title: 't', price: 1, version: 0 },
+    })),
+  );
+});
+
+describe('orders: every query the service issues uses an index', () => {
+  it("when GET /api/orders reads a page of a buyer's orders, then it is an index range", async () => {
+    expectIndexed(await Order.find({ userId: buyer }).sort({ _id: 1 }).limit(51).explain('executionStats'));
+  });
+
+  it('when GET /api/orders/:id and a cancel read an order, then it is an _id lookup', async () => {
+    expectIndexed(await Order.findById(new Types.ObjectId()).explain('executionStats'));
+  });
+
+  it("when a placement counts the buyer's active orders, then only the buyer's orders are examined", async () => {
+    expect(await countActiveOrders(buyer, new Date())).toBeGreaterThanOrEqual(0);
+    const now = new Date();
+    const explained = await Order.find({
+      userId: buyer,
+      $or: [{ status: OrderStatus.Created, expiresAt: { $gt: now } }, { status: OrderStatus.AwaitingPayment }],
+    }).explain('executionStats');
+    // The buyer has 10 orders: the userId prefix bounds the scan, whatever the statuses.
+    expect(stages((explained as unknown as Explained).queryPlanner.winningPlan)).not.toContain('COLLSCAN');
+    expect((explained as unknown as Explained).executionStats.totalDocsExamined).toBeLessThanOrEqual(10);
+  });
+
+  it('when the expiry sweeper looks for due orders, then it uses {status, expiresAt}', async () => {
+    expectIndexed(
+      await Order.find({ status: OrderStatus.Created, expiresAt: { $lte: new Date() } })
+        .sort({ expiresAt: 1 })
+        .limit(100)
+        .select({ _id: 1 })
+        .explain('executionStats'),
+    );
+  });
+
+  it('when a placement reads the replica and passes the gate, and the relay and inbox read their rows, then each is indexed', async () => {
+    expectIndexed(await Ticket.findById(new Types.ObjectId()).explain('executionStats'));
+    expectIndexed(await UserOrderGate.findById(buyer).explain('executionStats'));
+    expectIndexed(await inbox.model.findById('orders-service|payment:created:x:0').explain('executionStats'));
+    expectIndexed(await outbox.model.find({ publishedAt: null }).sort({ aggregateId: 1, aggregateVersion: 1 }).explain('executionStats'));
+  });
+});

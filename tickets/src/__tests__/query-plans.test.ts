@@ -1,0 +1,89 @@
+import { useMongoose } from '@ticketing/testkit';
+import mongoose from 'mongoose';
+import { OrderMarkerModel } from '../models/order-marker';
+import { Ticket } from '../models/ticket';
+import { inbox, outbox } from '../outbox';
+
+jest.mock('../nats-wrapper');
+
+useMongoose();
+
+interface PlanStage {
+  stage: string;
+  inputStage?: PlanStage;
+  inputStages?: PlanStage[];
+}
+
+interface Explained {
+  queryPlanner: { winningPlan: PlanStage };
+  executionStats: { nReturned: number; totalDocsExamined: number };
+}
+
+function stages(plan: PlanStage): string[] {
+  return [plan.stage, ...(plan.inputStage ? stages(plan.inputStage) : []), ...(plan.inputStages ?? []).flatMap(stages)];
+}
+
+/** Fails on a collection scan, or on examining far more documents than the query returns. */
+function expectIndexed(explained: unknown): void {
+  const { queryPlanner, executionStats } = explained as Explained;
+  expect(stages(queryPlanner.winningPlan)).not.toContain('COLLSCAN');
+  expect(executionStats.totalDocsExamined).toBeLessThanOrEqual(executionStats.nReturned + 1);
+}
+
+const { ObjectId } = mongoose.Types;
+
+beforeAll(async () => {
+  await Promise.all([outbox.init(), inbox.init(), Ticket.init(), OrderMarkerModel.init()]);
+});
+
+beforeEach(async () => {
+  // Enough documents that a scan would examine far more than a query returns.
+  await Ticket.collection.insertMany(
+    Array.from({ length: 300 }, (_, i) => ({
+      title: `t${i}`,
+      price: 1 + i,
+      userId: new ObjectId().toHexString(),
+      version: 0,
+      ...(i % 3 === 0 ? { orderId: new ObjectId().toHexString() } : {}),
+    })),
+  );
+});
+
+describe('tickets: every query the service issues uses an index', () => {
+  it('when GET /api/tickets reads a page after a cursor, then it is an index range', async () => {
+    const [middle] = await Ticket.find({ orderId: null }).sort({ _id: 1 }).skip(100).limit(1).lean();
+    expectIndexed(
+      await Ticket.find({ orderId: null, _id: { $gt: middle._id } })
+        .sort({ _id: 1 })
+        .limit(51)
+        .explain('executionStats'),
+    );
+  });
+
+  it('when GET /api/tickets/:id reads a ticket, then it is an _id lookup', async () => {
+    const [one] = await Ticket.find().limit(1).lean();
+    expectIndexed(await Ticket.findById(one._id).explain('executionStats'));
+  });
+
+  it("when the outbox relay scans for unpublished rows, then it uses the outbox's index", async () => {
+    await outbox.model.collection.insertMany(
+      Array.from({ length: 200 }, (_, i) => ({
+        subject: 'ticket:created',
+        data: {},
+        msgId: `m${i}`,
+        aggregateId: `a${i % 20}`,
+        aggregateVersion: i,
+        createdAt: new Date(),
+        publishedAt: i < 190 ? new Date() : null,
+        attempts: 0,
+        nextAttemptAt: new Date(),
+      })),
+    );
+    expectIndexed(await outbox.model.find({ publishedAt: null }).sort({ aggregateId: 1, aggregateVersion: 1 }).explain('executionStats'));
+  });
+
+  it('when a listener reads an order marker or an inbox record, then it is an _id lookup', async () => {
+    expectIndexed(await OrderMarkerModel.findById(new ObjectId().toHexString()).explain('executionStats'));
+    expectIndexed(await inbox.model.findById('tickets-service|order:created:x:0').explain('executionStats'));
+  });
+});
