@@ -46,14 +46,13 @@ export function executePlan(
     const records = [...collection.records.values()];
     if (plan.direction === -1) records.reverse();
     for (const record of records) {
-      if (enough()) break;
       consider(engine.visible(record, txn));
+      if (enough()) break;
     }
   } else if (collection && plan.kind === 'ixscan') {
     const seen = new Set<DocRecord>();
     const { index } = plan;
     for (const entry of index.ordered.scan(plan.bounds, plan.direction, stats)) {
-      if (enough()) break;
       if (seen.has(entry.record)) {
         stats.dupsDropped += 1;
         continue;
@@ -67,6 +66,8 @@ export function executePlan(
       }
       seen.add(entry.record);
       consider(visible);
+      // Stop pulling keys once enough documents matched (as LIMIT stops its input).
+      if (enough()) break;
     }
   }
   stats.millis = Number(process.hrtime.bigint() - started) / 1e6;
