@@ -20,9 +20,12 @@ export const configSpec = {
   ...sessionSigningConfigSpec,
   // auth derives its public key from JWT_PRIVATE_KEY; when JWT_PUBLIC_KEY is given too it must match.
   JWT_PUBLIC_KEY: str({ default: '', desc: 'PEM public key; optional in auth (derived from JWT_PRIVATE_KEY)' }),
-  PASSWORD_HASH_CONCURRENCY: intWithin(1, 64)({ default: 2, desc: 'Password hashes that run at once per replica' }),
-  PASSWORD_HASH_QUEUE: intWithin(0, 10_000)({ default: 64, desc: 'Password hashes that may wait; more are refused with 429' }),
-  PASSWORD_HASH_QUEUE_PER_CLIENT: intWithin(1, 1000)({ default: 4, desc: 'Password hashes one client IP may have waiting' }),
+  PASSWORD_HASH_CONCURRENCY: intWithin(
+    1,
+    64,
+  )({ default: 2, desc: 'Signin/signup attempts (each with its password hash) that run at once per replica' }),
+  PASSWORD_HASH_QUEUE: intWithin(0, 10_000)({ default: 32, desc: 'Signin/signup attempts that may wait; more are refused with 429' }),
+  PASSWORD_HASH_QUEUE_PER_CLIENT: intWithin(1, 1000)({ default: 4, desc: 'Signin/signup attempts one client IP may have waiting' }),
   // argon2id for new hashes; OWASP's floor (19 MiB, 2 passes) is also the lowest accepted.
   PASSWORD_ARGON2_MEMORY_KIB: intWithin(19_456, 1_048_576)({ default: 19_456, desc: 'argon2id memory per new hash, in KiB' }),
   PASSWORD_ARGON2_TIME_COST: intWithin(2, 10)({ default: 2, desc: 'argon2id passes per new hash' }),

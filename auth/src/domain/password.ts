@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomBytes, scrypt as scryptCallback, ScryptOptions, timingSafeEqual } from 'node:crypto';
 import { hash as argon2Hash, parseOptions as argon2Options, verify as argon2Verify } from '@node-rs/argon2';
 import { HashQueue, HashQueueOptions, TooManyAttemptsError } from './hash-queue';
@@ -45,18 +46,30 @@ export function passwordHashQueue(): HashQueue {
   return queue;
 }
 
+// Set while a whole signin or signup attempt holds a queue slot, so its own hash runs in that slot.
+const attemptSlot = new AsyncLocalStorage<true>();
+
 /**
- * Throws TooManyAttemptsError (429, Retry-After 1) when the hashing queue would refuse client `key` now:
- * signin and signup call it first, so a flood the queue cannot take costs no database work either.
+ * Runs a whole signin or signup attempt (its throttle and user reads and writes, and its hash) in one
+ * slot of the hashing queue, as client `key`. Gating the attempt, not only the hash, keeps a flood's
+ * database work bounded too: a flood of new addresses otherwise piles hundreds of concurrent throttle
+ * writes onto the database, and a real user's signin waits behind them before it reaches the queue.
+ * When the queue is full (or the client's share of it), the attempt is refused at once with 429.
  */
-export function refuseWhenHashingIsFull(key: string): void {
-  if (queue.wouldRefuse(key)) throw new TooManyAttemptsError(1);
+export function runPasswordAttempt<T>(key: string, attempt: () => Promise<T>): Promise<T> {
+  if (queue.wouldRefuse(key)) return Promise.reject(new TooManyAttemptsError(1));
+  return queue.run(key, () => attemptSlot.run(true, attempt));
+}
+
+/** Hashing work for client `key`: in the attempt's own slot, or queued when called outside one. */
+function queued<T>(key: string, work: () => Promise<T>): Promise<T> {
+  return attemptSlot.getStore() ? work() : queue.run(key, work);
 }
 
 /** A new argon2id hash of `password` with the current parameters, queued as client `key`. */
 export async function hashPassword(password: string, key = ''): Promise<string> {
   const params = current;
-  return queue.run(key, () => argon2Hash(password, { ...params, outputLen: HASH_BYTES }));
+  return queued(key, () => argon2Hash(password, { ...params, outputLen: HASH_BYTES }));
 }
 
 interface ScryptHash {
@@ -119,11 +132,11 @@ export function needsRehash(stored: string): boolean {
  * An old-format scrypt hash was made from the trimmed password (signup trimmed then), so it is checked so.
  */
 export async function verifyPassword(stored: string, supplied: string, key = ''): Promise<boolean> {
-  if (argon2idParams(stored)) return queue.run(key, () => argon2Verify(stored, supplied));
+  if (argon2idParams(stored)) return queued(key, () => argon2Verify(stored, supplied));
   const parsed = parseScryptHash(stored);
   if (!parsed) return false;
   const password = parsed.legacy ? supplied.trim() : supplied;
-  const actual = await queue.run(key, () => scrypt(password, parsed.salt, parsed.hash.length, parsed.params));
+  const actual = await queued(key, () => scrypt(password, parsed.salt, parsed.hash.length, parsed.params));
   return timingSafeEqual(actual, parsed.hash);
 }
 

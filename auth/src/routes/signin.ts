@@ -1,6 +1,6 @@
 import { validateRequest } from '@ticketing/common/http';
 import { Request, Response, Router } from 'express';
-import { refuseWhenHashingIsFull } from '../domain/password';
+import { runPasswordAttempt } from '../domain/password';
 import { signIn } from '../domain/users';
 import type { SigninThrottle } from '../domain/throttle';
 import { CredentialsBody, emailRule, suppliedPasswordRule } from './rules';
@@ -12,10 +12,9 @@ export function signinRouter(options: SessionOptions, throttle: SigninThrottle):
   router.post('/api/users/signin', [emailRule(), suppliedPasswordRule()], validateRequest, async (req: Request, res: Response) => {
     const { email, password } = req.body as CredentialsBody;
     const ip = clientKeyOf(req);
-    const user = await withRetryAfter(res, () => {
-      refuseWhenHashingIsFull(ip);
-      return throttle.run({ ip, email }, () => signIn({ email, password, clientKey: ip }), { resetOnSuccess: true });
-    });
+    const user = await withRetryAfter(res, () =>
+      runPasswordAttempt(ip, () => throttle.run({ ip, email }, () => signIn({ email, password, clientKey: ip }), { resetOnSuccess: true })),
+    );
     await startSession(req, user, options);
     res.status(200).send(user);
   });

@@ -1,6 +1,6 @@
 import { validateRequest } from '@ticketing/common/http';
 import { Request, Response, Router } from 'express';
-import { refuseWhenHashingIsFull } from '../domain/password';
+import { runPasswordAttempt } from '../domain/password';
 import { signUp } from '../domain/users';
 import type { SigninThrottle } from '../domain/throttle';
 import { CredentialsBody, emailRule, newPasswordRule } from './rules';
@@ -12,10 +12,11 @@ export function signupRouter(options: SessionOptions, throttle: SigninThrottle):
   router.post('/api/users/signup', [emailRule(), newPasswordRule()], validateRequest, async (req: Request, res: Response) => {
     const { email, password } = req.body as CredentialsBody;
     const ip = clientKeyOf(req);
-    const user = await withRetryAfter(res, () => {
-      refuseWhenHashingIsFull(ip);
-      return throttle.run({ ip, email }, () => signUp({ email, password, clientKey: ip }), { resetOnSuccess: false });
-    });
+    const user = await withRetryAfter(res, () =>
+      runPasswordAttempt(ip, () =>
+        throttle.run({ ip, email }, () => signUp({ email, password, clientKey: ip }), { resetOnSuccess: false }),
+      ),
+    );
     await startSession(req, user, options);
     res.status(201).send(user);
   });

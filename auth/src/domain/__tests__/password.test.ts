@@ -5,6 +5,7 @@ import {
   DEFAULT_ARGON2_PARAMS,
   hashPassword,
   needsRehash,
+  runPasswordAttempt,
   verifyAgainstDummy,
   verifyPassword,
 } from '../password';
@@ -12,13 +13,39 @@ import {
 const STRONGER = { memoryCost: DEFAULT_ARGON2_PARAMS.memoryCost * 2, timeCost: 3, parallelism: 1 };
 
 describe('password hashing', () => {
-  afterEach(() => configurePasswordHashing({ params: DEFAULT_ARGON2_PARAMS }));
+  afterEach(() => configurePasswordHashing({ params: DEFAULT_ARGON2_PARAMS, queue: {} }));
 
   it('when a password is hashed, then the hash is argon2id naming its parameters, with a salt, not the password', async () => {
     const stored = await hashPassword('correct horse');
     expect(stored).toMatch(/^\$argon2id\$v=19\$m=19456,t=2,p=1\$[A-Za-z0-9+/]{22}\$[A-Za-z0-9+/]{43}$/);
     expect(stored).not.toContain('correct horse');
     expect(parseOptions(stored)).toMatchObject({ memoryCost: 19_456, timeCost: 2, parallelism: 1, outputLen: 32, saltLen: 16 });
+  });
+
+  it('when a whole attempt holds the only queue slot, then its own hash and check run in that slot, and the next attempt waits its turn', async () => {
+    configurePasswordHashing({ queue: { concurrency: 1, maxWaiting: 8, maxWaitingPerKey: 8 } });
+    const order: string[] = [];
+    const attempt = (name: string) =>
+      runPasswordAttempt('client', async () => {
+        order.push(`${name} starts`);
+        const stored = await hashPassword('in the slot', 'client');
+        const matches = await verifyPassword(stored, 'in the slot', 'client');
+        order.push(`${name} ends`);
+        return matches;
+      });
+    await expect(Promise.all([attempt('first'), attempt('second')])).resolves.toEqual([true, true]);
+    expect(order).toEqual(['first starts', 'first ends', 'second starts', 'second ends']);
+  });
+
+  it('when the attempt queue is full, then the next attempt is refused with 429 without running', async () => {
+    configurePasswordHashing({ queue: { concurrency: 1, maxWaiting: 0, maxWaitingPerKey: 1 } });
+    let release: () => void = () => undefined;
+    const held = runPasswordAttempt('a', () => new Promise<void>((resolve) => (release = resolve)));
+    let ran = false;
+    await expect(runPasswordAttempt('b', async () => void (ran = true))).rejects.toMatchObject({ statusCode: 429 });
+    expect(ran).toBe(false);
+    release();
+    await held;
   });
 
   it('when the cost is raised, then new hashes carry the new parameters', async () => {
