@@ -10,3 +10,4 @@ export * from './session';
 export * from './session-check';
 export * from './ids';
 export * from './current-user-id';
+export * from './pagination';

@@ -1,4 +1,14 @@
-import { BadRequestError, isDuplicateKeyError, NotAuthorizedError, NotFoundError } from '@ticketing/common/http';
+import {
+  afterCondition,
+  BadRequestError,
+  DEFAULT_PAGE_LIMIT,
+  isDuplicateKeyError,
+  NotAuthorizedError,
+  NotFoundError,
+  type Page,
+  type PageRequest,
+  toPage,
+} from '@ticketing/common/http';
 import { OrderStatus } from '@ticketing/common/contracts';
 import { type OutboxTransaction } from '@ticketing/common/outbox';
 import type { ClientSession } from 'mongoose';
@@ -8,11 +18,10 @@ import { countActiveOrders, Order as Orders, RESERVING_STATUSES, toOrder, type O
 import { Ticket as Tickets, type TicketRow, toTicket } from '../models/ticket';
 import { ensureUserOrderGate, MissingOrderGateError, passUserOrderGate } from '../models/user-order-gate';
 import { outbox } from '../outbox';
-import { afterCondition, DEFAULT_PAGE_LIMIT, type Page, type PageRequest, toPage } from './page';
 import type { Order } from './types';
 
 export type { Order, Ticket, TicketSnapshot } from './types';
-export type { Page, PageRequest } from './page';
+export type { Page, PageRequest } from '@ticketing/common/http';
 
 export const TICKET_RESERVED_MESSAGE = 'Ticket is already reserved';
 export const TOO_MANY_ORDERS_MESSAGE = 'Too many active orders';

@@ -1,7 +1,6 @@
-import { currentUserId, requireAuth, validateRequest } from '@ticketing/common/http';
+import { currentUserId, linkNextPage, pageRequest, pageRules, requireAuth, validateRequest } from '@ticketing/common/http';
 import { Request, Response, Router } from 'express';
 import { listOrders } from '../domain/orders';
-import { linkNextPage, pageRequest, pageRules } from './page-query';
 
 export function listOrdersRouter(): Router {
   const router = Router();

@@ -1,18 +1,28 @@
-import { BadRequestError, ConflictError, isObjectId, NotAuthorizedError, NotFoundError } from '@ticketing/common/http';
+import {
+  afterCondition,
+  BadRequestError,
+  ConflictError,
+  DEFAULT_PAGE_LIMIT,
+  isObjectId,
+  NotAuthorizedError,
+  NotFoundError,
+  type Page,
+  type PageRequest,
+  toPage,
+} from '@ticketing/common/http';
 import { TicketCreatedEvent, TicketUpdatedEvent } from '@ticketing/common/contracts';
 import mongoose from 'mongoose';
 import { TicketCreatedPublisher } from '../events/publishers/ticket-created-publisher';
 import { TicketUpdatedPublisher } from '../events/publishers/ticket-updated-publisher';
 import { Ticket as TicketModel, TicketRow, toTicket } from '../models/ticket';
 import { outbox } from '../outbox';
-import { afterCondition, DEFAULT_PAGE_LIMIT, type Page, type PageRequest, toPage } from './page';
 import type { Ticket, TicketAttrs, TicketChanges } from './ticket';
 
 // The domain of the tickets service. Every change saves the ticket and appends its event to the outbox
 // in one transaction, so an event is published if and only if its change committed.
 
 export type { Ticket, TicketAttrs, TicketChanges } from './ticket';
-export type { Page, PageRequest } from './page';
+export type { Page, PageRequest } from '@ticketing/common/http';
 
 /** How many times a request re-runs after a VersionError before it answers 409. */
 export const MAX_VERSION_RETRIES = 5;

@@ -1,7 +1,6 @@
-import { validateRequest } from '@ticketing/common/http';
+import { linkNextPage, pageRequest, pageRules, validateRequest } from '@ticketing/common/http';
 import { Request, Response, Router } from 'express';
 import { listAvailableTickets } from '../domain/tickets';
-import { linkNextPage, pageRequest, pageRules } from './page-query';
 
 export function indexTicketRouter(): Router {
   const router = Router();
