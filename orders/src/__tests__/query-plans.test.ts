@@ -1,3 +1,4 @@
+import { expectIndexed, planStages, type ExplainOutput } from '@ticketing/testkit';
 import { OrderStatus } from '@ticketing/common/contracts';
 import { Types } from 'mongoose';
 import { countActiveOrders, Order } from '../models/order';
@@ -9,28 +10,6 @@ import { useOrdersDatabase } from '../test/helpers';
 jest.mock('../nats-wrapper');
 
 useOrdersDatabase();
-
-interface PlanStage {
-  stage: string;
-  inputStage?: PlanStage;
-  inputStages?: PlanStage[];
-}
-
-interface Explained {
-  queryPlanner: { winningPlan: PlanStage };
-  executionStats: { nReturned: number; totalDocsExamined: number };
-}
-
-function stages(plan: PlanStage): string[] {
-  return [plan.stage, ...(plan.inputStage ? stages(plan.inputStage) : []), ...(plan.inputStages ?? []).flatMap(stages)];
-}
-
-/** Fails on a collection scan, or on examining far more documents than the query returns. */
-function expectIndexed(explained: unknown, slack = 1): void {
-  const { queryPlanner, executionStats } = explained as Explained;
-  expect(stages(queryPlanner.winningPlan)).not.toContain('COLLSCAN');
-  expect(executionStats.totalDocsExamined).toBeLessThanOrEqual(executionStats.nReturned + slack);
-}
 
 const buyer = new Types.ObjectId().toHexString();
 
@@ -65,8 +44,8 @@ describe('orders: every query the service issues uses an index', () => {
       $or: [{ status: OrderStatus.Created, expiresAt: { $gt: now } }, { status: OrderStatus.AwaitingPayment }],
     }).explain('executionStats');
     // The buyer has 10 orders: the userId prefix bounds the scan, whatever the statuses.
-    expect(stages((explained as unknown as Explained).queryPlanner.winningPlan)).not.toContain('COLLSCAN');
-    expect((explained as unknown as Explained).executionStats.totalDocsExamined).toBeLessThanOrEqual(10);
+    expect(planStages((explained as unknown as ExplainOutput).queryPlanner.winningPlan)).not.toContain('COLLSCAN');
+    expect((explained as unknown as ExplainOutput).executionStats.totalDocsExamined).toBeLessThanOrEqual(10);
   });
 
   it('when the expiry sweeper looks for due orders, then it uses {status, expiresAt}', async () => {

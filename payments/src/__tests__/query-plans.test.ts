@@ -1,5 +1,5 @@
 import { OrderStatus } from '@ticketing/common/contracts';
-import { useMongoose } from '@ticketing/testkit';
+import { expectIndexed, useMongoose } from '@ticketing/testkit';
 import { Types } from 'mongoose';
 import { OrderModel } from '../models/order';
 import { PaymentModel } from '../models/payment';
@@ -8,27 +8,6 @@ import { inbox, outbox } from '../outbox';
 jest.mock('../nats-wrapper');
 
 useMongoose();
-
-interface PlanStage {
-  stage: string;
-  inputStage?: PlanStage;
-  inputStages?: PlanStage[];
-}
-
-interface Explained {
-  queryPlanner: { winningPlan: PlanStage };
-  executionStats: { nReturned: number; totalDocsExamined: number };
-}
-
-function stages(plan: PlanStage): string[] {
-  return [plan.stage, ...(plan.inputStage ? stages(plan.inputStage) : []), ...(plan.inputStages ?? []).flatMap(stages)];
-}
-
-function expectIndexed(explained: unknown): void {
-  const { queryPlanner, executionStats } = explained as Explained;
-  expect(stages(queryPlanner.winningPlan)).not.toContain('COLLSCAN');
-  expect(executionStats.totalDocsExamined).toBeLessThanOrEqual(executionStats.nReturned + 1);
-}
 
 beforeAll(async () => {
   await Promise.all([outbox.init(), inbox.init(), OrderModel.init(), PaymentModel.init()]);

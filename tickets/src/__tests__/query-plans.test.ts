@@ -1,4 +1,4 @@
-import { useMongoose } from '@ticketing/testkit';
+import { expectIndexed, useMongoose } from '@ticketing/testkit';
 import mongoose from 'mongoose';
 import { OrderMarkerModel } from '../models/order-marker';
 import { Ticket } from '../models/ticket';
@@ -7,28 +7,6 @@ import { inbox, outbox } from '../outbox';
 jest.mock('../nats-wrapper');
 
 useMongoose();
-
-interface PlanStage {
-  stage: string;
-  inputStage?: PlanStage;
-  inputStages?: PlanStage[];
-}
-
-interface Explained {
-  queryPlanner: { winningPlan: PlanStage };
-  executionStats: { nReturned: number; totalDocsExamined: number };
-}
-
-function stages(plan: PlanStage): string[] {
-  return [plan.stage, ...(plan.inputStage ? stages(plan.inputStage) : []), ...(plan.inputStages ?? []).flatMap(stages)];
-}
-
-/** Fails on a collection scan, or on examining far more documents than the query returns. */
-function expectIndexed(explained: unknown): void {
-  const { queryPlanner, executionStats } = explained as Explained;
-  expect(stages(queryPlanner.winningPlan)).not.toContain('COLLSCAN');
-  expect(executionStats.totalDocsExamined).toBeLessThanOrEqual(executionStats.nReturned + 1);
-}
 
 const { ObjectId } = mongoose.Types;
 
