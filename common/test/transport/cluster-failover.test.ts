@@ -107,6 +107,12 @@ describe('JetStream transport on a 3-node cluster', () => {
     await second.listen();
     const stream = await after.jsm.streams.info(DEFAULT_STREAM_NAME);
     const deadLetters = await after.jsm.streams.info(after.deadLetterStreamName);
+    // On a cluster, the durable's info read straight after listen() has been seen still reporting 1 (once in
+    // four full runs): wait for 3, which never comes if the durable is not updated.
+    await eventually(
+      async () => (await after.jsm.consumers.info(DEFAULT_STREAM_NAME, DURABLE)).config.num_replicas === 3,
+      'the durable at 3 replicas',
+    );
     const durable = await after.jsm.consumers.info(DEFAULT_STREAM_NAME, DURABLE);
     expect(stream.config.num_replicas).toBe(3);
     expect(deadLetters.config.num_replicas).toBe(3);
