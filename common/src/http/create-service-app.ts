@@ -1,7 +1,7 @@
 import 'express-async-errors';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import cookieSession from 'cookie-session';
-import express, { Express, Request } from 'express';
+import express, { Express, Request, RequestHandler } from 'express';
 import type { ErrorResponseBody } from './errors/custom-error';
 import { logger as defaultLogger, Logger } from '../core/logger';
 import { currentUser } from './middlewares/current-user';
@@ -30,6 +30,12 @@ export interface ServiceAppOptions {
   /** Express `trust proxy`. Default true: services run behind the ingress, which sets X-Forwarded-*. */
   trustProxy?: boolean | number | string;
   logger?: Logger;
+  /**
+   * Handlers mounted after the security headers (and the request timer) and before the request log, body
+   * parsing and sessions: for work that must cost as little as possible per request, such as auth's
+   * flood gate, which refuses a flood's signins before anything else is spent on them.
+   */
+  beforeRequestLog?: readonly RequestHandler[];
   /** The service's metrics: every request is timed and `GET /metrics` serves them. Without it, neither. */
   metrics?: ServiceMetrics;
 }
@@ -78,6 +84,7 @@ export function createServiceApp(options: ServiceAppOptions, mountRoutes: (app: 
   app.use(securityHeaders());
   // Before the request log, body parsing and sessions: a scrape every few seconds needs none of them.
   if (options.metrics) app.get('/metrics', metricsRoute(options.metrics));
+  for (const handler of options.beforeRequestLog ?? []) app.use(handler);
   app.use(requestLogger({ logger }));
   app.use(express.json({ limit: options.jsonBodyLimit ?? '100kb', verify: rejectInvalidUtf8 }));
   app.use(
