@@ -1,13 +1,15 @@
 import 'express-async-errors';
-import { Logger } from '@ticketing/common/core';
+import { Logger, logger as defaultLogger } from '@ticketing/common/core';
 import type { ServiceMetrics } from '@ticketing/common/metrics';
 import { cachedSessionCheck, createServiceApp, mongooseReadinessCheck } from '@ticketing/common/http';
 import type { Express } from 'express';
 import type { AuthConfig } from './config';
+import { DeviceCookies } from './domain/device-cookies';
 import { configurePasswordHashing, DEFAULT_ARGON2_PARAMS } from './domain/password';
 import { loadCommonPasswords } from './domain/password-policy';
 import { touchSession } from './domain/sessions';
 import { DEFAULT_THROTTLE_LIMITS, SigninThrottle } from './domain/throttle';
+import { attemptGate } from './routes/attempt-gate';
 import { currentUserRouter } from './routes/current-user';
 import { sessionStatusRouter } from './routes/session-status';
 import { signinRouter } from './routes/signin';
@@ -63,7 +65,8 @@ function signinThrottle(config: AppConfig): SigninThrottle {
 export function createApp(config: AppConfig, options: { logger?: Logger; metrics?: ServiceMetrics } = {}): Express {
   configureHashing(config);
   loadCommonPasswords();
-  const session = { privateKey: config.JWT_PRIVATE_KEY, jwtTtl: config.JWT_TTL };
+  const devices = new DeviceCookies(config.JWT_PRIVATE_KEY, config.COOKIE_SECURE);
+  const session = { privateKey: config.JWT_PRIVATE_KEY, jwtTtl: config.JWT_TTL, devices };
   const idleSeconds = config.SESSION_IDLE_TIMEOUT;
   const throttle = signinThrottle(config);
   // auth asks its own store, with the same short cache the other services keep; signout clears its entry.
@@ -74,6 +77,7 @@ export function createApp(config: AppConfig, options: { logger?: Logger; metrics
       cookieSecure: config.COOKIE_SECURE,
       readinessChecks: [mongooseReadinessCheck()],
       trustProxy: config.TRUST_PROXY_HOPS ?? 1,
+      beforeRequestLog: [attemptGate(throttle, devices, options.logger ?? defaultLogger)],
       logger: options.logger,
       metrics: options.metrics,
     },

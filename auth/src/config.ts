@@ -24,7 +24,7 @@ export const configSpec = {
     1,
     64,
   )({ default: 2, desc: 'Signin/signup attempts (each with its password hash) that run at once per replica' }),
-  PASSWORD_HASH_QUEUE: intWithin(0, 10_000)({ default: 32, desc: 'Signin/signup attempts that may wait; more are refused with 429' }),
+  PASSWORD_HASH_QUEUE: intWithin(0, 10_000)({ default: 8, desc: 'Signin/signup attempts that may wait; more are refused with 429' }),
   PASSWORD_HASH_QUEUE_PER_CLIENT: intWithin(1, 1000)({ default: 4, desc: 'Signin/signup attempts one client IP may have waiting' }),
   // argon2id for new hashes; OWASP's floor (19 MiB, 2 passes) is also the lowest accepted.
   PASSWORD_ARGON2_MEMORY_KIB: intWithin(19_456, 1_048_576)({ default: 19_456, desc: 'argon2id memory per new hash, in KiB' }),

@@ -2,7 +2,12 @@ import { readFileSync } from 'node:fs';
 
 /** The parts of V8's `.cpuprofile` format (written by `node --cpu-prof`) that are read here. */
 interface CpuProfile {
-  nodes: Array<{ id: number; callFrame: { functionName: string; url: string; lineNumber: number }; hitCount?: number }>;
+  nodes: Array<{
+    id: number;
+    callFrame: { functionName: string; url: string; lineNumber: number };
+    hitCount?: number;
+    children?: number[];
+  }>;
   startTime: number;
   endTime: number;
   samples?: number[];
@@ -39,14 +44,48 @@ function shares(profile: CpuProfile, keyOf: (node: CpuProfile['nodes'][number]) 
   return [...hits].map(([frame, count]) => ({ frame, share: count / Math.max(1, total) })).sort((a, b) => b.share - a.share);
 }
 
+function frameName({ callFrame: { functionName, url, lineNumber } }: CpuProfile['nodes'][number]): string {
+  return url
+    ? `${functionName || '(anonymous)'} ${url.replace(/^.*?\/(node_modules|common|auth|tickets|orders|testkit)\//, '$1/')}:${lineNumber + 1}`
+    : functionName;
+}
+
 /** Self time per function (top `limit`), from a `.cpuprofile` file. */
 export function topSelfTime(file: string, limit = 15): SelfTime[] {
   const profile = JSON.parse(readFileSync(file, 'utf8')) as CpuProfile;
-  return shares(profile, ({ callFrame: { functionName, url, lineNumber } }) =>
-    url
-      ? `${functionName || '(anonymous)'} ${url.replace(/^.*?\/(node_modules|common|auth|tickets|orders|testkit)\//, '$1/')}:${lineNumber + 1}`
-      : functionName,
-  ).slice(0, limit);
+  return shares(profile, frameName).slice(0, limit);
+}
+
+/**
+ * Total time per function (itself and everything it called; top `limit`): the share of samples with the
+ * function anywhere on the stack, each function counted once per sample. Shows which middleware or
+ * route costs what, where self time spreads the cost over the library functions they call.
+ */
+export function topTotalTime(file: string, limit = 25): SelfTime[] {
+  const profile = JSON.parse(readFileSync(file, 'utf8')) as CpuProfile;
+  const parentOf = new Map<number, number>();
+  for (const node of profile.nodes) for (const child of node.children ?? []) parentOf.set(child, node.id);
+  const byId = new Map(profile.nodes.map((node) => [node.id, node]));
+  const hits = new Map<string, number>();
+  let total = 0;
+  for (const node of profile.nodes) {
+    const count = node.hitCount ?? 0;
+    if (count === 0) continue;
+    total += count;
+    const seen = new Set<string>();
+    for (let id: number | undefined = node.id; id !== undefined; id = parentOf.get(id)) {
+      const frame = byId.get(id)!;
+      if (!frame.callFrame.url) continue;
+      const name = frameName(frame);
+      if (seen.has(name)) continue;
+      seen.add(name);
+      hits.set(name, (hits.get(name) ?? 0) + count);
+    }
+  }
+  return [...hits]
+    .map(([frame, count]) => ({ frame, share: count / Math.max(1, total) }))
+    .sort((a, b) => b.share - a.share)
+    .slice(0, limit);
 }
 
 /** Self time per origin (a package, Node internals, the project's code, idle, GC). */

@@ -1,7 +1,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomBytes, scrypt as scryptCallback, ScryptOptions, timingSafeEqual } from 'node:crypto';
 import { hash as argon2Hash, parseOptions as argon2Options, verify as argon2Verify } from '@node-rs/argon2';
-import { HashQueue, HashQueueOptions, TooManyAttemptsError } from './hash-queue';
+import { HashQueue, HashQueueOptions, LaneOptions, TooManyAttemptsError } from './hash-queue';
 
 // New hashes are argon2id (@node-rs/argon2, computed on libuv's thread pool, off the event loop), in the
 // PHC string format, which names the algorithm and its parameters:
@@ -54,11 +54,12 @@ const attemptSlot = new AsyncLocalStorage<true>();
  * slot of the hashing queue, as client `key`. Gating the attempt, not only the hash, keeps a flood's
  * database work bounded too: a flood of new addresses otherwise piles hundreds of concurrent throttle
  * writes onto the database, and a real user's signin waits behind them before it reaches the queue.
- * When the queue is full (or the client's share of it), the attempt is refused at once with 429.
+ * When the queue is full (or the client's share of it), the attempt is refused at once with 429. A known
+ * device's attempt (`trusted`, keyed by its device cookie) waits in its own lane, served first.
  */
-export function runPasswordAttempt<T>(key: string, attempt: () => Promise<T>): Promise<T> {
-  if (queue.wouldRefuse(key)) return Promise.reject(new TooManyAttemptsError(1));
-  return queue.run(key, () => attemptSlot.run(true, attempt));
+export function runPasswordAttempt<T>(key: string, attempt: () => Promise<T>, lane: LaneOptions = {}): Promise<T> {
+  if (queue.wouldRefuse(key, lane)) return Promise.reject(new TooManyAttemptsError(1));
+  return queue.run(key, () => attemptSlot.run(true, attempt), lane);
 }
 
 /** Hashing work for client `key`: in the attempt's own slot, or queued when called outside one. */

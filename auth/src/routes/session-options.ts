@@ -1,5 +1,6 @@
 import { mintSession, SessionUser } from '@ticketing/common/http';
 import type { Request, Response } from 'express';
+import type { DeviceCookie, DeviceCookies } from '../domain/device-cookies';
 import { TooManyAttemptsError } from '../domain/hash-queue';
 import { recordSession } from '../domain/sessions';
 
@@ -9,13 +10,28 @@ export interface SessionOptions {
   privateKey: string;
   /** Token lifetime in seconds (JWT_TTL, at most 12 h). */
   jwtTtl: number;
+  /** The device cookies a successful signin or signup hands out, and the gate reads. */
+  devices: DeviceCookies;
 }
 
-/** Mints a token for `user`, records its session, and sets the cookie. */
-export async function startSession(req: Request, user: SessionUser, { privateKey, jwtTtl }: SessionOptions): Promise<void> {
-  const session = mintSession(user, privateKey, jwtTtl);
+/**
+ * The id of the client's device cookie when the flood gate let it through as a known device
+ * (`res.locals.device`) and it belongs to the account with this email; else undefined.
+ */
+export function knownDeviceFor(res: Response, devices: DeviceCookies, email: string): string | undefined {
+  const device = res.locals.device as DeviceCookie | undefined;
+  return device && device.emailTag === devices.emailTag(email) ? device.id : undefined;
+}
+
+/**
+ * Mints a token for `user`, records its session, and sets the session cookie, and a new device cookie
+ * that makes this browser a known device of the account.
+ */
+export async function startSession(req: Request, res: Response, user: SessionUser, options: SessionOptions): Promise<void> {
+  const session = mintSession(user, options.privateKey, options.jwtTtl);
   await recordSession({ jti: session.jti, userId: user.id, iat: session.iat, exp: session.exp });
   req.session = { jwt: session.token };
+  res.cookie(options.devices.name, options.devices.issue(user.email), options.devices.cookieOptions());
 }
 
 /** Runs `work`; a TooManyAttemptsError gets its `Retry-After` header before the error handler answers 429. */

@@ -4,7 +4,7 @@ import { runPasswordAttempt } from '../domain/password';
 import { signIn } from '../domain/users';
 import type { SigninThrottle } from '../domain/throttle';
 import { CredentialsBody, emailRule, suppliedPasswordRule } from './rules';
-import { clientKeyOf, SessionOptions, startSession, withRetryAfter } from './session-options';
+import { clientKeyOf, knownDeviceFor, SessionOptions, startSession, withRetryAfter } from './session-options';
 
 export function signinRouter(options: SessionOptions, throttle: SigninThrottle): Router {
   const router = Router();
@@ -12,10 +12,15 @@ export function signinRouter(options: SessionOptions, throttle: SigninThrottle):
   router.post('/api/users/signin', [emailRule(), suppliedPasswordRule()], validateRequest, async (req: Request, res: Response) => {
     const { email, password } = req.body as CredentialsBody;
     const ip = clientKeyOf(req);
+    const device = knownDeviceFor(res, options.devices, email);
     const user = await withRetryAfter(res, () =>
-      runPasswordAttempt(ip, () => throttle.run({ ip, email }, () => signIn({ email, password, clientKey: ip }), { resetOnSuccess: true })),
+      runPasswordAttempt(
+        device === undefined ? ip : `device:${device}`,
+        () => throttle.run({ ip, email, device }, () => signIn({ email, password, clientKey: ip }), { resetOnSuccess: true }),
+        { trusted: device !== undefined },
+      ),
     );
-    await startSession(req, user, options);
+    await startSession(req, res, user, options);
     res.status(200).send(user);
   });
 

@@ -17,7 +17,7 @@ export function signupRouter(options: SessionOptions, throttle: SigninThrottle):
         throttle.run({ ip, email }, () => signUp({ email, password, clientKey: ip }), { resetOnSuccess: false }),
       ),
     );
-    await startSession(req, user, options);
+    await startSession(req, res, user, options);
     res.status(201).send(user);
   });
 

@@ -69,6 +69,13 @@ export function sessionCookieFrom(response: request.Response): string {
   return session.split(';')[0];
 }
 
+/** The `Cookie` request header that sends back the device cookie a signin or signup set. */
+export function deviceCookieFrom(response: request.Response): string {
+  const device = (response.get('Set-Cookie') ?? []).find((cookie) => cookie.startsWith('device='));
+  if (!device) throw new Error('The response set no device cookie');
+  return device.split(';')[0];
+}
+
 /**
  * Signs a new user up through the API and returns the user and the cookie to send as them (what a
  * signed-in browser holds).

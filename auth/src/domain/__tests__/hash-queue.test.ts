@@ -81,4 +81,69 @@ describe('HashQueue', () => {
     await Promise.all([held, waitingA, waitingB]);
     expect(queue.wouldRefuse('c')).toBe(false);
   });
+
+  it('when the queue is full of unknown clients, then a known device is admitted and served before all of them', async () => {
+    const queue = new HashQueue({ concurrency: 1, maxWaiting: 3, maxWaitingPerKey: 1, maxWaitingTrusted: 2 });
+    const gate = deferred();
+    const order: string[] = [];
+    const held = queue.run('flood-0', () => gate.promise);
+    const flood = Array.from({ length: 3 }, (_, i) => queue.run(`flood-${i + 1}`, async () => void order.push(`flood-${i + 1}`)));
+    await tick();
+    expect(queue.wouldRefuse('flood-9')).toBe(true);
+    expect(queue.wouldRefuse('device:a', { trusted: true })).toBe(false);
+
+    const known = queue.run('device:a', async () => void order.push('known'), { trusted: true });
+    gate.resolve();
+    await Promise.all([held, known, ...flood]);
+
+    expect(order).toEqual(['known', 'flood-1', 'flood-2', 'flood-3']);
+  });
+
+  it("when the known devices' lane is full, or one device already waits as often as a client may, then the next is refused with 429", async () => {
+    const queue = new HashQueue({ concurrency: 1, reservedForTrusted: 0, maxWaiting: 10, maxWaitingPerKey: 1, maxWaitingTrusted: 2 });
+    const gate = deferred();
+    const held = queue.run('someone', () => gate.promise);
+    const first = queue.run('device:a', async () => 'a', { trusted: true });
+    await expect(queue.run('device:a', async () => 'again', { trusted: true })).rejects.toBeInstanceOf(TooManyAttemptsError);
+    const second = queue.run('device:b', async () => 'b', { trusted: true });
+    await expect(queue.run('device:c', async () => 'c', { trusted: true })).rejects.toBeInstanceOf(TooManyAttemptsError);
+    // The unknown clients' queue is another lane, still open.
+    expect(queue.wouldRefuse('someone-else')).toBe(false);
+    gate.resolve();
+    await expect(Promise.all([held, first, second])).resolves.toEqual([undefined, 'a', 'b']);
+  });
+
+  it('when every shared slot is busy and the queue full, then a known device runs at once in its reserved slot, and the next known device waits for a slot', async () => {
+    const queue = new HashQueue({ concurrency: 1, reservedForTrusted: 1, maxWaiting: 1, maxWaitingPerKey: 1 });
+    const shared = deferred();
+    const reservedGate = deferred();
+    const order: string[] = [];
+    const held = queue.run('flood-0', () => shared.promise);
+    const waiting = queue.run('flood-1', async () => void order.push('flood-1'));
+    expect(queue.wouldRefuse('flood-2')).toBe(true);
+
+    const first = queue.run(
+      'device:a',
+      async () => {
+        order.push('known-a');
+        await reservedGate.promise;
+      },
+      { trusted: true },
+    );
+    await tick();
+    expect(order).toEqual(['known-a']);
+    expect(queue.active).toBe(2);
+    const second = queue.run('device:b', async () => void order.push('known-b'), { trusted: true });
+    await tick();
+    expect(order).toEqual(['known-a']);
+
+    reservedGate.resolve();
+    await first;
+    await second;
+    expect(order).toEqual(['known-a', 'known-b']);
+    shared.resolve();
+    await Promise.all([held, waiting]);
+    expect(order).toEqual(['known-a', 'known-b', 'flood-1']);
+    expect(queue.active).toBe(0);
+  });
 });

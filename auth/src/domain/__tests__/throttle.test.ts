@@ -68,7 +68,7 @@ describe('SigninThrottle on MongoDB (rate-limiter-flexible)', () => {
     expect((refused as TooManyAttemptsError).retryAfterSeconds).toBeGreaterThan(3500);
   });
 
-  it('when one IP starts more attempts in a second than its burst, then the extra are refused before the database counts them', async () => {
+  it('when one IP is screened more often in a second than its burst, then the extra are refused and the database counts nothing', async () => {
     const throttle = new SigninThrottle({
       ipAttempts: 100,
       ipWindowSeconds: 60,
@@ -76,11 +76,84 @@ describe('SigninThrottle on MongoDB (rate-limiter-flexible)', () => {
       accountFailures: 100,
       accountBlockSeconds: 60,
     });
-    const outcomes = await Promise.allSettled(Array.from({ length: 10 }, () => throttle.run(KEY, succeeds, { resetOnSuccess: true })));
+    const outcomes = await Promise.allSettled(Array.from({ length: 10 }, () => throttle.screen(KEY.ip)));
     expect(outcomes.filter((outcome) => outcome.status === 'fulfilled')).toHaveLength(3);
     for (const outcome of outcomes.filter((o) => o.status === 'rejected')) {
       expect((outcome as PromiseRejectedResult).reason).toEqual(expect.objectContaining({ statusCode: 429, retryAfterSeconds: 1 }));
     }
-    expect((await ThrottleCounter.findOne({ key: `ip:${KEY.ip}` }).lean())?.points).toBe(3);
+    expect(await ThrottleCounter.countDocuments()).toBe(0);
+  });
+
+  it('when an IP has used up its window, then screen refuses it from memory with the rest of the window as Retry-After', async () => {
+    const throttle = new SigninThrottle({
+      ipAttempts: 2,
+      ipWindowSeconds: 600,
+      ipBurstPerSecond: 100,
+      accountFailures: 100,
+      accountBlockSeconds: 60,
+    });
+    for (let i = 0; i < 3; i += 1) await throttle.run(KEY, succeeds, { resetOnSuccess: true }).catch(() => undefined);
+    const counted = (await ThrottleCounter.findOne({ key: `ip:${KEY.ip}` }).lean())?.points;
+
+    const refused = await throttle.screen(KEY.ip).catch((error: unknown) => error);
+
+    expect(refused).toBeInstanceOf(TooManyAttemptsError);
+    expect((refused as TooManyAttemptsError).retryAfterSeconds).toBeGreaterThan(500);
+    expect((await ThrottleCounter.findOne({ key: `ip:${KEY.ip}` }).lean())?.points).toBe(counted);
+    await expect(throttle.screen('198.51.100.1')).resolves.toBeUndefined();
+  });
+
+  it('when a known device signs in, then its attempts count against neither its IP nor the email and IP pair', async () => {
+    const throttle = new SigninThrottle({
+      ipAttempts: 1,
+      ipWindowSeconds: 600,
+      ipBurstPerSecond: 100,
+      accountFailures: 1,
+      accountBlockSeconds: 60,
+    });
+    const known = { ...KEY, device: 'device-1' };
+    await expect(throttle.screen(KEY.ip, 'device-1')).resolves.toBe('device-1');
+    await expect(throttle.run(known, succeeds, { resetOnSuccess: true })).resolves.toBe('signed in');
+    await expect(throttle.run(known, succeeds, { resetOnSuccess: true })).resolves.toBe('signed in');
+    expect(await ThrottleCounter.findOne({ key: `ip:${KEY.ip}` }).lean()).toBeNull();
+    await expect(throttle.run(KEY, fails, { resetOnSuccess: true })).rejects.toBeInstanceOf(BadRequestError);
+    await expect(throttle.run(KEY, succeeds, { resetOnSuccess: true })).rejects.toBeInstanceOf(TooManyAttemptsError);
+    await expect(throttle.run(known, succeeds, { resetOnSuccess: true })).resolves.toBe('signed in');
+  });
+
+  it('when a known device fails as often as a pair may, then it is locked: refused at run, and screened as an unknown device', async () => {
+    const throttle = new SigninThrottle({
+      ipAttempts: 100,
+      ipWindowSeconds: 600,
+      ipBurstPerSecond: 100,
+      accountFailures: 2,
+      accountBlockSeconds: 600,
+    });
+    const known = { ...KEY, device: 'device-2' };
+    await expect(throttle.run(known, fails, { resetOnSuccess: true })).rejects.toBeInstanceOf(BadRequestError);
+    expect(throttle.deviceLocked('device-2')).toBe(false);
+    await expect(throttle.run(known, fails, { resetOnSuccess: true })).rejects.toBeInstanceOf(BadRequestError);
+
+    expect(throttle.deviceLocked('device-2')).toBe(true);
+    await expect(throttle.screen(KEY.ip, 'device-2')).resolves.toBeUndefined();
+    const refused = await throttle.run(known, succeeds, { resetOnSuccess: true }).catch((error: unknown) => error);
+    expect(refused).toBeInstanceOf(TooManyAttemptsError);
+    expect((refused as TooManyAttemptsError).retryAfterSeconds).toBeGreaterThan(500);
+    // The IP and pair were not charged for the device's failures.
+    await expect(throttle.run(KEY, succeeds, { resetOnSuccess: true })).resolves.toBe('signed in');
+  });
+
+  it('when a known device is screened more often in a second than the burst, then the extra are refused', async () => {
+    const throttle = new SigninThrottle({
+      ipAttempts: 100,
+      ipWindowSeconds: 60,
+      ipBurstPerSecond: 2,
+      accountFailures: 5,
+      accountBlockSeconds: 60,
+    });
+    const outcomes = await Promise.allSettled(Array.from({ length: 5 }, () => throttle.screen(KEY.ip, 'device-3')));
+    expect(outcomes.filter((outcome) => outcome.status === 'fulfilled')).toHaveLength(2);
+    // Its IP's own burst is untouched.
+    await expect(throttle.screen(KEY.ip)).resolves.toBeUndefined();
   });
 });

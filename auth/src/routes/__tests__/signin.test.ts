@@ -34,7 +34,10 @@ describe('POST /api/users/signin', () => {
     const user = await signup(app);
     const response = await request(app).post('/api/users/signin').send({ email: user.email, password: user.password }).expect(200);
     expect(response.body).toEqual({ id: user.id, email: user.email });
-    expect(response.get('Set-Cookie')).toEqual([expect.stringMatching(/^session=[^;]+;.*httponly/)]);
+    expect(response.get('Set-Cookie')).toEqual(
+      expect.arrayContaining([expect.stringMatching(/^session=[^;]+;.*httponly/), expect.stringMatching(/^device=[^;]+;/)]),
+    );
+    expect(response.get('Set-Cookie')).toHaveLength(2);
     const me = await request(app).get('/api/users/currentuser').set('Cookie', sessionCookieFrom(response)).expect(200);
     expect((me.body as { currentUser: { id: string } }).currentUser.id).toBe(user.id);
   });

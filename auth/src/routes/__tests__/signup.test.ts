@@ -15,7 +15,10 @@ describe('POST /api/users/signup', () => {
 
   it('when signup succeeds, then it sets an httpOnly session cookie', async () => {
     const response = await request(app).post('/api/users/signup').send({ email: uniqueEmail(), password: STRONG_PASSWORD }).expect(201);
-    expect(response.get('Set-Cookie')).toEqual([expect.stringMatching(/^session=[^;]+;.*httponly/)]);
+    expect(response.get('Set-Cookie')).toEqual(
+      expect.arrayContaining([expect.stringMatching(/^session=[^;]+;.*httponly/), expect.stringMatching(/^device=[^;]+;/)]),
+    );
+    expect(response.get('Set-Cookie')).toHaveLength(2);
   });
 
   it('when the email is invalid, then 400', async () => {
