@@ -198,7 +198,8 @@ async function trySignup(url: string): Promise<string | null> {
     return null;
   }
   if (res.status !== 201) throw new Error(`signup failed: ${res.status} ${await res.text()}`);
-  return (res.headers.get('set-cookie') ?? '').split(';')[0];
+  // The session cookie (signup also sets the device cookie).
+  return (res.headers.getSetCookie().find((cookie) => cookie.startsWith('session=')) ?? '').split(';')[0];
 }
 
 async function createTickets(url: string, cookie: string, count: number): Promise<string[]> {

@@ -5,9 +5,9 @@ export interface ApiResponse<T = unknown> {
   body: T;
 }
 
-/** A user of the suite through the gateway: keeps its session cookie like a browser would. */
+/** A user of the suite through the gateway: keeps its cookies (session, device) like a browser would. */
 export class ApiClient {
-  private cookie = '';
+  private readonly cookies = new Map<string, string>();
 
   constructor(
     readonly baseUrl: string,
@@ -25,24 +25,35 @@ export class ApiClient {
   async send(method: string, path: string, body?: unknown): Promise<{ status: number; headers: Headers; text: string }> {
     const res = await fetch(`${this.baseUrl}${path}`, {
       method,
-      headers: { 'content-type': 'application/json', ...(this.cookie ? { cookie: this.cookie } : {}) },
+      headers: { 'content-type': 'application/json', ...(this.cookies.size > 0 ? { cookie: this.cookieHeader() } : {}) },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
-    const setCookie = res.headers.get('set-cookie');
-    if (setCookie) this.cookie = setCookie.split(';')[0];
-    // A cleared cookie (signout) is sent back as `session=; expires=1970`: forget it like a browser.
-    if (/^[^=]+=$/.test(this.cookie)) this.cookie = '';
+    for (const setCookie of res.headers.getSetCookie()) {
+      const [pair] = setCookie.split(';');
+      const eq = pair.indexOf('=');
+      const [name, value] = [pair.slice(0, eq), pair.slice(eq + 1)];
+      // A cleared cookie (signout) is sent back as `session=; expires=1970`: forget it like a browser.
+      if (value === '') this.cookies.delete(name);
+      else this.cookies.set(name, value);
+    }
     return { status: res.status, headers: res.headers, text: await res.text() };
   }
 
-  /** The session cookie this client holds (what an attacker who copied it would send). */
-  get sessionCookie(): string {
-    return this.cookie;
+  private cookieHeader(): string {
+    return [...this.cookies].map(([name, value]) => `${name}=${value}`).join('; ');
   }
 
-  /** Sends `cookie` as this client's session from now on. */
+  /** The session cookie this client holds, `session=…` (what an attacker who copied it would send), or ''. */
+  get sessionCookie(): string {
+    const value = this.cookies.get('session');
+    return value === undefined ? '' : `session=${value}`;
+  }
+
+  /** Sends `cookie` (`name=value`) as this client's only cookie from now on. */
   useCookie(cookie: string): void {
-    this.cookie = cookie;
+    this.cookies.clear();
+    const eq = cookie.indexOf('=');
+    if (eq > 0) this.cookies.set(cookie.slice(0, eq), cookie.slice(eq + 1));
   }
 
   /** Signs up, waiting out a 429 as a browser user would (Retry-After): tests sign many users up from one address. */
