@@ -3,8 +3,11 @@
  * (cancelled, so they hold no ticket) straight into the services' databases in the models' shapes (not through
  * HTTP), then measure each route's req/s and p99 with autocannon. Sizes are cumulative: the seed tops
  * the collections up to N. The figures show whether a route's cost grows with the data (a collection
- * scan) or not (an index range).
+ * scan) or not (an index range). At each size it also times a pass of orders' outbox relay (its read of
+ * the unpublished rows, with N published rows kept for retention) and of the expiry sweeper (its read of
+ * the due orders), and reads the double's resident memory.
  */
+import { readFileSync } from 'node:fs';
 import crypto from 'node:crypto';
 import autocannon, { type AutocannonOptions, type AutocannonRequest } from 'autocannon';
 import mongoose from 'mongoose';
@@ -12,9 +15,25 @@ import mongoose from 'mongoose';
 type MongoClient = InstanceType<typeof mongoose.mongo.MongoClient>;
 type Db = ReturnType<MongoClient['db']>;
 
+export interface PassFigures {
+  name: string;
+  /** Median of 20 runs of the pass's query, as the service sends it. */
+  medianMs: number;
+  keysExamined: number;
+  docsExamined: number;
+  returned: number;
+}
+
 export interface DataSizeFigures {
   size: number;
   seedSeconds: number;
+  /** Documents in the double's databases after the seed. */
+  documents: number;
+  /** The double's resident set (VmRSS), when its pid is known. */
+  doubleRssMiB?: number;
+  /** Growth of the resident set per 100,000 documents since the previous size. */
+  rssMiBPer100kDocuments?: number;
+  passes: PassFigures[];
   routes: Array<{ name: string; requestsPerSecond: number; p99: number; non2xx: number }>;
 }
 
@@ -61,6 +80,89 @@ async function seed(client: MongoClient, size: number, buyerId: string): Promise
       ticket: { id: new ObjectId().toHexString(), title: `seeded ${i}`, price: 10, version: 0 },
     };
   });
+  // What the relay leaves behind: published rows, kept until the retention TTL removes them.
+  await topUp(client.db('orders'), 'outbox', size, (i) => {
+    const at = new Date();
+    return {
+      subject: 'order:cancelled',
+      data: { id: new ObjectId().toHexString(), version: 1, ticket: { id: new ObjectId().toHexString() } },
+      msgId: `seeded:${i}`,
+      aggregateId: new ObjectId().toHexString(),
+      aggregateVersion: 1,
+      attempts: 1,
+      createdAt: at,
+      nextAttemptAt: at,
+      publishedAt: at,
+      claimedBy: null,
+      claimedUntil: null,
+    };
+  });
+}
+
+const COUNTED = [
+  ['auth', 'users'],
+  ['tickets', 'tickets'],
+  ['orders', 'tickets'],
+  ['orders', 'orders'],
+  ['orders', 'outbox'],
+] as const;
+
+async function documentCount(client: MongoClient): Promise<number> {
+  const counts = await Promise.all(COUNTED.map(([db, collection]) => client.db(db).collection(collection).estimatedDocumentCount()));
+  return counts.reduce((a, b) => a + b, 0);
+}
+
+function residentMiB(pid: number): number | undefined {
+  const match = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return match ? Math.round(Number(match[1]) / 1024) : undefined;
+}
+
+interface ExecutionStats {
+  executionStats: { totalKeysExamined: number; totalDocsExamined: number; nReturned: number };
+}
+
+/**
+ * One pass's query, timed 20 times and explained once. The shapes are those of OutboxRelay.readRuns
+ * (common/src/outbox/outbox-relay.ts) and dueOrderIds (orders/src/domain/orders.ts); the services'
+ * query-plans tests check that those stay indexed.
+ */
+async function passes(client: MongoClient): Promise<PassFigures[]> {
+  const orders = client.db('orders');
+  const queries = [
+    {
+      name: 'relay pass (unpublished rows, head of each aggregate)',
+      cursor: () => orders.collection('outbox').find({ publishedAt: null }).sort({ aggregateId: 1, aggregateVersion: 1 }).limit(100),
+    },
+    {
+      name: 'expiry sweep (due orders)',
+      cursor: () =>
+        orders
+          .collection('orders')
+          .find({ status: 'created', expiresAt: { $lte: new Date() } })
+          .sort({ expiresAt: 1 })
+          .limit(100)
+          .project({ _id: 1 }),
+    },
+  ];
+  const figures: PassFigures[] = [];
+  for (const { name, cursor } of queries) {
+    const times: number[] = [];
+    for (let i = 0; i < 20; i += 1) {
+      const started = performance.now();
+      await cursor().toArray();
+      times.push(performance.now() - started);
+    }
+    times.sort((a, b) => a - b);
+    const { executionStats } = (await cursor().explain('executionStats')) as unknown as ExecutionStats;
+    figures.push({
+      name,
+      medianMs: +times[10].toFixed(2),
+      keysExamined: executionStats.totalKeysExamined,
+      docsExamined: executionStats.totalDocsExamined,
+      returned: executionStats.nReturned,
+    });
+  }
+  return figures;
 }
 
 export interface DataSizeOptions {
@@ -74,6 +176,8 @@ export interface DataSizeOptions {
   buyer: { cookie: string; id: string };
   /** Buyers POST /api/orders rotates through (one buyer's placements serialise on its gate). */
   buyerCookies: string[];
+  /** The double's process, for its resident memory. */
+  mongodPid?: number;
   /** Free tickets already replicated in orders, one per order placed. */
   freshTickets: (count: number) => Promise<string[]>;
   log: (line: string) => void;
@@ -87,6 +191,9 @@ export async function runDataSize(opts: DataSizeOptions): Promise<DataSizeFigure
     const started = Date.now();
     await seed(opts.client, size, opts.buyer.id);
     const seedSeconds = +((Date.now() - started) / 1000).toFixed(1);
+    const documents = await documentCount(opts.client);
+    const doubleRssMiB = opts.mongodPid ? residentMiB(opts.mongodPid) : undefined;
+    const passFigures = await passes(opts.client);
     const sample = await opts.client
       .db('tickets')
       .collection('tickets')
@@ -143,7 +250,12 @@ export async function runDataSize(opts: DataSizeOptions): Promise<DataSizeFigure
         non2xx: result.non2xx + result.errors + result.timeouts,
       });
     }
-    results.push({ size, seedSeconds, routes: figures });
+    const previous = results.at(-1);
+    const rssMiBPer100kDocuments =
+      previous?.doubleRssMiB !== undefined && doubleRssMiB !== undefined && documents > previous.documents
+        ? +(((doubleRssMiB - previous.doubleRssMiB) / (documents - previous.documents)) * 100_000).toFixed(1)
+        : undefined;
+    results.push({ size, seedSeconds, documents, doubleRssMiB, rssMiBPer100kDocuments, passes: passFigures, routes: figures });
   }
   return results;
 }

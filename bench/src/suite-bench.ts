@@ -585,6 +585,7 @@ async function main(): Promise<void> {
         seller: { cookie: seller },
         buyer: { cookie: dataBuyerCookie, id: currentUser.id },
         buyerCookies,
+        mongodPid: info.pids.mongod,
         freshTickets: async (count) => {
           const ids = await createTickets(info.url, seller, count);
           await waitForQuiet(ticketsDb, ordersDb);
