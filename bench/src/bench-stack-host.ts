@@ -29,6 +29,8 @@ export interface BenchStackInfo {
 }
 
 const ROOT = path.resolve(__dirname, '../..');
+// One buyer places every order of the order and payment runs: no per-user cap here.
+const MAX_ACTIVE_ORDERS = '1000000';
 const profiled = new Set((process.env.BENCH_PROFILE ?? '').split(',').filter(Boolean));
 const profileDir = process.env.BENCH_PROFILE_DIR ?? path.join(ROOT, '.bench-profiles');
 const profilerEnv = {
@@ -51,8 +53,12 @@ function brokerCredentials(stack: LocalStack, name: ServiceName): NodeJS.Process
   return own ? { NATS_USER: own.user, NATS_PASSWORD: own.password } : {};
 }
 
-/** Replaces replica 0 of a service by one started with the CPU profiler on. */
-async function profileService(stack: LocalStack, name: ServiceName): Promise<void> {
+/**
+ * Replaces replica 0 of a service by one started with the CPU profiler on, and returns it: the stack's
+ * stop() stops only the processes it started, so the caller stops this one (its profile is written
+ * when it exits).
+ */
+async function profileService(stack: LocalStack, name: ServiceName): Promise<ServiceProcess> {
   const [original] = stack.services[name];
   await original.stop();
   const replica = new ServiceProcess({
@@ -69,12 +75,14 @@ async function profileService(stack: LocalStack, name: ServiceName): Promise<voi
       ...brokerCredentials(stack, name),
       ...(name === 'payments' && stack.stripe ? { STRIPE_SECRET_KEY: stack.stripe.secretKey, STRIPE_API_URL: stack.stripe.url } : {}),
       COOKIE_SECURE: 'false',
+      MAX_ACTIVE_ORDERS_PER_USER: MAX_ACTIVE_ORDERS,
       ...profilerEnv,
     },
   });
   await replica.start();
-  // The gateway reads this array per request, and the stack's stop() stops whatever it holds.
+  // The gateway reads this array per request.
   stack.services[name][0] = replica;
+  return replica;
 }
 
 async function main(): Promise<void> {
@@ -115,14 +123,17 @@ async function main(): Promise<void> {
       env: {
         PATH: process.env.PATH,
         LOG_LEVEL: 'warn',
-        // One buyer places every order of the order and payment runs: no per-user cap here.
-        MAX_ACTIVE_ORDERS_PER_USER: '1000000',
+        MAX_ACTIVE_ORDERS_PER_USER: MAX_ACTIVE_ORDERS,
         ...Object.fromEntries(SERVICE_NAMES.map((name) => [`MONGO_URI_${name.toUpperCase()}`, mongoUriWithDatabase(mongo.uri, name)])),
       },
       log: (line) => process.stderr.write(`${line}\n`),
     });
     cleanups.push(() => stack.stop());
-    for (const name of SERVICE_NAMES) if (profiled.has(name)) await profileService(stack, name);
+    for (const name of SERVICE_NAMES) {
+      if (!profiled.has(name)) continue;
+      const replica = await profileService(stack, name);
+      cleanups.push(() => replica.stop());
+    }
 
     const baselinePort = await freeTcpPort();
     const baseline: ChildProcess = spawn(process.execPath, [path.join(__dirname, 'baseline-server.js')], {
