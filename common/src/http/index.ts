@@ -11,3 +11,4 @@ export * from './session-check';
 export * from './ids';
 export * from './current-user-id';
 export * from './pagination';
+export * from './version-concurrency';

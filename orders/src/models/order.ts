@@ -1,6 +1,6 @@
 import { OrderStatus } from '@ticketing/common/contracts';
 import mongoose, { ClientSession, HydratedDocument, Model, Schema, Types } from 'mongoose';
-import { updateIfCurrentPlugin } from 'mongoose-update-if-current';
+import { updateIfCurrentPlugin } from '@ticketing/common/http';
 import type { Order as OrderData, TicketSnapshot } from '../domain/types';
 
 export { OrderStatus };

@@ -1,5 +1,5 @@
 import mongoose, { HydratedDocument, Model, Schema, Types } from 'mongoose';
-import { updateIfCurrentPlugin } from 'mongoose-update-if-current';
+import { updateIfCurrentPlugin } from '@ticketing/common/http';
 import type { Ticket as TicketData } from '../domain/types';
 
 /** What a replica ticket is created from: the tickets service's `ticket:created` data. */

@@ -1,5 +1,5 @@
 import mongoose, { HydratedDocument, Model, Schema, Types } from 'mongoose';
-import { updateIfCurrentPlugin } from 'mongoose-update-if-current';
+import { updateIfCurrentPlugin } from '@ticketing/common/http';
 import type { Ticket as TicketView, TicketAttrs } from '../domain/ticket';
 
 /** What the tickets collection stores besides `_id`. */
