@@ -41,12 +41,15 @@ export function attemptGate(throttle: SigninThrottle, devices: DeviceCookies, lo
   };
 
   return (req, res, next) => {
-    if (req.method !== 'POST' || !GATED_PATHS.has(req.path)) {
+    // As Express routes them (not case-sensitive, a trailing slash allowed), so no spelling of the path
+    // gets past the gate to the routes.
+    const path = req.path.toLowerCase().replace(/\/+$/, '');
+    if (req.method !== 'POST' || !GATED_PATHS.has(path)) {
       next();
       return;
     }
     // A device cookie counts at signin only: a known device has an account already.
-    const device = req.path === SIGNIN ? devices.read(req.headers.cookie) : undefined;
+    const device = path === SIGNIN ? devices.read(req.headers.cookie) : undefined;
     const ip = clientKeyOf(req);
     throttle.screen(ip, device?.id).then(
       (known) => {

@@ -49,6 +49,20 @@ describe('the flood gate in front of signin and signup', () => {
     expect(response.get('X-Content-Type-Options')).toBe('nosniff');
   });
 
+  it.each(['/api/users/signin/', '/API/Users/SignIn', '/api/users/signup/'])(
+    'when an address over its burst sends to %s (a spelling Express routes the same), then the gate refuses it too',
+    async (path) => {
+      await useUpBurst(FLOODER);
+      const response = await request(app)
+        .post(path)
+        .set('X-Forwarded-For', FLOODER)
+        .set('Content-Type', 'application/json')
+        .send('{"email": not json')
+        .expect(429);
+      expect(response.body).toEqual(TOO_MANY);
+    },
+  );
+
   it('when an address floods, then its refusals are summarised in one log line, not one line each', async () => {
     const lines: Array<{ msg: string; refused?: number }> = [];
     const sink = new Writable({
