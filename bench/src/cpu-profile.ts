@@ -31,15 +31,15 @@ function frameOrigin(url: string): string {
   return url;
 }
 
-function shares(profile: CpuProfile, keyOf: (node: CpuProfile['nodes'][number]) => string): SelfTime[] {
+/** Each key's share of the samples; a sampled node counts once for every key `keysOf` gives it. */
+function shares(profile: CpuProfile, keysOf: (node: CpuProfile['nodes'][number]) => Iterable<string>): SelfTime[] {
   const hits = new Map<string, number>();
   let total = 0;
   for (const node of profile.nodes) {
     const count = node.hitCount ?? 0;
     if (count === 0) continue;
     total += count;
-    const key = keyOf(node);
-    hits.set(key, (hits.get(key) ?? 0) + count);
+    for (const key of keysOf(node)) hits.set(key, (hits.get(key) ?? 0) + count);
   }
   return [...hits].map(([frame, count]) => ({ frame, share: count / Math.max(1, total) })).sort((a, b) => b.share - a.share);
 }
@@ -53,7 +53,7 @@ function frameName({ callFrame: { functionName, url, lineNumber } }: CpuProfile[
 /** Self time per function (top `limit`), from a `.cpuprofile` file. */
 export function topSelfTime(file: string, limit = 15): SelfTime[] {
   const profile = JSON.parse(readFileSync(file, 'utf8')) as CpuProfile;
-  return shares(profile, frameName).slice(0, limit);
+  return shares(profile, (node) => [frameName(node)]).slice(0, limit);
 }
 
 /**
@@ -66,30 +66,19 @@ export function topTotalTime(file: string, limit = 25): SelfTime[] {
   const parentOf = new Map<number, number>();
   for (const node of profile.nodes) for (const child of node.children ?? []) parentOf.set(child, node.id);
   const byId = new Map(profile.nodes.map((node) => [node.id, node]));
-  const hits = new Map<string, number>();
-  let total = 0;
-  for (const node of profile.nodes) {
-    const count = node.hitCount ?? 0;
-    if (count === 0) continue;
-    total += count;
-    const seen = new Set<string>();
+  const stackOf = (node: CpuProfile['nodes'][number]): Set<string> => {
+    const names = new Set<string>();
     for (let id: number | undefined = node.id; id !== undefined; id = parentOf.get(id)) {
       const frame = byId.get(id)!;
-      if (!frame.callFrame.url) continue;
-      const name = frameName(frame);
-      if (seen.has(name)) continue;
-      seen.add(name);
-      hits.set(name, (hits.get(name) ?? 0) + count);
+      if (frame.callFrame.url) names.add(frameName(frame));
     }
-  }
-  return [...hits]
-    .map(([frame, count]) => ({ frame, share: count / Math.max(1, total) }))
-    .sort((a, b) => b.share - a.share)
-    .slice(0, limit);
+    return names;
+  };
+  return shares(profile, stackOf).slice(0, limit);
 }
 
 /** Self time per origin (a package, Node internals, the project's code, idle, GC). */
 export function selfTimeByOrigin(file: string): SelfTime[] {
   const profile = JSON.parse(readFileSync(file, 'utf8')) as CpuProfile;
-  return shares(profile, ({ callFrame: { functionName, url } }) => (url ? frameOrigin(url) : functionName));
+  return shares(profile, ({ callFrame: { functionName, url } }) => [url ? frameOrigin(url) : functionName]);
 }
