@@ -48,6 +48,13 @@ export class DeviceCookies {
     return this.mac(`email:${email}`, TAG_BYTES);
   }
 
+  /** Whether `cookie` was issued for the account with this (normalised) email (compared in constant time). */
+  belongsTo(cookie: DeviceCookie, email: string): boolean {
+    const given = Buffer.from(cookie.emailTag);
+    const expected = Buffer.from(this.emailTag(email));
+    return given.length === expected.length && timingSafeEqual(given, expected);
+  }
+
   /** A new cookie value for the account with this email. */
   issue(email: string, now = Date.now()): string {
     const id = randomBytes(16).toString('base64url');
@@ -88,4 +95,9 @@ function cookieValue(header: string | undefined, name: string): string | undefin
     if (eq > 0 && pair.slice(0, eq).trim() === name) return pair.slice(eq + 1).trim();
   }
   return undefined;
+}
+
+/** A known device's key in the hashing queue and the throttle's burst: apart from every client IP. */
+export function deviceKey(id: string): string {
+  return `device:${id}`;
 }

@@ -1,6 +1,7 @@
 import { BadRequestError } from '@ticketing/common/http';
 import { RateLimiterMemory, RateLimiterMongo, RateLimiterRes } from 'rate-limiter-flexible';
 import { ThrottleCounter } from '../models/throttle';
+import { deviceKey } from './device-cookies';
 import { TooManyAttemptsError } from './hash-queue';
 
 // The store limiters have this method (lib/RateLimiterStoreAbstract.js; it reads the keys blocked in
@@ -105,7 +106,7 @@ export class SigninThrottle {
    */
   async screen(ip: string, device?: string): Promise<string | undefined> {
     if (device !== undefined && !this.deviceLocked(device)) {
-      await this.burst.consume(`device:${device}`).catch(rethrowAsTooMany);
+      await this.burst.consume(deviceKey(device)).catch(rethrowAsTooMany);
       return device;
     }
     const blockedMs = this.perIp.getInMemoryBlockMsBeforeExpire(this.perIp.getKey(ip));

@@ -1,7 +1,7 @@
 import type { ErrorResponseBody } from '@ticketing/common/http';
 import type { Logger } from '@ticketing/common/core';
 import type { RequestHandler, Response } from 'express';
-import type { DeviceCookies } from '../domain/device-cookies';
+import { deviceKey, type DeviceCookies } from '../domain/device-cookies';
 import { TooManyAttemptsError } from '../domain/hash-queue';
 import { passwordHashQueue } from '../domain/password';
 import type { SigninThrottle } from '../domain/throttle';
@@ -17,8 +17,9 @@ const SUMMARY_EVERY_MS = 10_000;
  * sessions (createServiceApp's `beforeRequestLog`): it reads the device cookie, asks the throttle's
  * in-memory screen and whether the hashing queue has room for the client, and answers a refusal itself
  * (429 in the error shape, with Retry-After). A flood, from one address or from many, is then refused
- * for a few tens of microseconds a request, so the event loop stays free for everyone else's requests. Refusals are counted by the request metrics (status 429) and summarised in
- * one log line every 10 s, not logged one by one: a flood must not become a flood of log lines.
+ * for a few tens of microseconds a request, so the event loop stays free for everyone else's requests.
+ * Refusals are counted by the request metrics (status 429) and summarised in one log line every 10 s,
+ * not logged one by one: a flood must not become a flood of log lines.
  * What it lets through carries `res.locals.device` (the device cookie's id) when it came from a known
  * device that is not locked.
  */
@@ -56,7 +57,7 @@ export function attemptGate(throttle: SigninThrottle, devices: DeviceCookies, lo
         // The route asks the queue again (runPasswordAttempt): this early answer only spares a flood's
         // requests the body parsing, validation and logging that would end in the same 429.
         const full =
-          known === undefined ? passwordHashQueue().wouldRefuse(ip) : passwordHashQueue().wouldRefuse(`device:${known}`, { trusted: true });
+          known === undefined ? passwordHashQueue().wouldRefuse(ip) : passwordHashQueue().wouldRefuse(deviceKey(known), { trusted: true });
         if (full) {
           refuse(res, new TooManyAttemptsError(1));
           return;

@@ -20,7 +20,7 @@ export interface SessionOptions {
  */
 export function knownDeviceFor(res: Response, devices: DeviceCookies, email: string): string | undefined {
   const device = res.locals.device as DeviceCookie | undefined;
-  return device && device.emailTag === devices.emailTag(email) ? device.id : undefined;
+  return device && devices.belongsTo(device, email) ? device.id : undefined;
 }
 
 /**

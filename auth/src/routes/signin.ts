@@ -1,5 +1,6 @@
 import { validateRequest } from '@ticketing/common/http';
 import { Request, Response, Router } from 'express';
+import { deviceKey } from '../domain/device-cookies';
 import { runPasswordAttempt } from '../domain/password';
 import { signIn } from '../domain/users';
 import type { SigninThrottle } from '../domain/throttle';
@@ -15,7 +16,7 @@ export function signinRouter(options: SessionOptions, throttle: SigninThrottle):
     const device = knownDeviceFor(res, options.devices, email);
     const user = await withRetryAfter(res, () =>
       runPasswordAttempt(
-        device === undefined ? ip : `device:${device}`,
+        device === undefined ? ip : deviceKey(device),
         () => throttle.run({ ip, email, device }, () => signIn({ email, password, clientKey: ip }), { resetOnSuccess: true }),
         { trusted: device !== undefined },
       ),

@@ -15,6 +15,8 @@ describe('device cookies', () => {
     const read = devices.read(header(value));
     expect(read).toEqual({ id: expect.stringMatching(/^[A-Za-z0-9_-]{22}$/), emailTag: devices.emailTag(EMAIL) });
     expect(read?.emailTag).not.toBe(devices.emailTag('other@example.com'));
+    expect(devices.belongsTo(read!, EMAIL)).toBe(true);
+    expect(devices.belongsTo(read!, 'other@example.com')).toBe(false);
     expect(devices.read(header(devices.issue(EMAIL)))?.id).not.toBe(read?.id);
     expect(value).not.toContain('someone');
   });
