@@ -14,9 +14,9 @@ import { type OutboxTransaction } from '@ticketing/common/outbox';
 import type { ClientSession } from 'mongoose';
 import { OrderCancelledPublisher } from '../events/publishers/order-cancelled-publisher';
 import { OrderCreatedPublisher } from '../events/publishers/order-created-publisher';
-import { countActiveOrders, Order as Orders, RESERVING_STATUSES, toOrder, type OrderDoc, type OrderRow } from '../models/order';
+import { activeOrderExpiries, Order as Orders, RESERVING_STATUSES, toOrder, type OrderDoc, type OrderRow } from '../models/order';
 import { Ticket as Tickets, type TicketRow, toTicket } from '../models/ticket';
-import { ensureUserOrderGate, MissingOrderGateError, passUserOrderGate } from '../models/user-order-gate';
+import { ensureUserOrderGate, MissingOrderGateError, passUserOrderGate, recountOpenOrders } from '../models/user-order-gate';
 import { outbox } from '../outbox';
 import type { Order } from './types';
 
@@ -50,7 +50,8 @@ export async function isTicketReserved(ticketId: string, session: ClientSession 
  * end as 400. A reserved ticket thus costs an aborted transaction, and every free one a read less.
  * A buyer holding `maxActiveOrders` unpaid orders gets 400 "Too many active orders": every placement
  * first writes the buyer's gate document, so a buyer's concurrent placements are serialised by the
- * database and each counts the others' committed orders. The gate is created on a buyer's first
+ * database and each sees the others' committed orders. The gate's list of open expiries settles most
+ * placements without counting the orders (see UserOrderGate). The gate is created on a buyer's first
  * placement only (outside the transaction, then the placement runs again).
  */
 export async function createOrder(input: CreateOrderInput): Promise<Order> {
@@ -65,19 +66,24 @@ export async function createOrder(input: CreateOrderInput): Promise<Order> {
 
 async function placeOrder(input: CreateOrderInput): Promise<Order> {
   const now = input.now ?? new Date();
+  const expiresAt = new Date(now.getTime() + input.expirationWindowSeconds * 1000);
+  const { userId, maxActiveOrders } = input;
   try {
     return await outbox.transaction(async (tx) => {
       // First write of the transaction: a concurrent placement by the same buyer conflicts here.
-      await passUserOrderGate(input.userId, tx.session);
+      const underCap = await passUserOrderGate(userId, { now, expiresAt, maxActiveOrders }, tx.session);
       const replica = await Tickets.findById(input.ticketId).session(tx.session).lean<TicketRow>();
       if (!replica) throw new NotFoundError();
-      if ((await countActiveOrders(input.userId, now, tx.session)) >= input.maxActiveOrders)
-        throw new BadRequestError(TOO_MANY_ORDERS_MESSAGE);
+      if (!underCap) {
+        const open = await activeOrderExpiries(userId, now, tx.session);
+        if (open.length >= maxActiveOrders) throw new BadRequestError(TOO_MANY_ORDERS_MESSAGE);
+        await recountOpenOrders(userId, [...open, expiresAt], tx.session);
+      }
 
       const doc = Orders.build({
-        userId: input.userId,
+        userId,
         status: OrderStatus.Created,
-        expiresAt: new Date(now.getTime() + input.expirationWindowSeconds * 1000),
+        expiresAt,
         ticket: toTicket(replica),
       });
       await doc.save({ session: tx.session });

@@ -1,5 +1,5 @@
 import { OrderStatus } from '@ticketing/common/contracts';
-import mongoose, { ClientSession, HydratedDocument, Model, Schema, Types } from 'mongoose';
+import mongoose, { ClientSession, FilterQuery, HydratedDocument, Model, Schema, Types } from 'mongoose';
 import { updateIfCurrentPlugin } from '@ticketing/common/http';
 import type { Order as OrderData, TicketSnapshot } from '../domain/types';
 
@@ -108,10 +108,23 @@ orderSchema.static('build', function build(this: OrderModel, attrs: OrderAttrs):
 
 export const Order = mongoose.model<OrderFields, OrderModel>('Order', orderSchema);
 
-/** How many orders of `userId` hold a ticket unpaid at `now` (see `UNPAID_HOLDING_STATUSES`). */
-export async function countActiveOrders(userId: string, now: Date, session: ClientSession | null = null): Promise<number> {
+/**
+ * When each order of `userId` that holds a ticket unpaid at `now` (see `UNPAID_HOLDING_STATUSES`) stops counting: its `expiresAt`, or
+ * never (the far future) for one awaiting payment, which counts until it is paid or cancelled.
+ */
+export async function activeOrderExpiries(userId: string, now: Date, session: ClientSession | null = null): Promise<Date[]> {
+  const [, awaitingPayment] = UNPAID_HOLDING_STATUSES;
+  const rows = await Order.find(activeOrdersFilter(userId, now))
+    .select({ _id: 0, status: 1, expiresAt: 1 })
+    .session(session)
+    .lean<Array<Pick<OrderFields, 'status' | 'expiresAt'>>>();
+  return rows.map((row) => (row.status === awaitingPayment ? NEVER : row.expiresAt));
+}
+
+/** Later than any expiry: an entry that only a recount removes. */
+const NEVER = new Date(8.64e15);
+
+function activeOrdersFilter(userId: string, now: Date): FilterQuery<OrderFields> {
   const [created, awaitingPayment] = UNPAID_HOLDING_STATUSES;
-  return Order.countDocuments({ userId, $or: [{ status: created, expiresAt: { $gt: now } }, { status: awaitingPayment }] }).session(
-    session,
-  );
+  return { userId, $or: [{ status: created, expiresAt: { $gt: now } }, { status: awaitingPayment }] };
 }

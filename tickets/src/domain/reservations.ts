@@ -1,19 +1,20 @@
 import { isObjectId } from '@ticketing/common/http';
-import { OrderCancelledEvent, OrderCreatedEvent, Subjects } from '@ticketing/common/contracts';
+import { OrderCancelledEvent, OrderCreatedEvent } from '@ticketing/common/contracts';
 import type { EventOutcome } from '@ticketing/common/events';
 import { OutboxTransaction } from '@ticketing/common/outbox';
 import type { FilterQuery, UpdateQuery } from 'mongoose';
 import { TicketUpdatedPublisher } from '../events/publishers/ticket-updated-publisher';
-import { QUEUE_GROUP_NAME } from '../events/queue-group-name';
-import { OrderMarkerModel } from '../models/order-marker';
+import { type OrderMarker, OrderMarkerModel } from '../models/order-marker';
 import { Ticket as TicketModel, TicketFields, TicketRow, toTicket } from '../models/ticket';
-import { inbox } from '../outbox';
-import { retryOnVersionError, ticketUpdatedData } from './tickets';
+import { outbox } from '../outbox';
+import { ticketUpdatedData } from './tickets';
 
 // Order events: an order holds its ticket (order:created) until it is cancelled (order:cancelled).
-// Each event is applied once (the inbox records it in the transaction of its effects) and answered with
-// an EventOutcome: 'applied', 'duplicate' (seen before), or 'unknown' (the ticket is not here yet, so
-// the event comes back later and becomes a dead letter if it never arrives).
+// Each event is applied once and answered with an EventOutcome: 'applied', 'duplicate' (seen before),
+// or 'unknown' (the ticket is not here yet, so the event comes back later and becomes a dead letter if
+// it never arrives). The order's marker is what makes them apply once: it records, in the transaction
+// of the event's effects, that the order's creation (or cancellation) was handled, so an inbox record
+// beside it would only repeat it at the cost of one more insert per event.
 
 /** An order event names a ticket this service does not have (yet). Rolls the event's transaction back. */
 class UnknownTicketError extends Error {
@@ -49,49 +50,63 @@ async function changeAndPublish(
 }
 
 /**
- * order:created inside the inbox's transaction: the order holds the ticket, unless its order:cancelled
- * was handled first (the order marker says so) or it holds it already.
+ * Notes in the order's marker that its creation or its cancellation (`seen`) is handled, and returns
+ * the marker as it was before. The first write of the event's transaction: the other event of the same
+ * order, handled at the same moment, conflicts here and runs again after this one commits. `$min`
+ * keeps the first time, so a repeated event changes nothing but `updatedAt` (its retention).
  */
-async function reserve(order: OrderCreatedEvent['data'], tx: OutboxTransaction): Promise<void> {
+async function noteInMarker(
+  orderId: string,
+  ticketId: string,
+  seen: 'createdSeenAt' | 'cancelledAt',
+  tx: OutboxTransaction,
+): Promise<OrderMarker | null> {
+  const now = new Date();
+  return OrderMarkerModel.findOneAndUpdate(
+    { _id: orderId },
+    { $set: { ticketId, updatedAt: now }, $min: { [seen]: now } },
+    { upsert: true, new: false, session: tx.session },
+  ).lean<OrderMarker>();
+}
+
+/**
+ * order:created in one transaction: the order holds the ticket, unless its order:cancelled was
+ * handled first (the order marker says so) or it holds it already.
+ */
+async function reserve(order: OrderCreatedEvent['data'], tx: OutboxTransaction): Promise<EventOutcome> {
   const ticketId = order.ticket.id;
   if (!isObjectId(ticketId)) throw new UnknownTicketError(ticketId);
-  const now = new Date();
-  const marker = await OrderMarkerModel.findOneAndUpdate(
-    { _id: order.id },
-    { $set: { ticketId, createdSeenAt: now, updatedAt: now } },
-    { upsert: true, new: true, session: tx.session },
-  ).lean();
-  if (marker?.cancelledAt) return requireTicket(ticketId, tx);
+  const before = await noteInMarker(order.id, ticketId, 'createdSeenAt', tx);
+  // Its effects committed with the marker's createdSeenAt (an unknown ticket rolls both back).
+  if (before?.createdSeenAt) return 'duplicate';
+  if (before?.cancelledAt) {
+    await requireTicket(ticketId, tx);
+    return 'applied';
+  }
   // Held by this order already: nothing to change (but the ticket must exist).
   if (!(await changeAndPublish({ _id: ticketId, orderId: { $ne: order.id } }, { $set: { orderId: order.id } }, tx))) {
     await requireTicket(ticketId, tx);
   }
+  return 'applied';
 }
 
-/** order:cancelled inside the inbox's transaction: releases the ticket if this order holds it. */
-async function release(order: OrderCancelledEvent['data'], tx: OutboxTransaction): Promise<void> {
+/** order:cancelled in one transaction: releases the ticket if this order holds it. */
+async function release(order: OrderCancelledEvent['data'], tx: OutboxTransaction): Promise<EventOutcome> {
   const ticketId = order.ticket.id;
   if (!isObjectId(ticketId)) throw new UnknownTicketError(ticketId);
-  const now = new Date();
-  await OrderMarkerModel.updateOne(
-    { _id: order.id },
-    { $set: { ticketId, cancelledAt: now, updatedAt: now } },
-    { upsert: true, session: tx.session },
-  );
+  const before = await noteInMarker(order.id, ticketId, 'cancelledAt', tx);
+  if (before?.cancelledAt) return 'duplicate';
   // Held by another order, or by none: left as it is (but the ticket must exist).
   if (!(await changeAndPublish({ _id: ticketId, orderId: order.id }, { $unset: { orderId: 1 } }, tx))) {
     await requireTicket(ticketId, tx);
   }
+  return 'applied';
 }
 
-/** Applies `apply` once for this event; a VersionError re-runs it, an unknown ticket is 'unknown'. */
-async function applyOnce<D extends { id: string; version: number }>(
-  subject: Subjects,
-  data: D,
-  apply: (data: D, tx: OutboxTransaction) => Promise<void>,
-): Promise<EventOutcome> {
+/** Runs `apply` in one outbox transaction; an unknown ticket rolls it back and is 'unknown'. */
+async function applyInTransaction<D>(data: D, apply: (data: D, tx: OutboxTransaction) => Promise<EventOutcome>): Promise<EventOutcome> {
   try {
-    return await retryOnVersionError(() => inbox.handleOnce(QUEUE_GROUP_NAME, subject, data, (tx) => apply(data, tx)));
+    return await outbox.transaction((tx) => apply(data, tx));
   } catch (error) {
     if (error instanceof UnknownTicketError) return 'unknown';
     throw error;
@@ -100,7 +115,7 @@ async function applyOnce<D extends { id: string; version: number }>(
 
 /** order:created: the order holds the ticket (orderId set, version + 1, ticket:updated). */
 export function reserveTicket(order: OrderCreatedEvent['data']): Promise<EventOutcome> {
-  return applyOnce(Subjects.OrderCreated, order, reserve);
+  return applyInTransaction(order, reserve);
 }
 
 /**
@@ -108,5 +123,5 @@ export function reserveTicket(order: OrderCreatedEvent['data']): Promise<EventOu
  * ticket held by another order, or by none, is left as it is.
  */
 export function releaseTicket(order: OrderCancelledEvent['data']): Promise<EventOutcome> {
-  return applyOnce(Subjects.OrderCancelled, order, release);
+  return applyInTransaction(order, release);
 }

@@ -16,7 +16,7 @@ export interface OrderMarker {
   updatedAt: Date;
 }
 
-/** How long markers are kept: as long as the inbox keeps its records. */
+/** How long markers are kept, and so how long a repeated order event is recognised: 30 days, as an inbox keeps its records. */
 export const ORDER_MARKER_RETENTION_SECONDS = 30 * 24 * 3600;
 
 const orderMarkerSchema = new Schema<OrderMarker>(

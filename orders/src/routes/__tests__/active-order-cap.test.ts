@@ -94,6 +94,18 @@ describe('the active-order cap (MAX_ACTIVE_ORDERS_PER_USER, default 5)', () => {
     expect(await outboxEvents()).toHaveLength(5);
   });
 
+  it('when a returning buyer (the gate lists their open orders) sends 10 orders at once, then exactly enough succeed to reach the cap', async () => {
+    const { id: userId, cookie } = signin();
+    expect((await placeOrder(cookie)).status).toBe(201);
+    const tickets = await Promise.all(Array.from({ length: 10 }, () => buildTicket()));
+
+    const responses = await Promise.all(tickets.map((ticket) => placeOrder(cookie, ticket.id)));
+
+    expect(responses.filter((response) => response.status === 201)).toHaveLength(4);
+    expect(responses.filter((response) => response.status === 400)).toHaveLength(6);
+    expect(await Order.countDocuments({ userId })).toBe(5);
+  });
+
   it('when a new buyer (no gate document yet) sends 10 orders at once with a cap of 3, then exactly 3 succeed', async () => {
     const limited = testApp({ MAX_ACTIVE_ORDERS_PER_USER: 3 });
     const { id: userId, cookie } = signin();

@@ -1,4 +1,5 @@
 import request from 'supertest';
+import { UserOrderGate } from '../../models/user-order-gate';
 import { buildTicket, signin, testApp, useWatchedOrdersDatabase } from '../../test/helpers';
 
 jest.mock('../../nats-wrapper');
@@ -7,7 +8,7 @@ const { commands } = useWatchedOrdersDatabase();
 const app = testApp();
 
 describe('POST /api/orders, database commands', () => {
-  it('when a returning buyer orders a free ticket, then one transaction: gate, replica read, active count, order, outbox row, commit', async () => {
+  it('when a returning buyer orders a free ticket, then one transaction: gate, replica read, order, outbox row, commit', async () => {
     const buyer = signin();
     await request(app)
       .post('/api/orders')
@@ -19,22 +20,70 @@ describe('POST /api/orders, database commands', () => {
 
     await request(app).post('/api/orders').set('Cookie', buyer.cookie).send({ ticketId: ticket.id }).expect(201);
 
+    expect(commands).toEqual(['findAndModify user_order_gates', 'find tickets', 'insert orders', 'insert outbox', 'commitTransaction 1']);
+  });
+
+  it("when a buyer orders for the first time, then the gate is created once, the placement runs again and counts the buyer's orders", async () => {
+    const ticket = await buildTicket();
+    commands.length = 0;
+    await request(app).post('/api/orders').set('Cookie', signin().cookie).send({ ticketId: ticket.id }).expect(201);
     expect(commands).toEqual([
+      'findAndModify user_order_gates',
+      'abortTransaction 1',
       'update user_order_gates',
+      'findAndModify user_order_gates',
       'find tickets',
-      'aggregate orders',
+      'find orders',
+      'update user_order_gates',
       'insert orders',
       'insert outbox',
       'commitTransaction 1',
     ]);
   });
 
-  it('when a buyer orders for the first time, then the gate is created once and the placement runs again', async () => {
-    const ticket = await buildTicket();
+  it("when the gate's list of open expiries reaches the cap, then the placement counts the orders and writes the exact list back", async () => {
+    const capped = testApp({ MAX_ACTIVE_ORDERS_PER_USER: 2 });
+    const buyer = signin();
+    const place = async () =>
+      request(capped)
+        .post('/api/orders')
+        .set('Cookie', buyer.cookie)
+        .send({ ticketId: (await buildTicket()).id });
+    const first = (await place().then((response) => response.body)) as { id: string };
+    await place();
+    // Two open entries: the list alone cannot tell that the first order is cancelled.
+    await request(capped).delete(`/api/orders/${first.id}`).set('Cookie', buyer.cookie).expect(204);
     commands.length = 0;
-    await request(app).post('/api/orders').set('Cookie', signin().cookie).send({ ticketId: ticket.id }).expect(201);
-    expect(commands.filter((c) => c === 'update user_order_gates')).toHaveLength(3);
-    expect(commands.filter((c) => c === 'commitTransaction 1')).toHaveLength(1);
+
+    expect((await place()).status).toBe(201);
+    expect(commands.filter((c) => c.endsWith('orders') || c.endsWith('user_order_gates'))).toEqual([
+      'findAndModify user_order_gates',
+      'find orders',
+      'update user_order_gates',
+      'insert orders',
+    ]);
+    const gate = await UserOrderGate.findById(buyer.id).lean();
+    expect(gate?.openExpiries).toHaveLength(2);
+  });
+
+  it('when the orders on the gate list have expired, then they no longer count and the buyer orders again without a recount', async () => {
+    const shortLived = testApp({ MAX_ACTIVE_ORDERS_PER_USER: 2, EXPIRATION_WINDOW_SECONDS: 1 });
+    const buyer = signin();
+    const post = async () =>
+      request(shortLived)
+        .post('/api/orders')
+        .set('Cookie', buyer.cookie)
+        .send({ ticketId: (await buildTicket()).id });
+    expect((await post()).status).toBe(201);
+    expect((await post()).status).toBe(201);
+    expect((await post()).body).toEqual({ errors: [{ message: 'Too many active orders' }] });
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+    commands.length = 0;
+
+    expect((await post()).status).toBe(201);
+    expect(commands).not.toContain('find orders');
+    const gate = await UserOrderGate.findById(buyer.id).lean();
+    expect(gate?.openExpiries).toHaveLength(1);
   });
 
   it('when the ticket is reserved, then 400 from the unique index and the transaction is aborted, nothing written', async () => {

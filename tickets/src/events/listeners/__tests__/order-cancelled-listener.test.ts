@@ -1,7 +1,7 @@
 import { Subjects } from '@ticketing/common/contracts';
 import { fakeNatsWrapper, useMongoose } from '@ticketing/testkit';
 import { toTicket } from '../../../models/ticket';
-import { inbox } from '../../../outbox';
+import { OrderMarkerModel } from '../../../models/order-marker';
 import { newId, outboxRows, relayOutbox, useOutbox } from '../../../test/helpers';
 import { OrderCancelledListener } from '../order-cancelled-listener';
 import { OrderCreatedListener } from '../order-created-listener';
@@ -104,7 +104,7 @@ describe('OrderCancelledListener', () => {
 
     expect(msg.ack).not.toHaveBeenCalled();
     expect(msg.settlement).toBe('nak');
-    expect(await inbox.model.countDocuments()).toBe(0);
+    expect(await OrderMarkerModel.countDocuments()).toBe(0);
   });
 
   it('when order:created and order:cancelled of one order are handled at the same moment, then the ticket always ends up free', async () => {
