@@ -1,5 +1,6 @@
-// The ordered part of an index: its keys in a sorted array (binary search, BSON comparison order,
-// each field in its direction), so an equality or a range costs O(log n + k).
+// The ordered part of an index: its keys in a sorted sequence (binary search, BSON comparison order,
+// each field in its direction), so an equality or a range costs O(log n + k). The sequence is chunked
+// (ChunkedArray), so a write costs the same at a million keys as at a thousand.
 //
 // Snapshot isolation: the array holds the keys of every version any reader may still see (each
 // retained committed version and each open transaction's pending write), counted per document.
@@ -8,6 +9,7 @@
 import { foldStrings, type Collation } from './collation';
 import { inIntervals, isFullRange, isPoint, valueVsBound, type Bound, type Interval, type Strings } from './bounds';
 import type { DocRecord } from './storage';
+import { ChunkedArray } from './chunked-array';
 import { canonicalKey, compareValues, getPathValues, type Doc } from './values';
 
 export interface OrderedKey {
@@ -70,7 +72,7 @@ export function orderedKeysOf(fields: string[], doc: Doc, collation: Collation |
 }
 
 export class OrderedIndex {
-  readonly entries: IndexEntry[] = [];
+  private readonly entries = new ChunkedArray<IndexEntry>();
   /** The record's entries (one, or several for multikey documents and changed keys). */
   private readonly held = new Map<DocRecord, IndexEntry | IndexEntry[]>();
   /** Some document had an array (or several values) for a field: bounds on one field are not
@@ -104,7 +106,7 @@ export class OrderedIndex {
     let hi = this.entries.length;
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
-      if (this.compare(this.entries[mid], entry) < 0) lo = mid + 1;
+      if (this.compare(this.entries.at(mid), entry) < 0) lo = mid + 1;
       else hi = mid;
     }
     return lo;
@@ -121,13 +123,13 @@ export class OrderedIndex {
         found.count += delta;
         if (found.count > 0) continue;
         const at = this.position(found);
-        if (this.entries[at] === found) this.entries.splice(at, 1);
+        if (at < this.entries.length && this.entries.at(at) === found) this.entries.removeAt(at);
         const rest = list.filter((entry) => entry !== found);
         if (rest.length === 0) this.held.delete(record);
         else this.held.set(record, rest.length === 1 ? rest[0] : rest);
       } else if (delta > 0) {
         const entry: IndexEntry = { key: key.key, values: key.values, record, count: 1 };
-        this.entries.splice(this.position(entry), 0, entry);
+        this.entries.insert(this.position(entry), entry);
         this.held.set(record, list.length === 0 ? entry : [...list, entry]);
       }
     }
@@ -138,7 +140,7 @@ export class OrderedIndex {
     let hi = this.entries.length;
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
-      if (test(this.entries[mid])) hi = mid;
+      if (test(this.entries.at(mid))) hi = mid;
       else lo = mid + 1;
     }
     return lo;
@@ -206,8 +208,7 @@ export class OrderedIndex {
       rest.every((intervals, i) => !intervals || inIntervals(entry.values[i], intervals, this.strings));
     const ordered = direction === 1 ? spans : [...spans].reverse();
     for (const { start, end } of ordered) {
-      for (let n = 0; n < end - start; n++) {
-        const entry = this.entries[direction === 1 ? start + n : end - 1 - n];
+      for (const entry of this.entries.range(start, end, direction)) {
         stats.keysExamined += 1;
         if (inBounds(entry)) yield entry;
       }

@@ -24,6 +24,35 @@ describe('MongoDB test double: indexes', () => {
     expect(after.map((i) => i.name)).toEqual(['_id_', 'email_1']);
   });
 
+  it('when an index holds thousands of keys (many chunks) and they change, then ranges through it match a collection scan', async () => {
+    const c = fresh();
+    await c.createIndex({ k: 1, n: -1 });
+    await c.insertMany(Array.from({ length: 6000 }, (_, i) => ({ i, k: (i * 7919) % 101, n: i % 13 })));
+    // Moves keys across the sequence and removes some, so chunks split, shrink and empty.
+    await c.updateMany({ i: { $mod: [3, 0] } }, { $inc: { k: 50 } });
+    await c.deleteMany({ i: { $mod: [5, 0] } });
+
+    for (const filter of [{ k: { $gte: 20, $lt: 60 } }, { k: 77, n: { $gt: 4 } }, { k: { $in: [3, 99, 140] } }]) {
+      const viaIndex = await c.find(filter).sort({ k: 1, n: -1, i: 1 }).hint({ k: 1, n: -1 }).toArray();
+      const viaScan = await c.find(filter).sort({ k: 1, n: -1, i: 1 }).hint({ $natural: 1 }).toArray();
+      expect(viaIndex.length).toBeGreaterThan(0);
+      expect(viaIndex).toEqual(viaScan);
+    }
+    const backwards = await c
+      .find({ k: { $gte: 90 } })
+      .sort({ k: -1, n: 1 })
+      .hint({ k: 1, n: -1 })
+      .project({ _id: 0, k: 1, n: 1 })
+      .toArray();
+    const expected = (
+      await c
+        .find({ k: { $gte: 90 } })
+        .project({ _id: 0, k: 1, n: 1 })
+        .toArray()
+    ).sort((a, b) => b.k - a.k || a.n - b.n);
+    expect(backwards).toEqual(expected);
+  });
+
   it('when the same index is created twice, then the second call is a no-op', async () => {
     const c = fresh();
     await c.createIndex({ k: 1 });
