@@ -7,6 +7,10 @@
 //   waits for the lock's owner to finish and then re-evaluates.
 // - Unique keys: committed keys live in the index; keys written by open transactions are pending and
 //   conflict (transactions) or wait (plain writes) the same way.
+// - The ordered indexes hold the keys of the versions an open transaction or a current reader may
+//   see. A version superseded before every open snapshot leaves them at once (as mongod's indexes
+//   hold only current keys, its history being the storage engine's), though it stays in the
+//   history window for snapshot reads of the past, which scan the collection (`indexedFrom`).
 // Everything here is synchronous: Node's event loop is the lock; only waiting is asynchronous.
 import { Catalog, type Collection } from './catalog';
 import { DuplicateKeyError, writeConflict } from './errors';
@@ -50,6 +54,10 @@ export class Engine {
   readonly history = new HistoryWindow(300_000);
   /** Snapshots older than this may have lost versions (SnapshotTooOld). */
   historyFloor = 0;
+  /** Readers at a snapshot older than this may need keys that left the ordered indexes: they scan. */
+  indexedFrom = 0;
+  /** Records with superseded versions still indexed because an open transaction may read them. */
+  private readonly superseded = new Map<DocRecord, Collection>();
 
   constructor(readonly catalog: Catalog) {}
 
@@ -57,6 +65,18 @@ export class Engine {
     let oldest = this.history.floor(this.clock);
     for (const txn of this.openTransactions) oldest = Math.min(oldest, txn.snapshot);
     return oldest;
+  }
+
+  /** The oldest snapshot an open transaction reads, or now: what the ordered indexes must serve. */
+  private liveSnapshot(): number {
+    let live = this.clock;
+    for (const txn of this.openTransactions) live = Math.min(live, txn.snapshot);
+    return live;
+  }
+
+  /** Whether a reader at `snapshot` can use the ordered indexes (else it scans the collection). */
+  indexesServe(snapshot: number | undefined): boolean {
+    return snapshot === undefined || snapshot >= this.indexedFrom;
   }
 
   // ------------------------------------------------------------------------------------------
@@ -82,9 +102,10 @@ export class Engine {
   /** Drops versions no snapshot may read any more, everywhere (history outside the window). */
   pruneAll(): void {
     const oldest = this.oldestSnapshot();
+    const live = this.liveSnapshot();
     for (const collection of [...this.catalog.allCollections()]) {
       // Deleting the current entry while iterating a Map is safe.
-      for (const record of collection.records.values()) this.prune(collection, record, oldest);
+      for (const record of collection.records.values()) this.prune(collection, record, oldest, live);
     }
   }
 
@@ -240,19 +261,58 @@ export class Engine {
       }
     }
     const oldest = this.oldestSnapshot();
-    for (const { collection, record } of writes) this.prune(collection, record, oldest);
+    const live = this.liveSnapshot();
+    for (const { collection, record } of writes) this.prune(collection, record, oldest, live);
   }
 
-  private prune(collection: Collection, record: DocRecord, oldest: number): void {
+  private prune(collection: Collection, record: DocRecord, oldest: number, live: number): void {
     this.historyFloor = Math.max(this.historyFloor, oldest);
     const before = record.versions;
     const gone = record.prune(oldest);
-    // Versions no reader can see any more leave the ordered indexes.
+    // Versions no reader can see any more leave the history (and the ordered indexes, if still there).
     for (let i = 0; i < before.length - record.versions.length; i++) {
-      const doc = before[i].doc;
-      if (doc) track(collection, record, doc, -1);
+      const version = before[i];
+      if (version.doc && !version.unindexed) track(collection, record, version.doc, -1);
     }
-    if (gone && collection.records.get(record.key) === record) collection.records.delete(record.key);
+    if (gone) {
+      this.superseded.delete(record);
+      if (collection.records.get(record.key) === record) collection.records.delete(record.key);
+    } else if (this.unindexSuperseded(collection, record, live)) {
+      this.superseded.set(record, collection);
+    } else {
+      this.superseded.delete(record);
+    }
+  }
+
+  /**
+   * Takes out of the ordered indexes the versions superseded at or before `live` (no open transaction
+   * and no current reader sees them). True when some superseded version must stay for now.
+   */
+  private unindexSuperseded(collection: Collection, record: DocRecord, live: number): boolean {
+    const { versions } = record;
+    let waiting = false;
+    for (let i = 0; i < versions.length - 1; i++) {
+      const version = versions[i];
+      if (version.unindexed) continue;
+      const supersededAt = versions[i + 1].ts;
+      if (supersededAt > live) {
+        waiting = true;
+        continue;
+      }
+      if (version.doc) track(collection, record, version.doc, -1);
+      version.unindexed = true;
+      this.indexedFrom = Math.max(this.indexedFrom, supersededAt);
+    }
+    return waiting;
+  }
+
+  /** After a transaction ends: the versions only it could still read leave the ordered indexes. */
+  private unindexWaiting(): void {
+    if (this.superseded.size === 0) return;
+    const live = this.liveSnapshot();
+    for (const [record, collection] of this.superseded) {
+      if (!this.unindexSuperseded(collection, record, live)) this.superseded.delete(record);
+    }
   }
 
   // ------------------------------------------------------------------------------------------
@@ -308,7 +368,9 @@ export class Engine {
 
   private pruneAfter(txn: Transaction): void {
     const oldest = this.oldestSnapshot();
-    for (const [record, write] of txn.writes) this.prune(write.collection, record, oldest);
+    const live = this.liveSnapshot();
+    for (const [record, write] of txn.writes) this.prune(write.collection, record, oldest, live);
+    this.unindexWaiting();
   }
 
   /** Builds a new index: its ordered keys (of every version readers may see) and, for a unique
@@ -316,7 +378,7 @@ export class Engine {
   buildIndex(collection: Collection, index: Index): void {
     this.buildUniqueKeys(collection, index);
     for (const record of collection.records.values()) {
-      for (const version of record.versions) if (version.doc) index.track(record, version.doc, 1);
+      for (const version of record.versions) if (version.doc && !version.unindexed) index.track(record, version.doc, 1);
     }
     for (const txn of this.openTransactions) {
       for (const [record, write] of txn.writes) if (write.collection === collection && write.doc) index.track(record, write.doc, 1);

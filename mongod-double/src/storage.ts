@@ -15,6 +15,9 @@ export interface Version {
   readonly doc: Doc | null;
   /** Cached normalised view of `doc` for query evaluation (versions are immutable). */
   norm?: Doc;
+  /** Its keys have left the ordered indexes: no open transaction and no current reader can see it,
+   *  only a snapshot read of the past (which then scans the collection). */
+  unindexed?: boolean;
 }
 
 let nextRecordSeq = 1;

@@ -175,3 +175,55 @@ describe('MongoDB test double: explain', () => {
     await expect(handle.db.command({ explain: { find: 'orders' }, verbosity: 'everything' })).rejects.toMatchObject({ code: 2 });
   });
 });
+
+describe('MongoDB test double: index keys of superseded versions', () => {
+  const handle = useDatabase();
+
+  it('when 100 rows leave a range and no transaction is open, then a query on that range examines no key', async () => {
+    const rows = handle.db.collection('superseded1');
+    await rows.createIndex({ publishedAt: 1, seq: 1 });
+    await rows.insertMany(Array.from({ length: 100 }, (_, seq) => ({ seq, publishedAt: null })));
+    await rows.updateMany({}, { $set: { publishedAt: new Date() } });
+
+    const explained = (await rows.find({ publishedAt: null }).sort({ seq: 1 }).explain('executionStats')) as Doc;
+
+    expect(explained.executionStats).toMatchObject({ nReturned: 0, totalKeysExamined: 0, totalDocsExamined: 0 });
+    expect(stageNames((explained.queryPlanner as Doc).winningPlan)).toContain('IXSCAN');
+  });
+
+  it('when a row leaves a range while a transaction that read before is open, then that transaction still finds it there', async () => {
+    const rows = handle.db.collection('superseded2');
+    await rows.createIndex({ state: 1 });
+    await rows.insertOne({ _id: 'r', state: 'new' } as never);
+    const session = handle.client.startSession();
+    try {
+      session.startTransaction({ readConcern: { level: 'snapshot' } });
+      // The transaction's snapshot is taken at its first read.
+      expect(await rows.findOne({ _id: 'r' } as never, { session })).toMatchObject({ state: 'new' });
+      await rows.updateOne({ _id: 'r' } as never, { $set: { state: 'done' } });
+
+      expect(await rows.find({ state: 'new' }, { session }).toArray()).toEqual([{ _id: 'r', state: 'new' }]);
+      expect(await rows.find({ state: 'new' }).toArray()).toEqual([]);
+      await session.abortTransaction();
+    } finally {
+      await session.endSession();
+    }
+    // Once it has ended, the old key is gone from the index too.
+    const explained = (await rows.find({ state: 'new' }).explain('executionStats')) as Doc;
+    expect(explained.executionStats).toMatchObject({ nReturned: 0, totalKeysExamined: 0 });
+  });
+
+  it('when a snapshot read at an earlier atClusterTime looks a row up by a key it has since left, then it still finds it', async () => {
+    await handle.db.collection('superseded3').createIndex({ state: 1 });
+    const first = await handle.db.command({ insert: 'superseded3', documents: [{ _id: 's', state: 'new' }] });
+    await handle.db.collection('superseded3').updateOne({ _id: 's' } as never, { $set: { state: 'done' } });
+
+    const reply = await handle.db.command({
+      find: 'superseded3',
+      filter: { state: 'new' },
+      readConcern: { level: 'snapshot', atClusterTime: first.operationTime },
+    });
+
+    expect(reply.cursor.firstBatch).toEqual([{ _id: 's', state: 'new' }]);
+  });
+});

@@ -44,13 +44,10 @@ export function plannedRead(ctx: CommandContext, collectionName: string, request
   const collection = ctx.server.catalog.collection(ctx.db, collectionName, ctx.txn);
   const matcher = compileFilter(request.filter, request.options);
   const sort = request.sort ?? [];
-  const chosen = plan(collection, {
-    filter: request.filter,
-    sort,
-    rawSort: request.rawSort,
-    hint: request.hint,
-    collation: request.options.collation,
-  });
+  // A snapshot read of the past may need versions whose keys have left the indexes: it scans.
+  const chosen = ctx.server.engine.indexesServe(ctx.txn?.snapshot)
+    ? plan(collection, { filter: request.filter, sort, rawSort: request.rawSort, hint: request.hint, collation: request.options.collation })
+    : plan(collection, { filter: request.filter, sort, rawSort: { $natural: 1 }, hint: undefined, collation: request.options.collation });
   const ordered = sort.length === 0 || (chosen.kind === 'ixscan' && chosen.providesSort);
   const execution = executePlan(ctx.server.engine, collection, chosen, matcher, ctx.txn, ordered ? request.limit : undefined);
   // A blocking sort starts from the collection's order, so ties come out as a collection scan leaves them.
