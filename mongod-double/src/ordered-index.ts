@@ -42,6 +42,8 @@ function flattenDeep(value: unknown, out: unknown[]): void {
 /** The keys a document gives an index with these fields: one per combination of array elements
  *  (nested arrays flattened, so the keys cover every value a filter can match). */
 export function orderedKeysOf(fields: string[], doc: Doc, collation: Collation | undefined): { keys: OrderedKey[]; multikey: boolean } {
+  const single = singleKeyOf(fields, doc, collation);
+  if (single) return { keys: [single], multikey: false };
   let multikey = false;
   const perField = fields.map((field) => {
     const values: unknown[] = [];
@@ -69,6 +71,21 @@ export function orderedKeysOf(fields: string[], doc: Doc, collation: Collation |
   };
   combine(0, [], []);
   return { keys: [...out.values()], multikey };
+}
+
+/** The one key of a document whose every index field holds one value that is not an array (the
+ *  common case, without the combinations below); undefined otherwise. */
+function singleKeyOf(fields: string[], doc: Doc, collation: Collation | undefined): OrderedKey | undefined {
+  const values: unknown[] = [];
+  const parts: string[] = [];
+  for (const field of fields) {
+    const found = getPathValues(doc, field);
+    if (found.length !== 1 || Array.isArray(found[0])) return undefined;
+    const value = found[0] === undefined ? null : found[0];
+    values.push(value);
+    parts.push(canonicalKey(foldStrings(value, collation)));
+  }
+  return { key: parts.join('|'), values };
 }
 
 export class OrderedIndex {
