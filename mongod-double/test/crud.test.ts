@@ -11,6 +11,31 @@ describe('MongoDB test double: CRUD commands', () => {
   let seq = 0;
   const fresh = () => coll(`c${++seq}`);
 
+  describe('count of a whole collection', () => {
+    it("when a collection is counted whole, then the count is what the reader sees: not the deleted, only its own transaction's writes", async () => {
+      const c = fresh();
+      await c.insertMany(Array.from({ length: 30 }, (_, i) => ({ i })));
+      await c.deleteMany({ i: { $lt: 10 } });
+      expect(await c.estimatedDocumentCount()).toBe(20);
+      expect(await handle.db.command({ count: c.collectionName, skip: 5, limit: 4 })).toMatchObject({ n: 4 });
+
+      const session = handle.client.startSession();
+      try {
+        session.startTransaction();
+        await c.insertOne({ i: 100 }, { session });
+        await c.deleteOne({ i: 10 }, { session });
+        // Outside the transaction its insert and delete are not seen yet.
+        expect(await c.estimatedDocumentCount()).toBe(20);
+        expect(await c.countDocuments({ i: { $gte: 10 } })).toBe(20);
+        await session.commitTransaction();
+      } finally {
+        await session.endSession();
+      }
+      expect(await c.estimatedDocumentCount()).toBe(20);
+      expect(await c.countDocuments({ i: 100 })).toBe(1);
+    });
+  });
+
   describe('insert and find', () => {
     it('when documents are inserted without _id, then each gets an ObjectId _id as its first field', async () => {
       const c = fresh();

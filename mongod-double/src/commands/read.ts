@@ -88,8 +88,17 @@ function count(ctx: CommandContext): Doc {
   const name = targetCollection(ctx);
   const skip = intOption(ctx.body.skip, 0);
   const limit = Math.abs(intOption(ctx.body.limit, 0));
+  const query = optionalDoc(ctx.body.query, 'query');
+  if ((!query || Object.keys(query).length === 0) && ctx.body.hint === undefined && !ctx.server.catalog.view(ctx.db, name)) {
+    // A count of the whole collection (estimatedDocumentCount) counts what the reader sees, without
+    // matching (or normalising) a single document, as mongod answers it from the collection's metadata.
+    const collection = ctx.server.catalog.collection(ctx.db, name, ctx.txn);
+    let n = Math.max(0, ctx.server.engine.countVisible(collection, ctx.txn) - skip);
+    if (limit > 0) n = Math.min(n, limit);
+    return { n, ok: 1 };
+  }
   const items = readItems(ctx, name, {
-    filter: optionalDoc(ctx.body.query, 'query'),
+    filter: query,
     options: queryOptions(ctx, name),
     hint: ctx.body.hint,
     limit: limit > 0 ? skip + limit : undefined,
