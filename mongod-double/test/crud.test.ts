@@ -12,7 +12,7 @@ describe('MongoDB test double: CRUD commands', () => {
   const fresh = () => coll(`c${++seq}`);
 
   describe('count of a whole collection', () => {
-    it("when a collection is counted whole, then the count is what the reader sees: not the deleted, only its own transaction's writes", async () => {
+    it("when a collection is counted whole, then the count is what the reader sees: not the deleted, not an open transaction's writes", async () => {
       const c = fresh();
       await c.insertMany(Array.from({ length: 30 }, (_, i) => ({ i })));
       await c.deleteMany({ i: { $lt: 10 } });
