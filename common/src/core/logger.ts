@@ -17,7 +17,14 @@ type AsyncDestination = ReturnType<typeof pino.destination>;
 // and the tests check it holds.
 const destinations = new Map<string | number, AsyncDestination>();
 
-/** Writes out every buffered log line now (pino also does it on process exit). */
+/** How often a buffer below `minLength` is written out anyway, so a quiet service's lines show up. */
+const FLUSH_INTERVAL_MS = 250;
+let flushTimer: NodeJS.Timeout | undefined;
+
+/**
+ * Writes out every buffered log line now, synchronously (pino also does it on process exit). A chunk
+ * whose asynchronous write is already under way (only once 4 KiB had been buffered) lands by itself.
+ */
 export function flushLogs(): void {
   for (const destination of destinations.values()) {
     try {
@@ -35,6 +42,16 @@ function asyncDestination(dest: string | number): DestinationStream {
     const fd = typeof dest === 'number' ? dest : openSync(dest, 'a');
     destination = pino.destination({ dest: fd, sync: false, minLength: 4096 });
     destinations.set(dest, destination);
+    // Without it, lines below minLength would wait for more lines (or the exit) to be written.
+    flushTimer ??= setInterval(() => {
+      for (const each of destinations.values()) {
+        try {
+          each.flush();
+        } catch {
+          // Closed: nothing left to write there.
+        }
+      }
+    }, FLUSH_INTERVAL_MS).unref();
   }
   return destination;
 }

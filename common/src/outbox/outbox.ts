@@ -62,7 +62,7 @@ export class Outbox<E extends OutboxEvent = OutboxEvent> {
     const result = await this.connection.transaction(async (session) => {
       // A retried attempt starts over: count only the final attempt's events.
       appended = 0;
-      const rows: OutboxRecordInput[] = [];
+      const rows: OutboxRow[] = [];
       const tx: OutboxTransaction<E> = {
         session,
         publish: async (subject, data, opts) => {
@@ -76,7 +76,8 @@ export class Outbox<E extends OutboxEvent = OutboxEvent> {
       };
       const value = await fn(tx);
       if (rows.length > 0) {
-        await this.model.insertMany(rows, { session, ordered: true });
+        // Lean: the rows are built whole here (toRow), so mongoose need not hydrate, cast and validate them.
+        await this.model.insertMany(rows, { session, ordered: true, lean: true });
         appended = rows.length;
       }
       return value;
@@ -92,25 +93,33 @@ export class Outbox<E extends OutboxEvent = OutboxEvent> {
   }
 }
 
-type OutboxRecordInput = Pick<
-  OutboxRecord,
-  'subject' | 'data' | 'msgId' | 'aggregateId' | 'aggregateVersion' | 'traceparent' | 'tracestate'
->;
+/** A row as it is stored, every field the schema would default included (the _id comes from the driver). */
+type OutboxRow = Omit<OutboxRecord, '_id'>;
 
-function toRow(subject: string, data: unknown, msgId?: string): OutboxRecordInput {
+function toRow(subject: string, data: unknown, msgId?: string): OutboxRow {
   if (typeof data !== 'object' || data === null) throw new TypeError(`outbox event ${subject} must carry an object`);
   const { id, version } = data as { id?: unknown; version?: unknown };
   if (typeof id !== 'string' || typeof version !== 'number') {
     throw new TypeError(`outbox event ${subject} must carry a string id and a numeric version`);
   }
   const record = { ...(data as Record<string, unknown>) };
+  // The request's span, captured now: the relay publishes later, outside it.
+  const trace = tracingHooks()?.activeTraceContext();
+  const now = new Date();
   return {
     subject,
     data: record,
     msgId: msgId ?? eventMessageId(subject, { id, version }),
     aggregateId: id,
     aggregateVersion: version,
-    // The request's span, captured now: the relay publishes later, outside it.
-    ...tracingHooks()?.activeTraceContext(),
+    ...(trace?.traceparent ? { traceparent: trace.traceparent } : {}),
+    ...(trace?.tracestate ? { tracestate: trace.tracestate } : {}),
+    createdAt: now,
+    publishedAt: null,
+    attempts: 0,
+    lastError: null,
+    nextAttemptAt: now,
+    claimedBy: null,
+    claimedUntil: null,
   };
 }
