@@ -1,22 +1,11 @@
 // The chunked sequence behind the ordered indexes behaves as one array would, through inserts and
 // removals anywhere that split and empty its chunks.
 import { ChunkedArray } from '../src/chunked-array';
-
-/** A small seeded generator, so a failure reproduces. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRandom } from './helpers';
 
 describe('ChunkedArray', () => {
   it('when 20,000 random inserts and removals are applied, then it holds what a plain array holds, in order', () => {
-    const next = random(7);
+    const next = seededRandom(7);
     const chunked = new ChunkedArray<number>();
     const plain: number[] = [];
     for (let step = 0; step < 20_000; step++) {

@@ -2,22 +2,10 @@
 // arrays, nulls, collations) give the same documents through an index as through a collection scan
 // (`hint: { $natural: 1 }`) or on a collection without secondary indexes.
 import { ObjectId } from 'bson';
-import { useDatabase, type Db } from './helpers';
+import { seededRandom, useDatabase, type Db } from './helpers';
 
 type Doc = Record<string, unknown>;
 type KeyPattern = Record<string, 1 | -1>;
-
-/** A small seeded generator, so a failure reproduces. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const OIDS = [new ObjectId('000000000000000000000001'), new ObjectId('000000000000000000000002')];
 const SCALARS: unknown[] = [0, 1, 2, 2.5, -1, 10, 'a', 'b', 'B', 'abc', 'Abc', '', null, true, false, new Date(0), new Date(5000), ...OIDS];
@@ -90,7 +78,7 @@ const ids = (docs: Doc[]): unknown[] => docs.map((d) => d._id).sort((x, y) => Nu
 describe('MongoDB test double: the query planner keeps results', () => {
   const handle = useDatabase();
   let db: Db;
-  const rnd = random(20261202);
+  const rnd = seededRandom(20261202);
   const docs = Array.from({ length: 400 }, (_, i) => randomDoc(rnd, i));
 
   beforeAll(async () => {

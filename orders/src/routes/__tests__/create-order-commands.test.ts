@@ -1,3 +1,4 @@
+import type { Express } from 'express';
 import request from 'supertest';
 import { UserOrderGate } from '../../models/user-order-gate';
 import { buildTicket, signin, testApp, useWatchedOrdersDatabase } from '../../test/helpers';
@@ -6,6 +7,14 @@ jest.mock('../../nats-wrapper');
 
 const { commands } = useWatchedOrdersDatabase();
 const app = testApp();
+
+/** POST /api/orders on `on` as `cookie`'s user, for a fresh ticket. */
+async function orderFreshTicket(on: Express, cookie: string) {
+  return request(on)
+    .post('/api/orders')
+    .set('Cookie', cookie)
+    .send({ ticketId: (await buildTicket()).id });
+}
 
 describe('POST /api/orders, database commands', () => {
   it('when a returning buyer orders a free ticket, then one transaction: gate, replica read, order, outbox row, commit', async () => {
@@ -44,11 +53,7 @@ describe('POST /api/orders, database commands', () => {
   it("when the gate's list of open expiries reaches the cap, then the placement counts the orders and writes the exact list back", async () => {
     const capped = testApp({ MAX_ACTIVE_ORDERS_PER_USER: 2 });
     const buyer = signin();
-    const place = async () =>
-      request(capped)
-        .post('/api/orders')
-        .set('Cookie', buyer.cookie)
-        .send({ ticketId: (await buildTicket()).id });
+    const place = () => orderFreshTicket(capped, buyer.cookie);
     const first = (await place().then((response) => response.body)) as { id: string };
     await place();
     // Two open entries: the list alone cannot tell that the first order is cancelled.
@@ -69,11 +74,7 @@ describe('POST /api/orders, database commands', () => {
   it('when the orders on the gate list have expired, then they no longer count and the buyer orders again without a recount', async () => {
     const shortLived = testApp({ MAX_ACTIVE_ORDERS_PER_USER: 2, EXPIRATION_WINDOW_SECONDS: 1 });
     const buyer = signin();
-    const post = async () =>
-      request(shortLived)
-        .post('/api/orders')
-        .set('Cookie', buyer.cookie)
-        .send({ ticketId: (await buildTicket()).id });
+    const post = () => orderFreshTicket(shortLived, buyer.cookie);
     expect((await post()).status).toBe(201);
     expect((await post()).status).toBe(201);
     expect((await post()).body).toEqual({ errors: [{ message: 'Too many active orders' }] });
