@@ -1,4 +1,5 @@
 import crypto from 'node:crypto';
+import type { mongo } from 'mongoose';
 import type { Logger } from 'pino';
 import type { ServiceMetrics } from '../metrics';
 import { Outbox } from './outbox';
@@ -76,6 +77,8 @@ export class OutboxRelay {
   private readonly retryMaxMs: number;
   private readonly logger?: OutboxRelayOptions['logger'];
   private readonly metrics?: ServiceMetrics;
+  /** The outbox collection itself, for the pass's own reads and writes. */
+  private readonly rows: mongo.Collection<OutboxRecord>;
 
   private running = false;
   private stopped = false;
@@ -103,6 +106,8 @@ export class OutboxRelay {
     this.logger = opts.logger;
     this.metrics = opts.metrics;
     this.metrics?.registerEventMetrics();
+    // The model's collection is the driver's, typed with plain documents: these are outbox rows.
+    this.rows = outbox.model.collection as unknown as mongo.Collection<OutboxRecord>;
   }
 
   start(): void {
@@ -210,8 +215,9 @@ export class OutboxRelay {
     const token = `${this.relayId}:${(this.passes += 1)}`;
     const claimedUntil = new Date(now.getTime() + this.claimMs);
     // One command of point updates by _id (an `$in` filter would do the same in one statement, but
-    // point updates stay cheap however the server plans them).
-    const claim = await this.outbox.model.bulkWrite(
+    // point updates stay cheap however the server plans them). Through the driver: the filters and
+    // updates are built here from rows the relay just read, so mongoose has nothing to cast.
+    const claim = await this.rows.bulkWrite(
       candidates.map((row) => ({
         updateOne: {
           filter: { _id: row._id, publishedAt: null, $or: [{ claimedUntil: null }, { claimedUntil: { $lt: now } }] },
@@ -257,7 +263,7 @@ export class OutboxRelay {
         updateOne: { filter: { _id, claimedBy: token }, update: { $set: { claimedBy: null, claimedUntil: null } } },
       })),
     ];
-    if (settle.length > 0) await this.outbox.model.bulkWrite(settle, { ordered: false });
+    if (settle.length > 0) await this.rows.bulkWrite(settle, { ordered: false });
     return published.length > 0;
   }
 
@@ -271,24 +277,28 @@ export class OutboxRelay {
   private async readRuns(now: Date): Promise<RelayRow[][]> {
     const skipped: string[] = [];
     for (let attempt = 0; attempt < 3; attempt += 1) {
-      const rows = await this.outbox.model
-        .find({ publishedAt: null, ...(skipped.length > 0 ? { aggregateId: { $nin: skipped } } : {}) })
-        .sort({ aggregateId: 1, aggregateVersion: 1 })
-        .limit(this.batchSize)
-        .select({
-          subject: 1,
-          data: 1,
-          msgId: 1,
-          aggregateId: 1,
-          aggregateVersion: 1,
-          attempts: 1,
-          createdAt: 1,
-          nextAttemptAt: 1,
-          claimedUntil: 1,
-          traceparent: 1,
-          tracestate: 1,
-        })
-        .lean<Array<RelayRow & { aggregateId: string }>>();
+      const rows = await this.rows
+        .find<RelayRow & { aggregateId: string }>(
+          { publishedAt: null, ...(skipped.length > 0 ? { aggregateId: { $nin: skipped } } : {}) },
+          {
+            sort: { aggregateId: 1, aggregateVersion: 1 },
+            limit: this.batchSize,
+            projection: {
+              subject: 1,
+              data: 1,
+              msgId: 1,
+              aggregateId: 1,
+              aggregateVersion: 1,
+              attempts: 1,
+              createdAt: 1,
+              nextAttemptAt: 1,
+              claimedUntil: 1,
+              traceparent: 1,
+              tracestate: 1,
+            },
+          },
+        )
+        .toArray();
       const runs: RelayRow[][] = [];
       let current: string | undefined;
       let run: RelayRow[] = [];
