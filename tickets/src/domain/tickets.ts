@@ -65,8 +65,9 @@ export async function createTicket(attrs: TicketAttrs): Promise<Ticket> {
 /** The ticket, or null when there is none with that id (a malformed id names none). */
 export async function findTicket(id: string): Promise<Ticket | null> {
   if (!isObjectId(id)) return null;
-  // Lean: the row maps straight to the JSON shape, with no document built and thrown away.
-  const row = await TicketModel.findById(id).lean<TicketRow>();
+  // Through the driver: the row maps straight to the JSON shape, with no mongoose query or document
+  // built and thrown away (the id is known to be well-formed, so there is nothing to cast).
+  const row = await TicketModel.collection.findOne<TicketRow>({ _id: new mongoose.Types.ObjectId(id) });
   return row ? toTicket(row) : null;
 }
 

@@ -1,11 +1,21 @@
-/// <reference types="pino-http" preserve="true" />
 import { randomUUID } from 'node:crypto';
-import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { RequestHandler } from 'express';
-import { pinoHttp } from 'pino-http';
+import type { Request, RequestHandler, Response } from 'express';
 import { logger as defaultLogger, Logger } from '../../core/logger';
 
 export const REQUEST_ID_HEADER = 'x-request-id';
+
+declare global {
+  // Augments Express's Request for every service that imports @ticketing/common.
+  // eslint-disable-next-line @typescript-eslint/no-namespace
+  namespace Express {
+    interface Request {
+      /** The request id: the caller's sane `x-request-id`, else a UUID; echoed in the response header. */
+      id: string;
+      /** A logger whose lines carry `reqId`. */
+      log: Logger;
+    }
+  }
+}
 
 /** Incoming ids we keep: short, printable, no spaces or separators that could forge log lines. */
 const SANE_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -21,33 +31,58 @@ export interface RequestLoggerOptions {
   ignorePaths?: readonly string[];
 }
 
+/** The line logged when a request ends: request id, method, url, status and `responseTime` (ms). */
+function logCompletion(logger: Logger, req: Request, res: Response, startedAt: number, finished: boolean): void {
+  const fields = {
+    reqId: req.id,
+    req: { id: req.id, method: req.method, url: req.originalUrl },
+    res: { statusCode: res.statusCode },
+    responseTime: Date.now() - startedAt,
+  };
+  if (!finished) logger.info(fields, 'request aborted');
+  else if (res.statusCode >= 500) logger.error(fields, 'request errored');
+  else logger.info(fields, 'request completed');
+}
+
 /**
- * pino-http: gives each request an id (`req.id`, echoed in the `x-request-id` response header), a child
- * logger carrying it (`req.log`), and one line per completed request: request id, method, url, status and
- * `responseTime` (ms). Headers are not logged, so session cookies never reach the logs; the serialisers
- * read the raw request and response (`wrapSerializers: false`), so no full request object (headers,
- * remote address...) is built per request only to be thrown away.
+ * Gives each request an id (`req.id`, echoed in the `x-request-id` response header), a logger carrying
+ * it (`req.log`), and one line per request when it ends: request id, method, url, status and
+ * `responseTime` (ms). Headers are not logged, so session cookies never reach the logs.
+ *
+ * Written here rather than taken from pino-http: pino-http builds two child loggers per request (each
+ * serialising its bindings) before anything is logged, which was 6 % of a read's CPU in profiles. Here
+ * `req.log` is made the first time a handler uses it, and the request's line is one call on the
+ * service's logger.
  */
 export function requestLogger(options: RequestLoggerOptions = {}): RequestHandler {
+  const logger = options.logger ?? defaultLogger;
   const ignorePaths = new Set(options.ignorePaths ?? ['/healthz', '/readyz']);
-  const middleware = pinoHttp({
-    logger: options.logger ?? defaultLogger,
-    quietReqLogger: true,
-    genReqId: (req: IncomingMessage, res: ServerResponse) => {
-      const id = requestIdFor(req.headers[REQUEST_ID_HEADER]);
-      res.setHeader(REQUEST_ID_HEADER, id);
-      return id;
-    },
-    autoLogging: { ignore: (req) => ignorePaths.has((req.url ?? '').split('?')[0]) },
-    wrapSerializers: false,
-    serializers: {
-      req: (req: { id: unknown; method: string; originalUrl?: string; url: string }) => ({
-        id: req.id,
-        method: req.method,
-        url: req.originalUrl ?? req.url,
-      }),
-      res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
-    },
-  });
-  return (req, res, next) => middleware(req, res, next);
+  return (req, res, next) => {
+    const id = requestIdFor(req.headers[REQUEST_ID_HEADER]);
+    req.id = id;
+    res.setHeader(REQUEST_ID_HEADER, id);
+    let child: Logger | undefined;
+    Object.defineProperty(req, 'log', {
+      configurable: true,
+      enumerable: false,
+      get: () => (child ??= logger.child({ reqId: id })),
+      set: (value: Logger) => {
+        child = value;
+      },
+    });
+    if (!ignorePaths.has(req.path)) {
+      const startedAt = Date.now();
+      let logged = false;
+      const onEnd = (): void => {
+        if (logged) return;
+        logged = true;
+        res.removeListener('finish', onEnd);
+        res.removeListener('close', onEnd);
+        logCompletion(logger, req, res, startedAt, res.writableFinished);
+      };
+      res.on('finish', onEnd);
+      res.on('close', onEnd);
+    }
+    next();
+  };
 }

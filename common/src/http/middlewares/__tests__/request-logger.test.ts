@@ -1,3 +1,5 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import request from 'supertest';
 import { createServiceApp, requestIdFor } from '../..';
 import { captureLogger } from '../../../test/capture-logger';
@@ -9,6 +11,12 @@ function appWith(logger = captureLogger().logger) {
     routes.get('/id', (req, res) => {
       req.log.info('handling');
       res.json({ id: req.id });
+    });
+    routes.get('/boom', () => {
+      throw new Error('kaput');
+    });
+    routes.get('/hang', () => {
+      // Never answers: the client gives up first.
     });
   });
 }
@@ -48,5 +56,47 @@ describe('requestLogger', () => {
     expect(response.body).toEqual({ status: 'ok' });
     expect(response.headers['x-request-id']).toMatch(UUID);
     expect(lines).toEqual([]);
+  });
+
+  it('when a request completes, then one line names its method, url, status and time', async () => {
+    const { logger, lines } = captureLogger();
+    await request(appWith(logger)).get('/id?x=1').set('x-request-id', 'line-1').expect(200);
+    const completed = lines.filter((line) => line.msg === 'request completed');
+    expect(completed).toEqual([
+      expect.objectContaining({
+        level: 30,
+        reqId: 'line-1',
+        req: { id: 'line-1', method: 'GET', url: '/id?x=1' },
+        res: { statusCode: 200 },
+        responseTime: expect.any(Number),
+      }),
+    ]);
+  });
+
+  it('when a handler throws, then the request line is an error line with status 500', async () => {
+    const { logger, lines } = captureLogger();
+    await request(appWith(logger)).get('/boom').set('x-request-id', 'boom-1').expect(500);
+    expect(lines).toContainEqual(expect.objectContaining({ msg: 'request errored', level: 50, reqId: 'boom-1', res: { statusCode: 500 } }));
+    expect(lines.filter((line) => line.msg === 'request completed')).toEqual([]);
+  });
+
+  it('when the client goes away before the answer, then the line says the request was aborted', async () => {
+    const { logger, lines } = captureLogger();
+    const server = appWith(logger).listen(0);
+    try {
+      const { port } = server.address() as AddressInfo;
+      await new Promise<void>((resolve) => {
+        const req = http.get({ port, path: '/hang', headers: { 'x-request-id': 'gone-1' } });
+        req.on('error', () => resolve());
+        setTimeout(() => req.destroy(), 100);
+      });
+      // The server sees the socket close a moment after the client does.
+      for (let i = 0; i < 50 && !lines.some((line) => line.msg === 'request aborted'); i += 1) {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+    }
+    expect(lines).toContainEqual(expect.objectContaining({ msg: 'request aborted', reqId: 'gone-1' }));
   });
 });
