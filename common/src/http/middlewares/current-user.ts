@@ -1,7 +1,7 @@
 /// <reference types="cookie-session" preserve="true" />
 import type { RequestHandler } from 'express';
 import type { SessionCheck } from '../session-check';
-import { sessionPublicKey, verifySessionClaims } from '../session-token';
+import { SessionClaims, sessionClaimsVerifier, verifySessionClaims } from '../session-token';
 
 /** The claims a session token carries for the signed-in user. */
 export interface SessionUser {
@@ -36,9 +36,12 @@ declare global {
  * (beyond 30 s of clock skew), not yet valid, expired, or lacks the expected claims. It does not ask
  * whether the session was revoked: `currentUser` does.
  */
-export function verifySessionToken(token: unknown, publicKeyPem: string): UserPayload | null {
-  const claims = verifySessionClaims(token, publicKeyPem);
+function userPayloadOf(claims: SessionClaims | null): UserPayload | null {
   return claims ? { id: claims.id, email: claims.email, iat: claims.iat, exp: claims.exp, jti: claims.jti } : null;
+}
+
+export function verifySessionToken(token: unknown, publicKeyPem: string): UserPayload | null {
+  return userPayloadOf(verifySessionClaims(token, publicKeyPem));
 }
 
 export interface CurrentUserOptions {
@@ -56,10 +59,11 @@ export interface CurrentUserOptions {
 export function currentUser(options: CurrentUserOptions): RequestHandler {
   if (!options.publicKey) throw new Error('currentUser needs a non-empty JWT public key');
   const { publicKey, sessionCheck } = options;
-  sessionPublicKey(publicKey); // a bad key fails at startup, not per request
+  // A bad key fails at startup, not per request; a token seen before is not verified again.
+  const verify = sessionClaimsVerifier(publicKey);
   return (req, _res, next) => {
     delete req.currentUser;
-    const user = verifySessionToken(req.session?.jwt, publicKey);
+    const user = userPayloadOf(verify(req.session?.jwt));
     if (!user) {
       next();
       return;

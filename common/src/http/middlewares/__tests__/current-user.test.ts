@@ -17,6 +17,7 @@ import {
   SESSION_ISSUER,
   sessionCookieFor,
   SessionCheck,
+  sessionClaimsVerifier,
   signSessionClaims,
   verifySessionToken,
 } from '../..';
@@ -104,6 +105,43 @@ describe('currentUser', () => {
     ['no email', { email: undefined }],
   ])('when the token has %s, then signed out', async (_label, overrides) => {
     expect(await whoami(sessionCookieFor(signSessionClaims(claims(overrides) as never, KEYS.privateKey)))).toBeNull();
+  });
+
+  it('when a token was accepted before, then it still expires and a changed byte is verified in full', () => {
+    const verify = sessionClaimsVerifier(KEYS.publicKey);
+    const token = signSessionClaims(claims({ exp: now() + 60 }), KEYS.privateKey);
+    expect(verify(token)).toEqual(expect.objectContaining({ id: user.id, jti: 'a-session-id-0123456789' }));
+    expect(verify(token)).toEqual(expect.objectContaining({ id: user.id }));
+    // The remembered token is past its exp a minute later.
+    expect(verify(token, now() + 61)).toBeNull();
+    // Forgotten once expired, it is verified in full again (and is valid at an earlier time).
+    expect(verify(token, now() + 30)).not.toBeNull();
+
+    const fresh = signSessionClaims(claims(), KEYS.privateKey);
+    expect(verify(fresh)).not.toBeNull();
+    const [header, payload, signature] = fresh.split('.');
+    const forgedPayload = Buffer.from(JSON.stringify(claims({ id: '64b7f0c2a1b2c3d4e5f6ffff' }))).toString('base64url');
+    const flipped = signature.startsWith('A') ? `B${signature.slice(1)}` : `A${signature.slice(1)}`;
+    expect(verify(`${header}.${forgedPayload}.${signature}`)).toBeNull();
+    expect(verify(`${header}.${payload}.${flipped}`)).toBeNull();
+    expect(verify(`${fresh} `)).toBeNull();
+  });
+
+  it('when another key verifies, then what one verifier remembered is not accepted by it', () => {
+    const token = signSessionClaims(claims(), KEYS.privateKey);
+    expect(sessionClaimsVerifier(KEYS.publicKey)(token)).not.toBeNull();
+    expect(sessionClaimsVerifier(OTHER_KEYS.publicKey)(token)).toBeNull();
+  });
+
+  it('when more tokens were accepted than it keeps, then the older ones are verified again and still pass', () => {
+    const verify = sessionClaimsVerifier(KEYS.publicKey, { max: 2 });
+    const tokens = [1, 2, 3].map((i) => signSessionClaims(claims({ jti: `session-${i}-0123456789abc` }), KEYS.privateKey));
+    for (const token of tokens) expect(verify(token)).not.toBeNull();
+    expect(tokens.map((token) => verify(token)?.jti)).toEqual([
+      'session-1-0123456789abc',
+      'session-2-0123456789abc',
+      'session-3-0123456789abc',
+    ]);
   });
 
   it('when iat is within the 30 s clock skew, then the token is accepted', async () => {
