@@ -2,6 +2,10 @@
 // the normalised view (values.ts); sorting and plain projections are done here on the stored
 // documents so their BSON types survive.
 import { Aggregator, Query, find as mingoFind } from 'mingo';
+import { Context } from 'mingo/core';
+import * as projectionOperators from 'mingo/operators/projection';
+import * as queryOperators from 'mingo/operators/query';
+import { Query as BaseQuery } from 'mingo/query';
 import type { AnyObject } from 'mingo/types';
 import type { Collation } from './collation';
 import { CommandError, ErrorCodes, badValue } from './errors';
@@ -33,6 +37,22 @@ export interface QueryOptions {
 
 const MATCH_ALL: Matcher = { test: () => true };
 
+// mingo copies every operator of a query's context into a new one for each query it builds: with all
+// of them (140 expression operators among them), that copy was 8 % of the double's CPU under the
+// suite's load. A filter without an aggregation expression needs only the query operators.
+const QUERY_ONLY = Context.init({ query: queryOperators, projection: projectionOperators });
+const EXPRESSION_KEYS = new Set(['$expr', '$where', '$function', '$jsonSchema']);
+
+/** Whether a filter holds anything that is evaluated as an aggregation expression. */
+function usesExpressions(value: unknown): boolean {
+  if (Array.isArray(value)) return value.some(usesExpressions);
+  if (!isDoc(value)) return false;
+  for (const key of Object.keys(value)) {
+    if (EXPRESSION_KEYS.has(key) || usesExpressions(value[key])) return true;
+  }
+  return false;
+}
+
 function mingoError(error: unknown): CommandError {
   if (error instanceof CommandError) return error;
   const message = error instanceof Error ? error.message : String(error);
@@ -48,7 +68,9 @@ export function compileFilter(filter: unknown, options: QueryOptions = {}): Matc
     const condition = normalize(filter) as AnyObject;
     const query = options.collation
       ? collatedQuery(condition, { collation: options.collation, variables })
-      : new Query(condition, { variables });
+      : usesExpressions(condition)
+        ? new Query(condition, { variables })
+        : new BaseQuery(condition, { context: QUERY_ONLY });
     // An error evaluating the filter ($expr dividing by zero, ...) is the user's: BadValue, as mongod.
     return {
       test: (norm) => {

@@ -18,6 +18,22 @@ describe('MongoDB test double: let, $out, $merge, filter errors, $listLocalSessi
     expect(found.map((d) => d.v)).toEqual([2, 3]);
   });
 
+  it('when $expr sits inside $or, $and or $nor, then it is evaluated there too', async () => {
+    const c = await fresh([
+      { v: 1, w: 5, items: [{ a: 1, b: 2 }] },
+      { v: 4, w: 2, items: [{ a: 3, b: 1 }] },
+      { v: 9, w: 9, items: [] },
+    ]);
+
+    const either = await c.find({ $or: [{ $expr: { $gt: ['$v', '$w'] } }, { v: 9 }] }, { let: {} }).toArray();
+    const nested = await c
+      .find({ $and: [{ v: { $lt: 5 } }, { $nor: [{ $expr: { $lt: ['$v', '$$floor'] } }] }] }, { let: { floor: 2 } })
+      .toArray();
+
+    expect(either.map((d) => d.v)).toEqual([4, 9]);
+    expect(nested.map((d) => d.v)).toEqual([4]);
+  });
+
   it('when aggregate has let variables, then its stages read them', async () => {
     const c = await fresh([{ v: 1 }, { v: 2 }]);
 

@@ -2,7 +2,7 @@
 import type { Visible } from '../engine';
 import { executePlan, type ExecutionStats } from '../plan-executor';
 import { plan, type Plan } from '../planner';
-import { compileFilter, sortItems, type QueryOptions, type SortField } from '../query';
+import { compileFilter, sortItems, type Matcher, type QueryOptions, type SortField } from '../query';
 import { intOption, isDoc, type Doc } from '../values';
 import type { CommandContext } from './types';
 
@@ -28,6 +28,8 @@ export interface ReadRequest {
   hint?: unknown;
   /** Matches needed (skip + limit); with a sort, the scan stops early only if the index gives the order. */
   limit?: number;
+  /** The filter compiled already (a write that re-checks its candidates has it): not compiled again. */
+  matcher?: Matcher;
 }
 
 export interface PlannedRead {
@@ -42,7 +44,7 @@ export interface PlannedRead {
 /** Plans and runs a read of a collection as this command's reader sees it. */
 export function plannedRead(ctx: CommandContext, collectionName: string, request: ReadRequest): PlannedRead {
   const collection = ctx.server.catalog.collection(ctx.db, collectionName, ctx.txn);
-  const matcher = compileFilter(request.filter, request.options);
+  const matcher = request.matcher ?? compileFilter(request.filter, request.options);
   const sort = request.sort ?? [];
   // A snapshot read of the past may need versions whose keys have left the indexes: it scans.
   const chosen = ctx.server.engine.indexesServe(ctx.txn?.snapshot)

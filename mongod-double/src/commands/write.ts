@@ -130,6 +130,7 @@ async function runUpdate(ctx: CommandContext, name: string, request: UpdateReque
       sort,
       hint: request.hint,
       limit: request.multi ? undefined : 1,
+      matcher,
     }).items;
     const collection = ctx.server.catalog.collection(ctx.db, name, ctx.txn);
     if (candidates.length === 0 || !collection) {
@@ -250,7 +251,14 @@ async function deleteMatching(ctx: CommandContext, name: string, request: Delete
   const deleted: Doc[] = [];
   for (;;) {
     const collection = ctx.server.catalog.collection(ctx.db, name, ctx.txn);
-    const candidates = plannedRead(ctx, name, { filter, options, sort, hint: request.hint, limit: limitOne ? 1 : undefined }).items;
+    const candidates = plannedRead(ctx, name, {
+      filter,
+      options,
+      sort,
+      hint: request.hint,
+      limit: limitOne ? 1 : undefined,
+      matcher,
+    }).items;
     if (!collection || candidates.length === 0) return deleted;
     let restart = false;
     for (const candidate of limitOne ? candidates.slice(0, 1) : candidates) {
