@@ -191,6 +191,16 @@ function bytesOf(value: Binary | Uint8Array): Uint8Array {
 }
 
 /** BSON order; `strings` compares strings under a collation (default: by code point). */
+/** Byte by byte, as their hex strings would compare, without building the strings (hot in index lookups). */
+function compareObjectIds(a: ObjectId, b: ObjectId): number {
+  const x = a.id;
+  const y = b.id;
+  for (let i = 0; i < x.length; i++) {
+    if (x[i] !== y[i]) return x[i] < y[i] ? -1 : 1;
+  }
+  return 0;
+}
+
 export function compareValues(a: unknown, b: unknown, strings?: (x: string, y: string) => number): number {
   const ra = typeRank(a);
   const rb = typeRank(b);
@@ -237,7 +247,7 @@ export function compareValues(a: unknown, b: unknown, strings?: (x: string, y: s
       return Buffer.compare(Buffer.from(ba), Buffer.from(bb));
     }
     case 8:
-      return cmp((a as ObjectId).toHexString(), (b as ObjectId).toHexString());
+      return compareObjectIds(a as ObjectId, b as ObjectId);
     case 9:
       return cmp(Number(a), Number(b));
     case 10:

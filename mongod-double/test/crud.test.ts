@@ -11,6 +11,29 @@ describe('MongoDB test double: CRUD commands', () => {
   let seq = 0;
   const fresh = () => coll(`c${++seq}`);
 
+  it('when ObjectIds are sorted or ranged, then they order by their bytes, with and without an index', async () => {
+    const c = fresh();
+    const hex = ['ff0000000000000000000000', '000000000000000000000001', '0100000000000000000000ff', '00ff00000000000000000000'];
+    await c.insertMany(hex.map((h, i) => ({ _id: new ObjectId(h), ref: new ObjectId(h), i })));
+    const ascending = [...hex].sort();
+
+    const byId = await c.find({}).sort({ _id: 1 }).toArray();
+    const byRef = await c.find({}).sort({ ref: -1 }).toArray();
+    const above = await c
+      .find({ _id: { $gt: new ObjectId(ascending[1]) } })
+      .sort({ _id: 1 })
+      .toArray();
+    const refBelow = await c
+      .find({ ref: { $lte: new ObjectId(ascending[2]) } })
+      .sort({ ref: 1 })
+      .toArray();
+
+    expect(byId.map((d) => (d._id as ObjectId).toHexString())).toEqual(ascending);
+    expect(byRef.map((d) => (d.ref as ObjectId).toHexString())).toEqual([...ascending].reverse());
+    expect(above.map((d) => (d._id as ObjectId).toHexString())).toEqual(ascending.slice(2));
+    expect(refBelow.map((d) => (d.ref as ObjectId).toHexString())).toEqual(ascending.slice(0, 3));
+  });
+
   describe('count of a whole collection', () => {
     it("when a collection is counted whole, then the count is what the reader sees: not the deleted, not an open transaction's writes", async () => {
       const c = fresh();
