@@ -3,13 +3,14 @@
  * nats-server) under autocannon at a fixed concurrency, against a baseline measured in the same run.
  *
  *   npm run bench [-- --duration 10 --connections 10 --warmup 3 --spread 500 --orders 1500
- *                     --samples 200 --skip-outbox --profile tickets,orders,mongod --out bench/results.json]
+ *                     --samples 200 --skip-outbox --no-adjacent --profile tickets,orders,mongod --out bench/results.json]
  *
  * Figures (see docs/benchmarks.md):
  * - requests/s and p50/p99 latency through the gateway for POST /api/tickets, PUT /api/tickets/:id
  *   (round robin over `spread` tickets, so it measures the write path, not one document's
  *   contention), GET /api/tickets/:id (same tickets) and POST /api/orders (each on a fresh ticket that
- *   has reached orders); each after a warm-up, and as a ratio to the baseline;
+ *   has reached orders); each after a warm-up, and as a ratio to the baseline (the run's first, and
+ *   the same baseline measured again right after the route);
  * - the baseline: a bare Express endpoint inserting one document through mongoose into the same
  *   MongoDB double, behind a gateway of the same kind, hit the same way;
  * - CPU used by each process during each run (share of one core), to see what bounds a figure;
@@ -68,6 +69,12 @@ const runs = (scenario: (typeof SCENARIOS)[number]): boolean => ONLY.has(scenari
 const DATA_SIZES = arg('data', '').split(',').filter(Boolean).map(Number);
 const DATA_DURATION = Number(arg('data-duration', '5'));
 const OUT = arg('out', PROFILE ? '' : path.join(ROOT, 'bench', 'results.json'));
+/**
+ * Each route's baseline is measured again right after the route (`--no-adjacent` leaves it out): the
+ * one-process baseline moves by up to half between runs minutes apart, so a ratio against a baseline
+ * measured seconds away says more about the route than one against the run's first minute.
+ */
+const ADJACENT = !flag('no-adjacent');
 
 type MongoClient = InstanceType<typeof mongoose.mongo.MongoClient>;
 type Db = ReturnType<MongoClient['db']>;
@@ -89,6 +96,8 @@ interface HttpFigures {
    */
   dbCommandsPerRequest?: { total: number; byName: Record<string, number> };
   vsBaseline?: { requestsPerSecond: number; p50: number; p99: number };
+  /** The same baseline measured again right after this run, and this run's req/s against it. */
+  adjacentBaseline?: { requestsPerSecond: number; vsRequestsPerSecond: number };
   /** Which baseline `vsBaseline` compares with: the bare insert, or the bare findById for reads. */
   baseline?: string;
 }
@@ -346,7 +355,7 @@ async function main(): Promise<void> {
     const json = { 'content-type': 'application/json' };
 
     /** Warm-up, then the measured run with the CPU meter; write runs wait for orders to catch up. */
-    const measure = async (
+    const measureOnce = async (
       name: string,
       opts: AutocannonOptions,
       warmup: Partial<AutocannonOptions>,
@@ -383,19 +392,28 @@ async function main(): Promise<void> {
         if (perRequest >= 0.05) byName[command] = perRequest;
       }
       fig.dbCommandsPerRequest = { total: +(total / Math.max(1, fig.requests)).toFixed(2), byName };
+      return fig;
+    };
+    // How each baseline is measured, so it can be measured again next to a route.
+    const baselineRuns: { insert?: () => Promise<HttpFigures>; read?: () => Promise<HttpFigures> } = {};
+    const measure = async (...args: Parameters<typeof measureOnce>): Promise<HttpFigures> => {
+      const fig = await measureOnce(...args);
       http.push(fig);
+      const again = fig.name.startsWith('baseline') ? undefined : fig.name.startsWith('GET') ? baselineRuns.read : baselineRuns.insert;
+      if (ADJACENT && again) {
+        const base = await again();
+        fig.adjacentBaseline = {
+          requestsPerSecond: base.requestsPerSecond,
+          vsRequestsPerSecond: +(fig.requestsPerSecond / base.requestsPerSecond).toFixed(2),
+        };
+      }
       return fig;
     };
 
     const body = JSON.stringify({ title: 'bench', price: 10 });
-    const baseline = runs('baseline')
-      ? await measure(
-          'baseline: bare POST (express + mongoose insert)',
-          { url: `${info.baselineUrl}/api/baseline`, method: 'POST', headers: json, body },
-          {},
-          false,
-        )
-      : undefined;
+    const insertOpts: AutocannonOptions = { url: `${info.baselineUrl}/api/baseline`, method: 'POST', headers: json, body };
+    const baseline = runs('baseline') ? await measure('baseline: bare POST (express + mongoose insert)', insertOpts, {}, false) : undefined;
+    if (baseline) baselineRuns.insert = () => measureOnce(`${baseline.name}, again`, insertOpts, {}, false);
     // The read baseline: a bare findById on documents the insert baseline (or this) wrote.
     let baselineGet: HttpFigures | undefined;
     if (runs('baseline-get')) {
@@ -408,16 +426,14 @@ async function main(): Promise<void> {
         },
       );
       let k = 0;
-      baselineGet = await measure(
-        `baseline: bare GET (express + mongoose findById, round robin over ${SPREAD})`,
-        {
-          url: info.baselineUrl,
-          method: 'GET',
-          requests: [{ setupRequest: (req) => ({ ...req, path: `/api/baseline/${items[k++ % items.length]}` }) }],
-        },
-        {},
-        false,
-      );
+      const readOpts: AutocannonOptions = {
+        url: info.baselineUrl,
+        method: 'GET',
+        requests: [{ setupRequest: (req) => ({ ...req, path: `/api/baseline/${items[k++ % items.length]}` }) }],
+      };
+      const read = await measure(`baseline: bare GET (express + mongoose findById, round robin over ${SPREAD})`, readOpts, {}, false);
+      baselineGet = read;
+      baselineRuns.read = () => measureOnce(`${read.name}, again`, readOpts, {}, false);
     }
     if (runs('post-tickets')) {
       await measure(
@@ -697,7 +713,10 @@ function printTable(http: HttpFigures[], propagation: Record<string, LatencyFigu
       .sort((a, b) => b[1] - a[1])
       .map(([name, share]) => `${name} ${share}`)
       .join(', ');
-    const ratio = f.vsBaseline ? `${f.vsBaseline.requestsPerSecond} / ${f.vsBaseline.p50} / ${f.vsBaseline.p99}` : '';
+    const adjacent = f.adjacentBaseline
+      ? ` (${f.adjacentBaseline.vsRequestsPerSecond} of ${f.adjacentBaseline.requestsPerSecond} req/s right after)`
+      : '';
+    const ratio = f.vsBaseline ? `${f.vsBaseline.requestsPerSecond} / ${f.vsBaseline.p50} / ${f.vsBaseline.p99}${adjacent}` : '';
     console.log(
       `| ${f.name} | ${f.requestsPerSecond} | ${f.latencyMs.p50} | ${f.latencyMs.p99} | ${ratio} | ${f.non2xx + f.errors} | ${cpu} |`,
     );
