@@ -399,7 +399,8 @@ async function main(): Promise<void> {
     const measure = async (...args: Parameters<typeof measureOnce>): Promise<HttpFigures> => {
       const fig = await measureOnce(...args);
       http.push(fig);
-      const again = fig.name.startsWith('baseline') ? undefined : fig.name.startsWith('GET') ? baselineRuns.read : baselineRuns.insert;
+      const kind = baselineKind(fig);
+      const again = kind && baselineRuns[kind];
       if (ADJACENT && again) {
         const base = await again();
         fig.adjacentBaseline = {
@@ -549,9 +550,10 @@ async function main(): Promise<void> {
     }
 
     for (const fig of http) {
-      // Reads compare with the bare read, writes with the bare insert.
-      const base = fig.name.startsWith('GET') && baselineGet ? baselineGet : baseline;
-      if (!base || fig.name.startsWith('baseline')) continue;
+      const kind = baselineKind(fig);
+      // Without the read baseline in the run, reads compare with the insert.
+      const base = kind === 'read' && baselineGet ? baselineGet : kind ? baseline : undefined;
+      if (!base) continue;
       fig.baseline = base.name;
       fig.vsBaseline = {
         requestsPerSecond: +(fig.requestsPerSecond / base.requestsPerSecond).toFixed(2),
@@ -702,6 +704,12 @@ async function main(): Promise<void> {
     console.log(`data size ${sized.size} (seeded in ${sized.seedSeconds} s): ${routes.join('; ')}`);
   }
   if (profileDir) console.log(JSON.stringify(profiles, null, 2));
+}
+
+/** Which baseline a route compares with: reads with the bare read, writes with the bare insert; none for a baseline. */
+function baselineKind(fig: HttpFigures): 'read' | 'insert' | undefined {
+  if (fig.name.startsWith('baseline')) return undefined;
+  return fig.name.startsWith('GET') ? 'read' : 'insert';
 }
 
 function printTable(http: HttpFigures[], propagation: Record<string, LatencyFigures>, relay: unknown): void {
