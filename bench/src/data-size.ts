@@ -79,6 +79,7 @@ async function seed(client: MongoClient, size: number, buyerId: string): Promise
       expiresAt: new Date(),
       version: 1,
       ticket: { id: new ObjectId().toHexString(), title: `seeded ${i}`, price: 10, version: 0 },
+      reservation: 1,
     };
   });
   // What the relay leaves behind: published rows, kept until the retention TTL removes them.
@@ -86,7 +87,7 @@ async function seed(client: MongoClient, size: number, buyerId: string): Promise
     const at = new Date();
     return {
       subject: 'order:cancelled',
-      data: { id: new ObjectId().toHexString(), version: 1, ticket: { id: new ObjectId().toHexString() } },
+      data: { id: new ObjectId().toHexString(), version: 1, ticket: { id: new ObjectId().toHexString(), reservation: 1 } },
       msgId: `seeded:${i}`,
       aggregateId: new ObjectId().toHexString(),
       aggregateVersion: 1,

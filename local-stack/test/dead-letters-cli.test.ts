@@ -58,7 +58,7 @@ const order = (): OrderCreatedEvent['data'] => ({
   status: OrderStatus.Created,
   userId: objectId(),
   expiresAt: new Date(Date.now() + 900_000).toISOString(),
-  ticket: { id: objectId(), price: 20 },
+  ticket: { id: objectId(), price: 20, reservation: 1 },
 });
 
 let server: NatsServerHandle;

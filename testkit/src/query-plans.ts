@@ -30,3 +30,25 @@ export function expectIndexed(explained: unknown, slack = 1): void {
     );
   }
 }
+
+/** What `explainFindAndModify` needs of a mongoose model: its connection's database and its collection's name. */
+export interface ExplainableModel {
+  db: { db?: { command(command: Record<string, unknown>): Promise<unknown> } };
+  collection: { collectionName: string };
+}
+
+/**
+ * `explain('executionStats')` of a findAndModify on the model's collection, through the explain
+ * command itself: mongoose's `findOneAndUpdate(...).explain()` hands back only the command's `value`.
+ */
+export async function explainFindAndModify(
+  model: ExplainableModel,
+  query: Record<string, unknown>,
+  update: Record<string, unknown>,
+): Promise<unknown> {
+  if (!model.db.db) throw new Error(`${model.collection.collectionName}: not connected`);
+  return model.db.db.command({
+    explain: { findAndModify: model.collection.collectionName, query, update, new: true },
+    verbosity: 'executionStats',
+  });
+}

@@ -51,7 +51,7 @@ describe('fake NATS for unit tests', () => {
 
   it('when the same event is published twice, then the fake reports the second as a duplicate like the broker', async () => {
     const transport = new FakeTransport();
-    const data = { id: '64b7f0c2a1b2c3d4e5f600c1', version: 1, ticket: { id: '64b7f0c2a1b2c3d4e5f600a1' } };
+    const data = { id: '64b7f0c2a1b2c3d4e5f600c1', version: 1, ticket: { id: '64b7f0c2a1b2c3d4e5f600a1', reservation: 1 } };
     const first = await transport.publish('order:cancelled', data, { msgId: 'order:cancelled:64b7f0c2a1b2c3d4e5f600c1:1' });
     const second = await transport.publish('order:cancelled', data, { msgId: 'order:cancelled:64b7f0c2a1b2c3d4e5f600c1:1' });
     expect([first.duplicate, second.duplicate]).toEqual([false, true]);
@@ -60,7 +60,7 @@ describe('fake NATS for unit tests', () => {
 
   it('when a listener handles a fake message, then its ack is a spy and the settlement is recorded', async () => {
     const listener = new OrderCancelledListener(fakeNatsWrapper.client, { logger: quietLogger });
-    const data = { id: '64b7f0c2a1b2c3d4e5f600c1', version: 1, ticket: { id: '64b7f0c2a1b2c3d4e5f600a1' } };
+    const data = { id: '64b7f0c2a1b2c3d4e5f600c1', version: 1, ticket: { id: '64b7f0c2a1b2c3d4e5f600a1', reservation: 1 } };
     const msg = createFakeMessage({ subject: Subjects.OrderCancelled, data });
 
     await listener.onMessage(data, msg);
@@ -80,11 +80,11 @@ describe('fake NATS for unit tests', () => {
     const [rejected] = await transport.deliver(Subjects.OrderCancelled, {
       id: '64b7f0c2a1b2c3d4e5f600c2',
       version: 0,
-      ticket: { id: '64b7f0c2a1b2c3d4e5f600a2' },
+      ticket: { id: '64b7f0c2a1b2c3d4e5f600a2', reservation: 1 },
     });
     const [accepted] = await transport.deliver(
       Subjects.OrderCancelled,
-      { id: '64b7f0c2a1b2c3d4e5f600c3', version: 1, ticket: { id: '64b7f0c2a1b2c3d4e5f600a3' } },
+      { id: '64b7f0c2a1b2c3d4e5f600c3', version: 1, ticket: { id: '64b7f0c2a1b2c3d4e5f600a3', reservation: 1 } },
       { deliveryCount: 2 },
     );
 

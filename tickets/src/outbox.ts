@@ -1,7 +1,6 @@
 import type { TicketingEvent } from '@ticketing/common/contracts';
 import { Outbox } from '@ticketing/common/outbox';
 import mongoose from 'mongoose';
-import { OrderMarkerModel } from './models/order-marker';
 import { Ticket } from './models/ticket';
 
 /** The tickets database's outbox: ticket changes and their events commit together. */
@@ -9,5 +8,5 @@ export const outbox = new Outbox<TicketingEvent>(mongoose.connection);
 
 /** Creates the collections and indexes the transactions write to (DDL cannot run inside one). */
 export async function initCollections(): Promise<void> {
-  await Promise.all([outbox.init(), Ticket.init(), OrderMarkerModel.init()]);
+  await Promise.all([outbox.init(), Ticket.init()]);
 }

@@ -10,6 +10,8 @@ import { OrderStatus, type EventData } from './types';
 const objectId = z.string().regex(/^[0-9a-fA-F]{24}$/, 'must be 24 hexadecimal digits (an ObjectId)');
 const version = z.number().int().nonnegative();
 const price = z.number().finite().nonnegative();
+/** Which of the ticket's orders this is: 1, 2, ... (TicketReservation). */
+const reservation = z.number().int().positive();
 
 const ticketCreated = z.object({
   id: objectId,
@@ -27,13 +29,13 @@ const orderCreated = z.object({
   status: z.enum(OrderStatus),
   userId: objectId,
   expiresAt: z.iso.datetime({ offset: true }),
-  ticket: z.object({ id: objectId, price }),
+  ticket: z.object({ id: objectId, price, reservation }),
 });
 
 const orderCancelled = z.object({
   id: objectId,
   version,
-  ticket: z.object({ id: objectId }),
+  ticket: z.object({ id: objectId, reservation }),
 });
 
 const paymentCreated = z.object({

@@ -34,14 +34,28 @@ export interface OrderCreatedEvent {
     userId: string;
     /** ISO 8601 timestamp. */
     expiresAt: string;
-    /** The ticket as it was when the order was placed: the order's price is this snapshot's. */
-    ticket: { id: string; price: number };
+    /**
+     * The ticket as it was when the order was placed: the order's price is this snapshot's.
+     * `reservation` numbers the ticket's orders (1 for its first, then 2, ...; see TicketReservation).
+     */
+    ticket: TicketReservation & { price: number };
   };
 }
 
 export interface OrderCancelledEvent {
   subject: Subjects.OrderCancelled;
-  data: AggregateRef & { ticket: { id: string } };
+  data: AggregateRef & { ticket: TicketReservation };
+}
+
+/**
+ * Which ticket an order holds, and which of the ticket's orders it is. The orders service numbers a
+ * ticket's orders as it places them, and only one of them holds the ticket at a time, so a higher
+ * `reservation` is a later order: the tickets service needs only the highest number it has handled
+ * to tell a stale or repeated order event from a new one, however late it arrives.
+ */
+export interface TicketReservation {
+  id: string;
+  reservation: number;
 }
 
 export interface PaymentCreatedEvent {

@@ -42,10 +42,10 @@ export const eventFactories: { [S in Subjects]: (overrides?: Partial<EventData<S
     status: OrderStatus.Created,
     userId: randomId(),
     expiresAt: new Date(Date.now() + 900_000).toISOString(),
-    ticket: { id: randomId(), price: 20 },
+    ticket: { id: randomId(), price: 20, reservation: 1 },
     ...o,
   }),
-  [Subjects.OrderCancelled]: (o = {}) => ({ id: randomId(), version: 1, ticket: { id: randomId() }, ...o }),
+  [Subjects.OrderCancelled]: (o = {}) => ({ id: randomId(), version: 1, ticket: { id: randomId(), reservation: 1 }, ...o }),
   [Subjects.PaymentCreated]: (o = {}) => ({ id: randomId(), version: 0, orderId: randomId(), stripeId: `pi_${randomId()}`, ...o }),
 };
 

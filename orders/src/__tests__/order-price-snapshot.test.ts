@@ -35,7 +35,7 @@ describe('an order keeps the price it was placed at', () => {
     const listed = await request(app).get('/api/orders').set('Cookie', buyer.cookie).expect(200);
     expect((listed.body as Array<{ ticket: unknown }>).map((order) => order.ticket)).toEqual([snapshot]);
     expect(fakeNatsWrapper.published(Subjects.OrderCreated).map((event) => event.data)).toEqual([
-      expect.objectContaining({ id: orderId, ticket: { id: ticket.id, price: 20 } }),
+      expect.objectContaining({ id: orderId, ticket: { id: ticket.id, price: 20, reservation: 1 } }),
     ]);
     expect((await Ticket.findById(ticket.id))?.toJSON()).toEqual({ id: ticket.id, title: 'concert', price: 35, version: 1 });
   });

@@ -1,4 +1,4 @@
-import { expectIndexed, planStages, type ExplainOutput } from '@ticketing/testkit';
+import { expectIndexed, explainFindAndModify, planStages, type ExplainOutput } from '@ticketing/testkit';
 import { OrderStatus } from '@ticketing/common/contracts';
 import { Types } from 'mongoose';
 import { activeOrderExpiries, Order } from '../models/order';
@@ -59,8 +59,8 @@ describe('orders: every query the service issues uses an index', () => {
     );
   });
 
-  it('when a placement reads the replica and passes the gate, and the relay and inbox read their rows, then each is indexed', async () => {
-    expectIndexed(await Ticket.findById(new Types.ObjectId()).explain('executionStats'));
+  it('when a placement numbers its order on the replica and passes the gate, and the relay and inbox read their rows, then each is indexed', async () => {
+    expectIndexed(await explainFindAndModify(Ticket, { _id: new Types.ObjectId() }, { $inc: { reservations: 1 } }));
     expectIndexed(await UserOrderGate.findById(buyer).explain('executionStats'));
     expectIndexed(await inbox.model.findById('orders-service|payment:created:x:0').explain('executionStats'));
     expectIndexed(await outbox.model.find({ publishedAt: null }).sort({ aggregateId: 1, aggregateVersion: 1 }).explain('executionStats'));

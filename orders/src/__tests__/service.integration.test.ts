@@ -145,12 +145,14 @@ describe('orders service against a real nats-server', () => {
       status: OrderStatus.Created,
       userId,
       expiresAt: order.expiresAt,
-      ticket: { id: ticketId, price: 45 },
+      ticket: { id: ticketId, price: 45, reservation: 1 },
     });
 
     // The window is 1 s and the sweeper runs every 100 ms.
     await eventually(() => cancelled.received.some((event) => event.id === order.id), 'order:cancelled after expiry');
-    expect(cancelled.received.filter((event) => event.id === order.id)).toEqual([{ id: order.id, version: 1, ticket: { id: ticketId } }]);
+    expect(cancelled.received.filter((event) => event.id === order.id)).toEqual([
+      { id: order.id, version: 1, ticket: { id: ticketId, reservation: 1 } },
+    ]);
     const shown = await request(`http://127.0.0.1:${service?.port}`).get(`/api/orders/${order.id}`).set('Cookie', cookie).expect(200);
     expect(shown.body).toMatchObject({ status: 'cancelled', version: 1 });
   });
@@ -191,7 +193,7 @@ describe('orders service against a real nats-server', () => {
     await connection.asPromise();
     const orderId = new Types.ObjectId();
     const ticketId = new Types.ObjectId();
-    await connection.collection('tickets').insertOne({ _id: ticketId, title: 'late', price: 5, version: 0 });
+    await connection.collection('tickets').insertOne({ _id: ticketId, title: 'late', price: 5, version: 0, reservations: 1 });
     await connection.collection('orders').insertOne({
       _id: orderId,
       userId: 'someone',
@@ -199,6 +201,7 @@ describe('orders service against a real nats-server', () => {
       expiresAt: new Date(Date.now() - 60_000),
       ticket: { id: ticketId.toHexString(), title: 'late', price: 5, version: 0 },
       active: true,
+      reservation: 1,
       version: 0,
     });
     await connection.close();

@@ -15,7 +15,7 @@ import type { ClientSession } from 'mongoose';
 import { OrderCancelledPublisher } from '../events/publishers/order-cancelled-publisher';
 import { OrderCreatedPublisher } from '../events/publishers/order-created-publisher';
 import { activeOrderExpiries, Order as Orders, RESERVING_STATUSES, toOrder, type OrderDoc, type OrderRow } from '../models/order';
-import { Ticket as Tickets, type TicketRow, toTicket } from '../models/ticket';
+import { Ticket as Tickets, toTicket } from '../models/ticket';
 import { ensureUserOrderGate, MissingOrderGateError, passUserOrderGate, recountOpenOrders } from '../models/user-order-gate';
 import { outbox } from '../outbox';
 import type { Order } from './types';
@@ -44,10 +44,12 @@ export async function isTicketReserved(ticketId: string, session: ClientSession 
 /**
  * Reserves a ticket at its current replica price: the order stores a snapshot of the ticket (`{id,
  * title, price, version}`), and the order and its `order:created` event (carrying the snapshot's
- * price) commit together. The unique partial index on active orders per ticket is what decides between
+ * price) commit together. The order is numbered among the ticket's orders by a count on the replica
+ * (`reservation`, carried by its events: how the tickets service tells a late or repeated order event
+ * from a new one). The unique partial index on active orders per ticket is what decides between
  * concurrent buyers, and it is the only check: a second active order for the ticket cannot be inserted
  * (inside a transaction the losers see a write conflict, are retried, and then see the winner), so they
- * end as 400. A reserved ticket thus costs an aborted transaction, and every free one a read less.
+ * end as 400 and their count is rolled back. A reserved ticket thus costs an aborted transaction.
  * A buyer holding `maxActiveOrders` unpaid orders gets 400 "Too many active orders": every placement
  * first writes the buyer's gate document, so a buyer's concurrent placements are serialised by the
  * database and each sees the others' committed orders. The gate's list of open expiries settles most
@@ -72,7 +74,8 @@ async function placeOrder(input: CreateOrderInput): Promise<Order> {
     return await outbox.transaction(async (tx) => {
       // First write of the transaction: a concurrent placement by the same buyer conflicts here.
       const underCap = await passUserOrderGate(userId, { now, expiresAt, maxActiveOrders }, tx.session);
-      const replica = await Tickets.findById(input.ticketId).session(tx.session).lean<TicketRow>();
+      // Numbers the order among the ticket's (rolled back with the rest if the ticket is reserved).
+      const replica = await Tickets.numberNextOrder(input.ticketId, tx.session);
       if (!replica) throw new NotFoundError();
       if (!underCap) {
         const open = await activeOrderExpiries(userId, now, tx.session);
@@ -85,6 +88,7 @@ async function placeOrder(input: CreateOrderInput): Promise<Order> {
         status: OrderStatus.Created,
         expiresAt,
         ticket: toTicket(replica),
+        reservation: replica.reservations,
       });
       await doc.save({ session: tx.session });
       const order = toOrder(doc);
@@ -94,7 +98,7 @@ async function placeOrder(input: CreateOrderInput): Promise<Order> {
         status: order.status,
         userId: order.userId,
         expiresAt: order.expiresAt.toISOString(),
-        ticket: { id: order.ticket.id, price: order.ticket.price },
+        ticket: { id: order.ticket.id, price: order.ticket.price, reservation: doc.reservation },
       });
       return order;
     });
@@ -163,6 +167,10 @@ async function cancelInTransaction(doc: OrderDoc, tx: OutboxTransaction): Promis
   doc.status = OrderStatus.Cancelled;
   await doc.save({ session: tx.session });
   const order = toOrder(doc);
-  await new OrderCancelledPublisher(tx).publish({ id: order.id, version: order.version, ticket: { id: order.ticket.id } });
+  await new OrderCancelledPublisher(tx).publish({
+    id: order.id,
+    version: order.version,
+    ticket: { id: order.ticket.id, reservation: doc.reservation },
+  });
   return order;
 }

@@ -11,6 +11,8 @@ export interface OrderAttrs {
   status: OrderStatus;
   expiresAt: Date;
   ticket: TicketSnapshot;
+  /** Which of the ticket's orders this is (1, 2, ...): the replica's count when it was placed. */
+  reservation: number;
 }
 
 interface OrderFields {
@@ -25,6 +27,8 @@ interface OrderFields {
    * unique partial index on `{ticket.id}` over active orders is what makes double booking impossible.
    */
   active: boolean;
+  /** Which of the ticket's orders this is; its events carry it (TicketReservation). Not in the JSON. */
+  reservation: number;
   version: number;
 }
 
@@ -80,6 +84,7 @@ const orderSchema = new Schema<OrderFields, OrderModel>(
     expiresAt: { type: Date, required: true },
     ticket: { type: ticketSnapshotSchema, required: true },
     active: { type: Boolean, required: true, default: true },
+    reservation: { type: Number, required: true, min: 1 },
   },
   {
     versionKey: 'version',

@@ -1,4 +1,4 @@
-import mongoose, { HydratedDocument, Model, Schema, Types } from 'mongoose';
+import mongoose, { ClientSession, HydratedDocument, Model, Schema, Types } from 'mongoose';
 import { updateIfCurrentPlugin } from '@ticketing/common/http';
 import type { Ticket as TicketData } from '../domain/types';
 
@@ -16,6 +16,11 @@ interface TicketFields {
   title: string;
   price: number;
   version: number;
+  /**
+   * How many orders were placed for the ticket here (absent: none). Not the tickets service's: this
+   * service numbers the ticket's orders, and each order's events carry its number (TicketReservation).
+   */
+  reservations?: number;
 }
 
 interface TicketStatics {
@@ -26,6 +31,11 @@ interface TicketStatics {
   applyNextVersion(attrs: TicketAttrs): Promise<boolean>;
   /** The replica's version, or null when there is no replica. */
   storedVersion(id: string): Promise<number | null>;
+  /**
+   * Counts one more order for the ticket in `session` and returns the replica with the new count, or
+   * null when there is no replica. One write: it also makes concurrent placements for the ticket conflict.
+   */
+  numberNextOrder(id: string, session?: ClientSession | null): Promise<(TicketRow & { reservations: number }) | null>;
 }
 
 export type TicketModel = Model<TicketFields> & TicketStatics;
@@ -42,6 +52,7 @@ const ticketSchema = new Schema<TicketFields, TicketModel>(
   {
     title: { type: String, required: true },
     price: { type: Number, required: true, min: 0 },
+    reservations: { type: Number, min: 0 },
   },
   {
     // Replica versions follow the tickets service's: each applied ticket:updated is local + 1.
@@ -78,6 +89,11 @@ ticketSchema.static('applyNextVersion', async function applyNextVersion(this: Ti
 ticketSchema.static('storedVersion', async function storedVersion(this: TicketModel, id: string): Promise<number | null> {
   const row = await this.findById(id).select({ version: 1 }).lean();
   return row ? row.version : null;
+});
+
+ticketSchema.static('numberNextOrder', async function numberNextOrder(this: TicketModel, id: string, session: ClientSession | null = null) {
+  const row = await this.findOneAndUpdate({ _id: id }, { $inc: { reservations: 1 } }, { new: true, session }).lean<TicketRow>();
+  return row ? { ...row, reservations: row.reservations ?? 1 } : null;
 });
 
 export const Ticket = mongoose.model<TicketFields, TicketModel>('Ticket', ticketSchema);

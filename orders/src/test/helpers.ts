@@ -131,12 +131,18 @@ export async function buildTicket(attrs: Partial<Ticket> = {}): Promise<Ticket> 
 }
 
 /** An order stored directly (no event), e.g. to set up a reserved ticket; a fresh replica ticket unless given. */
-export async function buildOrder(attrs: { ticket?: Ticket; userId?: string; status?: OrderStatus; expiresAt?: Date } = {}): Promise<Order> {
+export async function buildOrder(
+  attrs: { ticket?: Ticket; userId?: string; status?: OrderStatus; expiresAt?: Date; reservation?: number } = {},
+): Promise<Order> {
+  const ticket = attrs.ticket ?? (await buildTicket());
+  // Numbered on the replica as a placement numbers it, unless the test gives the number.
+  const numbered = attrs.reservation === undefined ? await Tickets.numberNextOrder(ticket.id) : null;
   const order = Orders.build({
-    ticket: attrs.ticket ?? (await buildTicket()),
+    ticket,
     userId: attrs.userId ?? newId(),
     status: attrs.status ?? OrderStatus.Created,
     expiresAt: attrs.expiresAt ?? new Date(Date.now() + 15 * 60_000),
+    reservation: attrs.reservation ?? numbered?.reservations ?? 1,
   });
   await order.save();
   return toOrder(order);

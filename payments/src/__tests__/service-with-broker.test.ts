@@ -105,7 +105,7 @@ describe('the payments service with a real broker', () => {
       status: OrderStatus.Created,
       userId,
       expiresAt: new Date(Date.now() + 900_000).toISOString(),
-      ticket: { id: newId(), price: 25.5 },
+      ticket: { id: newId(), price: 25.5, reservation: 1 },
     };
     await broker.publish(Subjects.OrderCreated, order, { msgId: eventMessageId(Subjects.OrderCreated, order) });
     const cookie = createSessionCookie({ id: userId, email: 'buyer@example.com' }, SESSION_KEYS.privateKey);

@@ -1,6 +1,5 @@
-import { expectIndexed, useMongoose } from '@ticketing/testkit';
+import { expectIndexed, explainFindAndModify, useMongoose } from '@ticketing/testkit';
 import mongoose from 'mongoose';
-import { OrderMarkerModel } from '../models/order-marker';
 import { Ticket } from '../models/ticket';
 import { outbox } from '../outbox';
 
@@ -11,7 +10,7 @@ useMongoose();
 const { ObjectId } = mongoose.Types;
 
 beforeAll(async () => {
-  await Promise.all([outbox.init(), Ticket.init(), OrderMarkerModel.init()]);
+  await Promise.all([outbox.init(), Ticket.init()]);
 });
 
 beforeEach(async () => {
@@ -60,7 +59,16 @@ describe('tickets: every query the service issues uses an index', () => {
     expectIndexed(await outbox.model.find({ publishedAt: null }).sort({ aggregateId: 1, aggregateVersion: 1 }).explain('executionStats'));
   });
 
-  it('when a listener reads an order marker, then it is an _id lookup', async () => {
-    expectIndexed(await OrderMarkerModel.findById(new ObjectId().toHexString()).explain('executionStats'));
+  it('when an order listener writes a ticket on its reservation number, then it is an _id lookup', async () => {
+    const [held] = await Ticket.find({ orderId: { $ne: null } })
+      .limit(1)
+      .lean();
+    expectIndexed(
+      await explainFindAndModify(
+        Ticket,
+        { _id: held._id, orderId: { $ne: null }, reservation: { $not: { $gte: 3 } } },
+        { $unset: { orderId: 1 }, $set: { reservation: 2 }, $inc: { version: 1 } },
+      ),
+    );
   });
 });

@@ -148,7 +148,7 @@ describe('the tickets service with a real broker', () => {
       status: OrderStatus.Created,
       userId: newId(),
       expiresAt: new Date(Date.now() + 900_000).toISOString(),
-      ticket: { id: ticket.id, price: ticket.price },
+      ticket: { id: ticket.id, price: ticket.price, reservation: 1 },
     };
 
     await broker.publish(Subjects.OrderCreated, order, { msgId: eventMessageId(Subjects.OrderCreated, order) });
@@ -168,7 +168,7 @@ describe('the tickets service with a real broker', () => {
     });
     await request(url).put(`/api/tickets/${ticket.id}`).set('Cookie', cookie).send(ticketBody()).expect(400);
 
-    const cancelled: OrderCancelledEvent['data'] = { id: order.id, version: 1, ticket: { id: ticket.id } };
+    const cancelled: OrderCancelledEvent['data'] = { id: order.id, version: 1, ticket: { id: ticket.id, reservation: 1 } };
     await broker.publish(Subjects.OrderCancelled, cancelled, { msgId: eventMessageId(Subjects.OrderCancelled, cancelled) });
 
     await eventually(() => eventsOf(ticket.id).length >= 3, 'the release was published');

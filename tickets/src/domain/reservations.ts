@@ -4,17 +4,21 @@ import type { EventOutcome } from '@ticketing/common/events';
 import { OutboxTransaction } from '@ticketing/common/outbox';
 import type { FilterQuery, UpdateQuery } from 'mongoose';
 import { TicketUpdatedPublisher } from '../events/publishers/ticket-updated-publisher';
-import { type OrderMarker, OrderMarkerModel } from '../models/order-marker';
 import { Ticket as TicketModel, TicketFields, TicketRow, toTicket } from '../models/ticket';
 import { outbox } from '../outbox';
 import { ticketUpdatedData } from './tickets';
 
 // Order events: an order holds its ticket (order:created) until it is cancelled (order:cancelled).
-// Each event is applied once and answered with an EventOutcome: 'applied', 'duplicate' (seen before),
-// or 'unknown' (the ticket is not here yet, so the event comes back later and becomes a dead letter if
-// it never arrives). The order's marker is what makes them apply once: it records, in the transaction
-// of the event's effects, that the order's creation (or cancellation) was handled, so an inbox record
-// beside it would only repeat it at the cost of one more insert per event.
+// Each event is applied once and answered with an EventOutcome: 'applied', 'duplicate' (seen before,
+// or overtaken by a later order's event), or 'unknown' (the ticket is not here yet, so the event comes
+// back later and becomes a dead letter if it never arrives).
+//
+// The orders service numbers a ticket's orders (`ticket.reservation`: 1, 2, ...) and places one only
+// while no earlier one holds the ticket, so a higher number is a later order, and every earlier order
+// was cancelled before it was placed. The ticket keeps the highest number it has handled, and that is
+// all it needs to apply each event once, whatever order the events arrive in and however late: an
+// event whose number is below it (or equal, for order:created) changes nothing. Each event is one
+// conditional write of the ticket (with its ticket:updated when the holder changes).
 
 /** An order event names a ticket this service does not have (yet). Rolls the event's transaction back. */
 class UnknownTicketError extends Error {
@@ -24,10 +28,16 @@ class UnknownTicketError extends Error {
   }
 }
 
-/** Throws UnknownTicketError unless the ticket is here (the rare path: a conditional write matched nothing). */
-async function requireTicket(ticketId: string, tx: OutboxTransaction): Promise<void> {
+/** Matches a ticket none of whose handled order events is numbered `reservation` or higher (none handled: absent). */
+function handledBelow(reservation: number): FilterQuery<TicketFields> {
+  return { reservation: { $not: { $gte: reservation } } };
+}
+
+/** The outcome when a conditional write matched nothing: the ticket is here, so the event was seen or overtaken. */
+async function duplicateUnlessUnknown(ticketId: string, tx: OutboxTransaction): Promise<EventOutcome> {
   const found = isObjectId(ticketId) ? await TicketModel.exists({ _id: ticketId }).session(tx.session) : null;
   if (!found) throw new UnknownTicketError(ticketId);
+  return 'duplicate';
 }
 
 /**
@@ -50,57 +60,37 @@ async function changeAndPublish(
 }
 
 /**
- * Notes in the order's marker that its creation or its cancellation (`seen`) is handled, and returns
- * the marker as it was before. The first write of the event's transaction: the other event of the same
- * order, handled at the same moment, conflicts here and runs again after this one commits. `$min`
- * keeps the first time, so a repeated event changes nothing but `updatedAt` (its retention).
+ * order:created: a later order than any handled holds the ticket. An earlier holder is replaced, as
+ * its order:cancelled (still to come) would have released it; the event of an order handled already,
+ * or of one older than the last handled, changes nothing.
  */
-async function noteInMarker(
-  orderId: string,
-  ticketId: string,
-  seen: 'createdSeenAt' | 'cancelledAt',
-  tx: OutboxTransaction,
-): Promise<OrderMarker | null> {
-  const now = new Date();
-  return OrderMarkerModel.findOneAndUpdate(
-    { _id: orderId },
-    { $set: { ticketId, updatedAt: now }, $min: { [seen]: now } },
-    { upsert: true, new: false, session: tx.session },
-  ).lean<OrderMarker>();
+async function reserve(order: OrderCreatedEvent['data'], tx: OutboxTransaction): Promise<EventOutcome> {
+  const { id: ticketId, reservation } = order.ticket;
+  if (!isObjectId(ticketId)) throw new UnknownTicketError(ticketId);
+  const taken = await changeAndPublish({ _id: ticketId, ...handledBelow(reservation) }, { $set: { orderId: order.id, reservation } }, tx);
+  return taken ? 'applied' : duplicateUnlessUnknown(ticketId, tx);
 }
 
 /**
- * order:created in one transaction: the order holds the ticket, unless its order:cancelled was
- * handled first (the order marker says so) or it holds it already.
+ * order:cancelled: releases the ticket if it is held by this order or by an earlier one (which was
+ * cancelled before this one was placed). When nothing holds it, the number is still recorded, without
+ * a new version, so this order's order:created arriving later does not reserve the ticket.
  */
-async function reserve(order: OrderCreatedEvent['data'], tx: OutboxTransaction): Promise<EventOutcome> {
-  const ticketId = order.ticket.id;
+async function release(order: OrderCancelledEvent['data'], tx: OutboxTransaction): Promise<EventOutcome> {
+  const { id: ticketId, reservation } = order.ticket;
   if (!isObjectId(ticketId)) throw new UnknownTicketError(ticketId);
-  const before = await noteInMarker(order.id, ticketId, 'createdSeenAt', tx);
-  // Its effects committed with the marker's createdSeenAt (an unknown ticket rolls both back).
-  if (before?.createdSeenAt) return 'duplicate';
-  if (before?.cancelledAt) {
-    await requireTicket(ticketId, tx);
+  const notLater = handledBelow(reservation + 1);
+  if (
+    await changeAndPublish({ _id: ticketId, orderId: { $ne: null }, ...notLater }, { $unset: { orderId: 1 }, $set: { reservation } }, tx)
+  ) {
     return 'applied';
   }
-  // Held by this order already: nothing to change (but the ticket must exist).
-  if (!(await changeAndPublish({ _id: ticketId, orderId: { $ne: order.id } }, { $set: { orderId: order.id } }, tx))) {
-    await requireTicket(ticketId, tx);
-  }
-  return 'applied';
-}
-
-/** order:cancelled in one transaction: releases the ticket if this order holds it. */
-async function release(order: OrderCancelledEvent['data'], tx: OutboxTransaction): Promise<EventOutcome> {
-  const ticketId = order.ticket.id;
-  if (!isObjectId(ticketId)) throw new UnknownTicketError(ticketId);
-  const before = await noteInMarker(order.id, ticketId, 'cancelledAt', tx);
-  if (before?.cancelledAt) return 'duplicate';
-  // Held by another order, or by none: left as it is (but the ticket must exist).
-  if (!(await changeAndPublish({ _id: ticketId, orderId: order.id }, { $unset: { orderId: 1 } }, tx))) {
-    await requireTicket(ticketId, tx);
-  }
-  return 'applied';
+  const noted = await TicketModel.updateOne(
+    { _id: ticketId, ...handledBelow(reservation) },
+    { $set: { reservation } },
+    { session: tx.session },
+  );
+  return noted.matchedCount === 1 ? 'applied' : duplicateUnlessUnknown(ticketId, tx);
 }
 
 /** Runs `apply` in one outbox transaction; an unknown ticket rolls it back and is 'unknown'. */
@@ -119,8 +109,8 @@ export function reserveTicket(order: OrderCreatedEvent['data']): Promise<EventOu
 }
 
 /**
- * order:cancelled: the ticket is released if this order holds it (version + 1, ticket:updated); a
- * ticket held by another order, or by none, is left as it is.
+ * order:cancelled: the ticket is released if this order (or an earlier one) holds it (version + 1,
+ * ticket:updated); a ticket held by a later order, or by none, keeps its holder.
  */
 export function releaseTicket(order: OrderCancelledEvent['data']): Promise<EventOutcome> {
   return applyInTransaction(order, release);

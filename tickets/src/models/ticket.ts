@@ -6,6 +6,11 @@ import type { Ticket as TicketView, TicketAttrs } from '../domain/ticket';
 export interface TicketFields extends TicketAttrs {
   /** The order holding the ticket; absent while the ticket is for sale. */
   orderId?: string;
+  /**
+   * The highest reservation number (TicketReservation) of the order events handled for this ticket;
+   * absent before the first. Not part of the ticket's JSON or events.
+   */
+  reservation?: number;
   /** 0 when created, +1 on every saved change (optimistic concurrency). */
   version: number;
 }
@@ -40,6 +45,7 @@ const ticketSchema = new Schema<TicketFields>(
     price: { type: Number, required: true, min: 0 },
     userId: { type: String, required: true },
     orderId: { type: String },
+    reservation: { type: Number, min: 1 },
   },
   {
     // The plugin conditions every save on the version read and increments it, so a stale save fails

@@ -10,7 +10,6 @@ import request from 'supertest';
 import { AppConfig, createApp } from '../app';
 import type { Ticket as TicketView, TicketAttrs } from '../domain/ticket';
 import { Ticket, TicketBuildAttrs, toTicket } from '../models/ticket';
-import { OrderMarkerModel } from '../models/order-marker';
 import { outbox } from '../outbox';
 
 /** The test key pair: sessions are signed the way auth signs them (Ed25519), with this private key. */
@@ -76,12 +75,12 @@ export async function createTicketViaApi(app: Express, cookie: string = signin()
 }
 
 /**
- * For files that write through the outbox: creates the outbox and order-marker collections once and clears the
+ * For files that write through the outbox: creates the outbox collection once and clears the
  * fake broker's record before each test. Call after `useMongoose()`.
  */
 export function useOutbox(): void {
   beforeAll(async () => {
-    await Promise.all([outbox.init(), OrderMarkerModel.init()]);
+    await outbox.init();
   });
   beforeEach(() => {
     fakeNatsWrapper.reset();

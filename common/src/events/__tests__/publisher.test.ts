@@ -50,7 +50,7 @@ describe('Publisher', () => {
     const cancelled: OrderCancelledEvent['data'] = {
       id: '64b7f0c2a1b2c3d4e5f6071a',
       version: 1,
-      ticket: { id: '64b7f0c2a1b2c3d4e5f60718' },
+      ticket: { id: '64b7f0c2a1b2c3d4e5f60718', reservation: 1 },
     };
 
     // @ts-expect-error an order:cancelled payload is not ticket:created data

@@ -29,7 +29,7 @@ function orderCreated(counterId: mongoose.Types.ObjectId): OrderCreatedEvent['da
     status: OrderStatus.Created,
     userId: 'u1',
     expiresAt: new Date().toISOString(),
-    ticket: { id: counterId.toHexString(), price: 10 },
+    ticket: { id: counterId.toHexString(), price: 10, reservation: 1 },
   };
 }
 

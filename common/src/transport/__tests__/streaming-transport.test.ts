@@ -147,7 +147,7 @@ const orderCreated: OrderCreatedEvent['data'] = {
   status: OrderStatus.Created,
   userId: '64b7f0c2a1b2c3d4e5f600b1',
   expiresAt: '2030-01-01T00:00:00.000Z',
-  ticket: { id: '64b7f0c2a1b2c3d4e5f600a1', price: 15 },
+  ticket: { id: '64b7f0c2a1b2c3d4e5f600a1', price: 15, reservation: 1 },
 };
 
 async function flush(): Promise<void> {

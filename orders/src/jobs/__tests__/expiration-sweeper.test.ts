@@ -38,7 +38,7 @@ describe('ExpirationSweeper', () => {
     const shown = await request(app).get(`/api/orders/${id}`).set('Cookie', user.cookie).expect(200);
     expect(shown.body).toMatchObject({ status: 'cancelled', version: 1 });
     expect((await outboxEvents(Subjects.OrderCancelled)).map((event) => event.data)).toEqual([
-      { id, version: 1, ticket: { id: ticket.id } },
+      { id, version: 1, ticket: { id: ticket.id, reservation: 1 } },
     ]);
     await relayOutbox();
     expect(fakeNatsWrapper.published(Subjects.OrderCancelled).map((event) => event.msgId)).toEqual([`order:cancelled:${id}:1`]);

@@ -40,7 +40,7 @@ describe('Order model', () => {
   });
 
   it('when the snapshot has no valid ticket id, then the order does not validate', async () => {
-    const error: unknown = await buildOrder({ ticket: { id: 'abcdefghijkl', title: 't', price: 1, version: 0 } }).catch(
+    const error: unknown = await buildOrder({ ticket: { id: 'abcdefghijkl', title: 't', price: 1, version: 0 }, reservation: 1 }).catch(
       (err: unknown) => err,
     );
     expect(error).toBeInstanceOf(mongoose.Error.ValidationError);
@@ -80,7 +80,7 @@ describe('Order model', () => {
     const results = await Promise.allSettled(
       Array.from({ length: 10 }, () =>
         outbox.transaction(async (tx) => {
-          await Order.build({ ticket, userId: newId(), status: OrderStatus.Created, expiresAt: new Date() }).save({
+          await Order.build({ ticket, userId: newId(), status: OrderStatus.Created, expiresAt: new Date(), reservation: 1 }).save({
             session: tx.session,
           });
         }),

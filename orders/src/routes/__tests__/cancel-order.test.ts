@@ -32,7 +32,7 @@ describe('DELETE /api/orders/:id', () => {
     const { orderId, ticketId } = await placeOrder(user.cookie);
     await request(app).delete(`/api/orders/${orderId}`).set('Cookie', user.cookie).expect(204);
 
-    const expected = { id: orderId, version: 1, ticket: { id: ticketId } };
+    const expected = { id: orderId, version: 1, ticket: { id: ticketId, reservation: 1 } };
     expect(await outboxEvents(Subjects.OrderCancelled)).toEqual([
       { subject: Subjects.OrderCancelled, data: expected, msgId: `order:cancelled:${orderId}:1` },
     ]);

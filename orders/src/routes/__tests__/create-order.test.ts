@@ -105,7 +105,7 @@ describe('POST /api/orders', () => {
       status: 'created',
       userId: user.id,
       expiresAt: order.expiresAt,
-      ticket: { id: ticket.id, price: 30 },
+      ticket: { id: ticket.id, price: 30, reservation: 1 },
     };
 
     expect(await outboxEvents()).toEqual([{ subject: Subjects.OrderCreated, data: expected, msgId: `order:created:${order.id}:0` }]);

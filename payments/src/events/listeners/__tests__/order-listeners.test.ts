@@ -30,12 +30,12 @@ function createdData(overrides: Partial<OrderCreatedEvent['data']> = {}): OrderC
     status: OrderStatus.Created,
     userId: newId(),
     expiresAt: new Date(Date.now() + 900_000).toISOString(),
-    ticket: { id: newId(), price: 42.5 },
+    ticket: { id: newId(), price: 42.5, reservation: 1 },
     ...overrides,
   };
 }
 
-const cancelledData = (id: string, version = 1): OrderCancelledEvent['data'] => ({ id, version, ticket: { id: newId() } });
+const cancelledData = (id: string, version = 1): OrderCancelledEvent['data'] => ({ id, version, ticket: { id: newId(), reservation: 1 } });
 const createdListener = () => new OrderCreatedListener(natsWrapper.client);
 const cancelledListener = () => new OrderCancelledListener(natsWrapper.client, providerFor(stripe.server));
 

@@ -21,7 +21,7 @@ function created(id = newId()) {
     status: OrderStatus.Created,
     userId: newId(),
     expiresAt: new Date(Date.now() + 900_000).toISOString(),
-    ticket: { id: newId(), price: 12 },
+    ticket: { id: newId(), price: 12, reservation: 1 },
   };
 }
 
@@ -50,7 +50,7 @@ describe("payments' order replica", () => {
     await new OrderCreatedListener(natsWrapper.client).onMessage(data);
     commands.length = 0;
     const listener = new OrderCancelledListener(natsWrapper.client, noProvider);
-    await expect(listener.onMessage({ id: data.id, version: 1, ticket: { id: data.ticket.id } })).resolves.toBe('applied');
+    await expect(listener.onMessage({ id: data.id, version: 1, ticket: { id: data.ticket.id, reservation: 1 } })).resolves.toBe('applied');
     expect(commands.slice(0, 3)).toEqual(['findAndModify orders', 'update payments', 'commitTransaction 1']);
     expect(commands).not.toContain('insert inbox');
     expect(await OrderModel.findById(data.id).lean()).toMatchObject({ status: OrderStatus.Cancelled, version: 1 });

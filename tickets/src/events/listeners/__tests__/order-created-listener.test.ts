@@ -2,7 +2,6 @@ import { Subjects } from '@ticketing/common/contracts';
 import { DeadLetterRecord, Transport } from '@ticketing/common/transport';
 import { createFakeMessage, fakeNatsWrapper, useMongoose } from '@ticketing/testkit';
 import { natsWrapper } from '../../../nats-wrapper';
-import { OrderMarkerModel } from '../../../models/order-marker';
 import { buildTicket, newId, outboxRows, relayOutbox, useOutbox } from '../../../test/helpers';
 import { OrderCancelledListener } from '../order-cancelled-listener';
 import { OrderCreatedListener } from '../order-created-listener';
@@ -71,7 +70,7 @@ describe('OrderCreatedListener', () => {
     const ticket = await existingTicket();
     const data = orderCreatedData(ticket.id);
     await orderCreated(data);
-    await deliver(OrderCancelledListener, orderCancelledData(data.id, ticket.id));
+    await deliver(OrderCancelledListener, orderCancelledData(data));
 
     const again = await orderCreated(data, 2);
 
@@ -88,7 +87,6 @@ describe('OrderCreatedListener', () => {
 
     expect(msg.ack).not.toHaveBeenCalled();
     expect(msg.settlement).toBe('nak');
-    expect(await OrderMarkerModel.countDocuments()).toBe(0);
     expect(await outboxRows(data.ticket.id)).toEqual([]);
   });
 
@@ -148,7 +146,7 @@ describe('OrderCreatedListener', () => {
   it('when order:cancelled was handled before this order:created, then the ticket is not reserved and the event is acked', async () => {
     const ticket = await existingTicket();
     const created = orderCreatedData(ticket.id);
-    const cancelled = orderCancelledData(created.id, ticket.id);
+    const cancelled = orderCancelledData(created);
     const cancelMsg = await deliver(OrderCancelledListener, cancelled);
     expect(cancelMsg.ack).toHaveBeenCalled();
 
@@ -161,10 +159,10 @@ describe('OrderCreatedListener', () => {
     expect(await outboxRows(ticket.id)).toHaveLength(1);
   });
 
-  it('when another order already holds the ticket, then the newer order takes it (the orders service decides who holds it)', async () => {
+  it('when an earlier order holds the ticket, then a later order takes it (its order:cancelled is still to come)', async () => {
     const ticket = await existingTicket();
-    const first = orderCreatedData(ticket.id);
-    const second = orderCreatedData(ticket.id);
+    const first = orderCreatedData(ticket.id, 1);
+    const second = orderCreatedData(ticket.id, 2);
     await orderCreated(first);
 
     await orderCreated(second);
@@ -172,6 +170,37 @@ describe('OrderCreatedListener', () => {
     const stored = await reload(ticket.id);
     expect(stored.orderId).toBe(second.id);
     expect(stored.version).toBe(2);
+  });
+
+  it("when an earlier order's order:created arrives after a later order's, then the later order keeps the ticket", async () => {
+    const ticket = await existingTicket();
+    const first = orderCreatedData(ticket.id, 1);
+    const second = orderCreatedData(ticket.id, 2);
+    await orderCreated(second);
+
+    const late = await orderCreated(first);
+
+    expect(late.settlement).toBe('ack');
+    const stored = await reload(ticket.id);
+    expect({ orderId: stored.orderId, version: stored.version }).toEqual({ orderId: second.id, version: 1 });
+    expect(await outboxRows(ticket.id)).toHaveLength(2);
+  });
+
+  it('when an order:created is redelivered after later orders held and released the ticket, then the ticket stays free', async () => {
+    const ticket = await existingTicket();
+    const first = orderCreatedData(ticket.id, 1);
+    const second = orderCreatedData(ticket.id, 2);
+    for (const order of [first, second]) {
+      await orderCreated(order);
+      await deliver(OrderCancelledListener, orderCancelledData(order));
+    }
+
+    const again = await orderCreated(first, 5);
+
+    expect(again.settlement).toBe('ack');
+    const stored = await reload(ticket.id);
+    expect({ orderId: stored.orderId, version: stored.version }).toEqual({ orderId: undefined, version: 4 });
+    expect(await outboxRows(ticket.id)).toHaveLength(5);
   });
 });
 
@@ -186,7 +215,7 @@ describe('order listeners under concurrent delivery', () => {
     [
       'order:cancelled',
       (client: Transport) => new OrderCancelledListener(client),
-      (ticketId: string) => orderCancelledData(newId(), ticketId),
+      (ticketId: string) => orderCancelledData(orderCreatedData(ticketId)),
       Subjects.OrderCancelled,
     ],
   ] as const)(

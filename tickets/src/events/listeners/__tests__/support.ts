@@ -15,20 +15,21 @@ export async function reload(id: string): Promise<TicketDoc> {
   return TicketModel.findById(id).orFail();
 }
 
-export function orderCreatedData(ticketId: string, overrides: Partial<OrderCreatedEvent['data']> = {}): OrderCreatedEvent['data'] {
+/** order:created of a new order for the ticket, the ticket's `reservation`th order (1: its first). */
+export function orderCreatedData(ticketId: string, reservation = 1): OrderCreatedEvent['data'] {
   return {
     id: newId(),
     version: 0,
     status: OrderStatus.Created,
     userId: newId(),
     expiresAt: new Date(Date.now() + 15 * 60_000).toISOString(),
-    ticket: { id: ticketId, price: 20 },
-    ...overrides,
+    ticket: { id: ticketId, price: 20, reservation },
   };
 }
 
-export function orderCancelledData(orderId: string, ticketId: string, version = 1): OrderCancelledEvent['data'] {
-  return { id: orderId, version, ticket: { id: ticketId } };
+/** order:cancelled of the order `created` announced. */
+export function orderCancelledData(created: Pick<OrderCreatedEvent['data'], 'id' | 'ticket'>, version = 1): OrderCancelledEvent['data'] {
+  return { id: created.id, version, ticket: { id: created.ticket.id, reservation: created.ticket.reservation } };
 }
 
 type ListenerClass = new (client: Transport) => Listener<OrderCreatedEvent> | Listener<OrderCancelledEvent>;
