@@ -61,3 +61,39 @@ export function useMongoose(opts: { mongoose?: Mongoose } = {}): { readonly uri:
     },
   };
 }
+
+/**
+ * Jest helper for files that count database commands: connects mongoose (command monitoring on, which is
+ * chosen when the client is built) to a fresh database, runs `init` (the collections and indexes the
+ * file needs), and records `name collection` of every command sent in `commands`, emptied before each
+ * test. Unlike useMongoose it does not empty the collections between tests (that would be commands
+ * too); the database is dropped at the end.
+ */
+export function useWatchedMongoose(init: () => Promise<unknown>, opts: { mongoose?: Mongoose } = {}): { commands: string[] } {
+  const hooks = jestLifecycle();
+  const instance = opts.mongoose ?? defaultMongoose;
+  const commands: string[] = [];
+  let own: TestMongo | undefined;
+  hooks.beforeAll(async () => {
+    let base = process.env.TEST_MONGO_URI;
+    if (!base) {
+      own = await startMongo();
+      base = own.uri;
+    }
+    await instance.connect(mongoUriWithDatabase(base, uniqueDatabaseName()), { monitorCommands: true });
+    await init();
+    instance.connection.getClient().on('commandStarted', (e) => commands.push(`${e.commandName} ${String(e.command[e.commandName])}`));
+  }, 60_000);
+  hooks.beforeEach(() => {
+    commands.length = 0;
+  });
+  hooks.afterAll(async () => {
+    try {
+      await instance.connection.dropDatabase();
+    } finally {
+      await instance.disconnect();
+      await own?.stop();
+    }
+  }, 60_000);
+  return { commands };
+}

@@ -6,17 +6,9 @@ import type { Listener } from '@ticketing/common/events';
 import { createSessionCookie, generateSessionKeyPair, SessionCheck } from '@ticketing/common/http';
 import { OutboxRelay } from '@ticketing/common/outbox';
 import type { DeadLetterRecord, DeadLetterStore, Transport } from '@ticketing/common/transport';
-import {
-  FakeTransport,
-  mongoUriWithDatabase,
-  startMongo,
-  uniqueDatabaseName,
-  useMongoose,
-  type FakeEventMessage,
-  type TestMongo,
-} from '@ticketing/testkit';
+import { FakeTransport, useMongoose, useWatchedMongoose, type FakeEventMessage } from '@ticketing/testkit';
 import type { Express } from 'express';
-import mongoose, { Types } from 'mongoose';
+import { Types } from 'mongoose';
 import { AppConfig, createApp } from '../app';
 import type { Order, Ticket } from '../domain/types';
 import { Order as Orders, toOrder } from '../models/order';
@@ -70,36 +62,15 @@ export function useOrdersDatabase(): void {
 }
 
 /**
- * Like `useOrdersDatabase`, on a connection whose driver reports every command (driver command
- * monitoring must be chosen when the client is built). `commands` lists `name collection` of each command
- * sent since the last `commands.length = 0`, e.g. `update tickets`, `commitTransaction 1`.
+ * Like `useOrdersDatabase`, on a connection whose driver reports every command. `commands` lists
+ * `name collection` of each command sent in the test, e.g. `update tickets`, `commitTransaction 1`.
  */
 export function useWatchedOrdersDatabase(): { commands: string[] } {
-  const commands: string[] = [];
-  let own: TestMongo | undefined;
-  beforeAll(async () => {
-    let base = process.env.TEST_MONGO_URI;
-    if (!base) {
-      own = await startMongo();
-      base = own.uri;
-    }
-    await mongoose.connect(mongoUriWithDatabase(base, uniqueDatabaseName()), { monitorCommands: true });
-    await initCollections();
-    mongoose.connection.getClient().on('commandStarted', (e) => commands.push(`${e.commandName} ${String(e.command[e.commandName])}`));
-  }, 60_000);
+  const watched = useWatchedMongoose(initCollections);
   beforeEach(() => {
     jest.clearAllMocks();
-    commands.length = 0;
   });
-  afterAll(async () => {
-    try {
-      await mongoose.connection.dropDatabase();
-    } finally {
-      await mongoose.disconnect();
-      await own?.stop();
-    }
-  }, 60_000);
-  return { commands };
+  return watched;
 }
 
 /** The orders app with test settings (plain-HTTP cookies, a fixed key). */

@@ -6,14 +6,7 @@ import { createLogger, type Logger } from '@ticketing/common/core';
 import { createSessionCookie, generateSessionKeyPair, SessionCheck } from '@ticketing/common/http';
 import { OutboxRelay } from '@ticketing/common/outbox';
 import { LOCAL_STRIPE_SECRET_KEY, startLocalStripe, type LocalStripe } from '@ticketing/local-stack';
-import {
-  fakeNatsWrapper,
-  mongoUriWithDatabase,
-  startMongo,
-  uniqueDatabaseName,
-  type PublishedEvent,
-  type TestMongo,
-} from '@ticketing/testkit';
+import { fakeNatsWrapper, useWatchedMongoose, type PublishedEvent } from '@ticketing/testkit';
 import type { Express } from 'express';
 import mongoose from 'mongoose';
 import Stripe from 'stripe';
@@ -86,35 +79,11 @@ export function providerFor(local: LocalStripe): PaymentProvider {
 }
 
 /**
- * Instead of `useMongoose()`: a fresh database on a connection whose driver reports every command
- * (command monitoring is chosen when the client is built). `commands` lists `name collection` of each
- * command sent since the last `commands.length = 0`.
+ * Instead of `useMongoose()`: a fresh database on a connection whose driver reports every command.
+ * `commands` lists `name collection` of each command sent in the test.
  */
 export function useWatchedDatabase(): { commands: string[] } {
-  const commands: string[] = [];
-  let own: TestMongo | undefined;
-  beforeAll(async () => {
-    let base = process.env.TEST_MONGO_URI;
-    if (!base) {
-      own = await startMongo();
-      base = own.uri;
-    }
-    await mongoose.connect(mongoUriWithDatabase(base, uniqueDatabaseName()), { monitorCommands: true });
-    await Promise.all([outbox.init(), inbox.init(), OrderModel.init(), PaymentModel.init()]);
-    mongoose.connection.getClient().on('commandStarted', (e) => commands.push(`${e.commandName} ${String(e.command[e.commandName])}`));
-  }, 60_000);
-  beforeEach(() => {
-    commands.length = 0;
-  });
-  afterAll(async () => {
-    try {
-      await mongoose.connection.dropDatabase();
-    } finally {
-      await mongoose.disconnect();
-      await own?.stop();
-    }
-  }, 60_000);
-  return { commands };
+  return useWatchedMongoose(() => Promise.all([outbox.init(), inbox.init(), OrderModel.init(), PaymentModel.init()]));
 }
 
 /**
