@@ -1,21 +1,7 @@
 // Jest helper: mongoose on a fresh database of the run's shared replica set (see @ticketing/mongod-double).
 import defaultMongoose from 'mongoose';
 import { mongoUriWithDatabase, startMongo, uniqueDatabaseName, type TestMongo } from '@ticketing/mongod-double';
-
-type HookFn = () => Promise<void> | void;
-interface JestLifecycle {
-  beforeAll(fn: HookFn, timeout?: number): void;
-  beforeEach(fn: HookFn, timeout?: number): void;
-  afterAll(fn: HookFn, timeout?: number): void;
-}
-
-function jestLifecycle(): JestLifecycle {
-  const g = globalThis as Partial<JestLifecycle>;
-  if (typeof g.beforeAll !== 'function' || typeof g.beforeEach !== 'function' || typeof g.afterAll !== 'function') {
-    throw new Error('useMongoose() registers Jest hooks: call it at the top level of a Jest test file');
-  }
-  return g as JestLifecycle;
-}
+import { jestLifecycle } from './jest-hooks';
 
 type Mongoose = typeof import('mongoose');
 
@@ -23,7 +9,7 @@ type Mongoose = typeof import('mongoose');
  *  global setup, else on a server of its own), builds every registered model's indexes, empties all
  *  collections before each test (indexes stay), and drops the database and disconnects at the end. */
 export function useMongoose(opts: { mongoose?: Mongoose } = {}): { readonly uri: string } {
-  const hooks = jestLifecycle();
+  const hooks = jestLifecycle('useMongoose()');
   const instance = opts.mongoose ?? defaultMongoose;
   let own: TestMongo | undefined;
   let uri = '';
@@ -70,7 +56,7 @@ export function useMongoose(opts: { mongoose?: Mongoose } = {}): { readonly uri:
  * too); the database is dropped at the end.
  */
 export function useWatchedMongoose(init: () => Promise<unknown>, opts: { mongoose?: Mongoose } = {}): { commands: string[] } {
-  const hooks = jestLifecycle();
+  const hooks = jestLifecycle('useWatchedMongoose()');
   const instance = opts.mongoose ?? defaultMongoose;
   const commands: string[] = [];
   let own: TestMongo | undefined;

@@ -1,14 +1,18 @@
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { randomUUID } from 'node:crypto';
 import { OrderStatus, type Event } from '@ticketing/common/contracts';
 import type { Listener } from '@ticketing/common/events';
-import { createSessionCookie, generateSessionKeyPair, SessionCheck } from '@ticketing/common/http';
 import { OutboxRelay } from '@ticketing/common/outbox';
 import type { DeadLetterRecord, DeadLetterStore, Transport } from '@ticketing/common/transport';
-import { FakeTransport, useMongoose, useWatchedMongoose, type FakeEventMessage } from '@ticketing/testkit';
+import {
+  FakeTransport,
+  newId,
+  SESSION_KEYS,
+  testSessionCheck,
+  useMongoose,
+  useWatchedMongoose,
+  type FakeEventMessage,
+} from '@ticketing/testkit';
 import type { Express } from 'express';
-import { Types } from 'mongoose';
 import { AppConfig, createApp } from '../app';
 import type { Order, Ticket } from '../domain/types';
 import { Order as Orders, toOrder } from '../models/order';
@@ -16,10 +20,7 @@ import { Ticket as Tickets, toTicket } from '../models/ticket';
 import { natsWrapper } from '../nats-wrapper';
 import { initCollections, outbox } from '../outbox';
 
-export { eventually } from '@ticketing/testkit';
-
-/** The test key pair: sessions are signed the way auth signs them (Ed25519), with this private key. */
-export const SESSION_KEYS = generateSessionKeyPair();
+export { eventually, newId, SESSION_KEYS, signin, testSessionCheck, useFakeAuth } from '@ticketing/testkit';
 
 export const TEST_CONFIG: AppConfig = {
   JWT_PUBLIC_KEY: SESSION_KEYS.publicKey,
@@ -27,29 +28,6 @@ export const TEST_CONFIG: AppConfig = {
   COOKIE_SECURE: false,
   EXPIRATION_WINDOW_SECONDS: 900,
 };
-
-/** Stands in for auth's session check: every session is active unless `revokedSessions` holds its jti. */
-export const revokedSessions = new Set<string>();
-export const testSessionCheck: SessionCheck = (jti) => Promise.resolve(!revokedSessions.has(jti));
-
-/**
- * A stand-in for auth's `GET /api/users/sessions/:jti` for tests that run the whole service (AUTH_URL):
- * every session is active unless `revokedSessions` holds its jti. Started before, closed after the file.
- */
-export function useFakeAuth(): { url: string } {
-  const fake = { url: '' };
-  let server: http.Server | undefined;
-  beforeAll(async () => {
-    server = http.createServer((req, res) => {
-      const jti = decodeURIComponent((req.url ?? '').split('/').pop() ?? '');
-      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ active: !revokedSessions.has(jti) }));
-    });
-    await new Promise<void>((resolve) => server?.listen(0, '127.0.0.1', resolve));
-    fake.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  });
-  afterAll(() => new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve())));
-  return fake;
-}
 
 /**
  * A fresh database for this test file, with the service's collections and indexes (the unique index
@@ -76,15 +54,6 @@ export function useWatchedOrdersDatabase(): { commands: string[] } {
 /** The orders app with test settings (plain-HTTP cookies, a fixed key). */
 export function testApp(config: Partial<AppConfig> = {}): Express {
   return createApp({ ...TEST_CONFIG, ...config }, { sessionCheck: testSessionCheck });
-}
-
-export function newId(): string {
-  return new Types.ObjectId().toHexString();
-}
-
-/** A signed-in user (the course's `global.signin`): a fresh id unless given. */
-export function signin(userId: string = newId()): { id: string; cookie: string } {
-  return { id: userId, cookie: createSessionCookie({ id: userId, email: `user-${randomUUID()}@example.com` }, SESSION_KEYS.privateKey) };
 }
 
 /** A replica ticket as ticket:created would have made it. */

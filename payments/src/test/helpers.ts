@@ -1,14 +1,9 @@
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { randomUUID } from 'node:crypto';
 import { OrderStatus, Subjects } from '@ticketing/common/contracts';
 import { createLogger, type Logger } from '@ticketing/common/core';
-import { createSessionCookie, generateSessionKeyPair, SessionCheck } from '@ticketing/common/http';
 import { OutboxRelay } from '@ticketing/common/outbox';
 import { LOCAL_STRIPE_SECRET_KEY, startLocalStripe, type LocalStripe } from '@ticketing/local-stack';
-import { fakeNatsWrapper, useWatchedMongoose, type PublishedEvent } from '@ticketing/testkit';
+import { fakeNatsWrapper, newId, SESSION_KEYS, testSessionCheck, useWatchedMongoose, type PublishedEvent } from '@ticketing/testkit';
 import type { Express } from 'express';
-import mongoose from 'mongoose';
 import Stripe from 'stripe';
 import { AppConfig, createApp } from '../app';
 import { buildOrder as buildOrderRow, Order, OrderModel, toOrder } from '../models/order';
@@ -16,31 +11,7 @@ import { PaymentModel, toPayment, type Payment } from '../models/payment';
 import { inbox, outbox } from '../outbox';
 import { createStripeClient, stripeProvider, type PaymentProvider } from '../stripe-provider';
 
-/** The test key pair: sessions are signed the way auth signs them (Ed25519), with this private key. */
-export const SESSION_KEYS = generateSessionKeyPair();
-
-/** Stands in for auth's session check: every session is active unless `revokedSessions` holds its jti. */
-export const revokedSessions = new Set<string>();
-export const testSessionCheck: SessionCheck = (jti) => Promise.resolve(!revokedSessions.has(jti));
-
-/**
- * A stand-in for auth's `GET /api/users/sessions/:jti` for tests that run the whole service (AUTH_URL):
- * every session is active unless `revokedSessions` holds its jti. Started before, closed after the file.
- */
-export function useFakeAuth(): { url: string } {
-  const fake = { url: '' };
-  let server: http.Server | undefined;
-  beforeAll(async () => {
-    server = http.createServer((req, res) => {
-      const jti = decodeURIComponent((req.url ?? '').split('/').pop() ?? '');
-      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ active: !revokedSessions.has(jti) }));
-    });
-    await new Promise<void>((resolve) => server?.listen(0, '127.0.0.1', resolve));
-    fake.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  });
-  afterAll(() => new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve())));
-  return fake;
-}
+export { newId, SESSION_KEYS, signin, testSessionCheck, useFakeAuth } from '@ticketing/testkit';
 
 export function testConfig(local: Pick<LocalStripe, 'url'>, overrides: Partial<AppConfig> = {}): AppConfig {
   return {
@@ -112,15 +83,6 @@ export function useLocalStripe(): { readonly server: LocalStripe } {
       return holder.server;
     },
   };
-}
-
-export function newId(): string {
-  return new mongoose.Types.ObjectId().toHexString();
-}
-
-/** The course's `global.signin`: a session cookie for a new (or the given) user. */
-export function signin(userId: string = newId()): { id: string; cookie: string } {
-  return { id: userId, cookie: createSessionCookie({ id: userId, email: `user-${randomUUID()}@example.com` }, SESSION_KEYS.privateKey) };
 }
 
 /** A replica order, saved (as order:created would have left it). */
