@@ -24,7 +24,7 @@ import type { Ticket, TicketAttrs, TicketChanges } from './ticket';
 export type { Ticket, TicketAttrs, TicketChanges } from './ticket';
 export type { Page, PageRequest } from '@ticketing/common/http';
 
-/** How many times a request re-runs after a VersionError before it answers 409. */
+/** How many times a request re-runs after losing a version race before it answers 409. */
 export const MAX_VERSION_RETRIES = 5;
 
 export function ticketCreatedData(ticket: Ticket): TicketCreatedEvent['data'] {
@@ -36,27 +36,44 @@ export function ticketUpdatedData(ticket: Ticket): TicketUpdatedEvent['data'] {
   return { ...ticketCreatedData(ticket), ...(ticket.orderId ? { orderId: ticket.orderId } : {}) };
 }
 
+/** An edit's write, conditioned on the version it read, matched nothing: the ticket changed in between. */
+export class LostVersionRaceError extends Error {
+  constructor(readonly ticketId: string) {
+    super(`Ticket ${ticketId} changed after it was read`);
+    this.name = 'LostVersionRaceError';
+  }
+}
+
 /**
- * Runs `fn` again when a save lost the optimistic-concurrency race with a VersionError (the
- * transaction's own retry covers write conflicts; a VersionError means the document changed between
- * the read and the conditional write). After `MAX_VERSION_RETRIES` re-runs it gives up with 409.
+ * Runs `fn` again when it lost the optimistic-concurrency race (the transaction's own retry covers write
+ * conflicts; a lost race means the ticket changed between the read and the conditional write). After
+ * `MAX_VERSION_RETRIES` re-runs it gives up with 409.
  */
-export async function retryOnVersionError<T>(fn: () => Promise<T>): Promise<T> {
+export async function retryOnLostVersionRace<T>(fn: () => Promise<T>): Promise<T> {
   for (let attempt = 0; ; attempt += 1) {
     try {
       return await fn();
     } catch (error) {
-      if (!(error instanceof mongoose.Error.VersionError)) throw error;
+      if (!(error instanceof LostVersionRaceError)) throw error;
       if (attempt >= MAX_VERSION_RETRIES) throw new ConflictError('The ticket was changed by another request; try again');
     }
   }
 }
 
+/** Throws the schema's ValidationError unless `attrs` keep its rules (the routes check them first). */
+function assertValidTicket(attrs: TicketAttrs & { _id?: mongoose.Types.ObjectId }): void {
+  const invalid = TicketModel.build(attrs).validateSync();
+  if (invalid) throw invalid;
+}
+
 export async function createTicket(attrs: TicketAttrs): Promise<Ticket> {
+  // The schema's rules are checked here, and the row goes in through the driver: a document save
+  // also runs the save hooks and the version plugin, and builds two errors up front, on every call.
+  assertValidTicket(attrs);
+  const row: TicketRow = { _id: new mongoose.Types.ObjectId(), title: attrs.title, price: attrs.price, userId: attrs.userId, version: 0 };
   return outbox.transaction(async (tx) => {
-    const doc = TicketModel.build(attrs);
-    await doc.save({ session: tx.session });
-    const ticket = toTicket(doc);
+    await TicketModel.collection.insertOne(row, { session: tx.session });
+    const ticket = toTicket(row);
     await new TicketCreatedPublisher(tx).publish(ticketCreatedData(ticket));
     return ticket;
   });
@@ -87,15 +104,24 @@ export async function listAvailableTickets(page: PageRequest = { limit: DEFAULT_
  */
 export async function updateTicket(id: string, userId: string, changes: TicketChanges): Promise<Ticket> {
   if (!isObjectId(id)) throw new NotFoundError();
-  return retryOnVersionError(() =>
+  const _id = new mongoose.Types.ObjectId(id);
+  return retryOnLostVersionRace(() =>
     outbox.transaction(async (tx) => {
-      const doc = await TicketModel.findById(id).session(tx.session);
-      if (!doc) throw new NotFoundError();
-      if (doc.userId !== userId) throw new NotAuthorizedError();
-      if (doc.orderId) throw new BadRequestError('Cannot edit a reserved ticket');
-      doc.set({ title: changes.title, price: changes.price });
-      await doc.save({ session: tx.session });
-      const ticket = toTicket(doc);
+      // Through the driver, as createTicket writes: a read row and one write conditioned on its version
+      // (version + 1, as the version plugin would), with no mongoose document built and saved.
+      const row = await TicketModel.collection.findOne<TicketRow>({ _id }, { session: tx.session });
+      if (!row) throw new NotFoundError();
+      if (row.userId !== userId) throw new NotAuthorizedError();
+      if (row.orderId) throw new BadRequestError('Cannot edit a reserved ticket');
+      const edited: TicketRow = { ...row, title: changes.title, price: changes.price, version: row.version + 1 };
+      assertValidTicket(edited);
+      const written = await TicketModel.collection.updateOne(
+        { _id, version: row.version },
+        { $set: { title: edited.title, price: edited.price }, $inc: { version: 1 } },
+        { session: tx.session },
+      );
+      if (written.matchedCount === 0) throw new LostVersionRaceError(id);
+      const ticket = toTicket(edited);
       await new TicketUpdatedPublisher(tx).publish(ticketUpdatedData(ticket));
       return ticket;
     }),

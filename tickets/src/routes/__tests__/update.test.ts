@@ -1,6 +1,5 @@
 import { Subjects } from '@ticketing/common/contracts';
 import { fakeNatsWrapper, useMongoose } from '@ticketing/testkit';
-import mongoose from 'mongoose';
 import request from 'supertest';
 import type { Ticket as TicketJson } from '../../domain/tickets';
 import { Ticket } from '../../models/ticket';
@@ -151,15 +150,16 @@ describe('PUT /api/tickets/:id', () => {
   it('when an edit keeps losing the version race, then 409 in the error shape (never 500) and nothing changes', async () => {
     const { cookie } = signin();
     const ticket = await createTicketViaApi(app, cookie);
-    const save = jest.spyOn(Ticket.prototype, 'save').mockImplementation(function lose(this: InstanceType<typeof Ticket>) {
-      return Promise.reject(new mongoose.Error.VersionError(this, this.version, ['price']));
-    });
+    // Every conditional write matches nothing, as if another writer always wrote first.
+    const write = jest
+      .spyOn(Ticket.collection, 'updateOne')
+      .mockResolvedValue({ acknowledged: true, matchedCount: 0, modifiedCount: 0, upsertedCount: 0, upsertedId: null });
 
     try {
       const response = await request(app).put(`/api/tickets/${ticket.id}`).set('Cookie', cookie).send(ticketBody()).expect(409);
       expect(response.body).toEqual({ errors: [{ message: expect.stringContaining('changed by another request') }] });
     } finally {
-      save.mockRestore();
+      write.mockRestore();
     }
     expect((await Ticket.findById(ticket.id).orFail()).toJSON()).toEqual(ticket);
     expect(await outboxRows(ticket.id)).toHaveLength(1);
