@@ -21,6 +21,7 @@ module.exports = function preset(workspaceDir, { mongo = false, ...overrides } =
     },
     moduleNameMapper: {
       '^@ticketing/common/(.*)$': path.join(__dirname, 'common/src/$1/index.ts'),
+      '^@ticketing/testkit/sessions$': path.join(__dirname, 'testkit/src/sessions.ts'),
       '^@ticketing/testkit$': path.join(__dirname, 'testkit/src/index.ts'),
       '^@ticketing/mongod-double$': path.join(__dirname, 'mongod-double/src/index.ts'),
       '^@ticketing/local-stack$': path.join(__dirname, 'local-stack/src/index.ts'),

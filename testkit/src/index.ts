@@ -1,5 +1,6 @@
 // Test helpers only: databases and brokers for tests, the Jest fake of NatsWrapper, one polling helper,
-// the query-plan assertion, test sessions.
+// the query-plan assertion. Test sessions are the `@ticketing/testkit/sessions` subpath: they load
+// common's HTTP layer, which a test of anything else should not have to.
 export { startMongo, mongoUriWithDatabase, uniqueDatabaseName, type TestMongo } from '@ticketing/mongod-double';
 export * from './mongoose';
 export * from './nats-server';
@@ -7,4 +8,3 @@ export * from './fake-nats';
 export * from './eventually';
 export * from './nats-cluster';
 export * from './query-plans';
-export * from './sessions';

@@ -83,3 +83,8 @@ export function useWatchedMongoose(init: () => Promise<unknown>, opts: { mongoos
   }, 60_000);
   return { commands };
 }
+
+/** A fresh ObjectId as 24 hex digits. */
+export function newId(): string {
+  return new defaultMongoose.Types.ObjectId().toHexString();
+}

@@ -4,8 +4,8 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { randomUUID } from 'node:crypto';
 import { createSessionCookie, generateSessionKeyPair, type SessionCheck } from '@ticketing/common/http';
-import { Types } from 'mongoose';
 import { jestLifecycle } from './jest-hooks';
+import { newId } from './mongoose';
 
 /** The test key pair: sessions are signed the way auth signs them (Ed25519), with this private key. */
 export const SESSION_KEYS = generateSessionKeyPair();
@@ -13,11 +13,6 @@ export const SESSION_KEYS = generateSessionKeyPair();
 /** Stands in for auth's session check: every session is active unless `revokedSessions` holds its jti. */
 export const revokedSessions = new Set<string>();
 export const testSessionCheck: SessionCheck = (jti) => Promise.resolve(!revokedSessions.has(jti));
-
-/** A fresh ObjectId as 24 hex digits. */
-export function newId(): string {
-  return new Types.ObjectId().toHexString();
-}
 
 /** The course's `global.signin`: a new (or the given) user and the session cookie to send as them. */
 export function signin(userId: string = newId()): { id: string; cookie: string } {

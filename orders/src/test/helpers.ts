@@ -3,15 +3,8 @@ import { OrderStatus, type Event } from '@ticketing/common/contracts';
 import type { Listener } from '@ticketing/common/events';
 import { OutboxRelay } from '@ticketing/common/outbox';
 import type { DeadLetterRecord, DeadLetterStore, Transport } from '@ticketing/common/transport';
-import {
-  FakeTransport,
-  newId,
-  SESSION_KEYS,
-  testSessionCheck,
-  useMongoose,
-  useWatchedMongoose,
-  type FakeEventMessage,
-} from '@ticketing/testkit';
+import { FakeTransport, newId, useMongoose, useWatchedMongoose, type FakeEventMessage } from '@ticketing/testkit';
+import { SESSION_KEYS, testSessionCheck } from '@ticketing/testkit/sessions';
 import type { Express } from 'express';
 import { AppConfig, createApp } from '../app';
 import type { Order, Ticket } from '../domain/types';
@@ -20,7 +13,8 @@ import { Ticket as Tickets, toTicket } from '../models/ticket';
 import { natsWrapper } from '../nats-wrapper';
 import { initCollections, outbox } from '../outbox';
 
-export { eventually, newId, SESSION_KEYS, signin, testSessionCheck, useFakeAuth } from '@ticketing/testkit';
+export { eventually, newId } from '@ticketing/testkit';
+export { SESSION_KEYS, signin, testSessionCheck, useFakeAuth } from '@ticketing/testkit/sessions';
 
 export const TEST_CONFIG: AppConfig = {
   JWT_PUBLIC_KEY: SESSION_KEYS.publicKey,

@@ -2,7 +2,8 @@ import { OrderStatus, Subjects } from '@ticketing/common/contracts';
 import { createLogger, type Logger } from '@ticketing/common/core';
 import { OutboxRelay } from '@ticketing/common/outbox';
 import { LOCAL_STRIPE_SECRET_KEY, startLocalStripe, type LocalStripe } from '@ticketing/local-stack';
-import { fakeNatsWrapper, newId, SESSION_KEYS, testSessionCheck, useWatchedMongoose, type PublishedEvent } from '@ticketing/testkit';
+import { fakeNatsWrapper, newId, useWatchedMongoose, type PublishedEvent } from '@ticketing/testkit';
+import { SESSION_KEYS, testSessionCheck } from '@ticketing/testkit/sessions';
 import type { Express } from 'express';
 import Stripe from 'stripe';
 import { AppConfig, createApp } from '../app';
@@ -11,7 +12,8 @@ import { PaymentModel, toPayment, type Payment } from '../models/payment';
 import { inbox, outbox } from '../outbox';
 import { createStripeClient, stripeProvider, type PaymentProvider } from '../stripe-provider';
 
-export { newId, SESSION_KEYS, signin, testSessionCheck, useFakeAuth } from '@ticketing/testkit';
+export { newId } from '@ticketing/testkit';
+export { SESSION_KEYS, signin, testSessionCheck, useFakeAuth } from '@ticketing/testkit/sessions';
 
 export function testConfig(local: Pick<LocalStripe, 'url'>, overrides: Partial<AppConfig> = {}): AppConfig {
   return {

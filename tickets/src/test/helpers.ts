@@ -1,6 +1,7 @@
 import { randomInt, randomUUID } from 'node:crypto';
 import { OutboxRelay } from '@ticketing/common/outbox';
-import { fakeNatsWrapper, newId, SESSION_KEYS, signin, testSessionCheck } from '@ticketing/testkit';
+import { fakeNatsWrapper, newId } from '@ticketing/testkit';
+import { SESSION_KEYS, signin, testSessionCheck } from '@ticketing/testkit/sessions';
 import type { Express } from 'express';
 import request from 'supertest';
 import { AppConfig, createApp } from '../app';
@@ -8,7 +9,8 @@ import type { Ticket as TicketView, TicketAttrs } from '../domain/ticket';
 import { Ticket, TicketBuildAttrs, toTicket } from '../models/ticket';
 import { outbox } from '../outbox';
 
-export { newId, SESSION_KEYS, signin, testSessionCheck, useFakeAuth } from '@ticketing/testkit';
+export { newId } from '@ticketing/testkit';
+export { SESSION_KEYS, signin, testSessionCheck, useFakeAuth } from '@ticketing/testkit/sessions';
 
 export const TEST_CONFIG: AppConfig = { JWT_PUBLIC_KEY: SESSION_KEYS.publicKey, AUTH_URL: 'http://auth.invalid', COOKIE_SECURE: false };
 
