@@ -118,6 +118,32 @@ describe('POST /api/orders', () => {
     ]);
   });
 
+  it("when a ticket is ordered again after its order was cancelled, then the events number it as the ticket's second order (a refused placement counts nothing)", async () => {
+    const ticket = await buildTicket();
+    const first = signin();
+    const placed = (await request(app).post('/api/orders').set('Cookie', first.cookie).send({ ticketId: ticket.id }).expect(201)).body as {
+      id: string;
+    };
+    await request(app).post('/api/orders').set('Cookie', signin().cookie).send({ ticketId: ticket.id }).expect(400);
+    await request(app).delete(`/api/orders/${placed.id}`).set('Cookie', first.cookie).expect(204);
+
+    const again = (await request(app).post('/api/orders').set('Cookie', signin().cookie).send({ ticketId: ticket.id }).expect(201))
+      .body as {
+      id: string;
+    };
+
+    const numbers = (await outboxEvents()).map((event) => [
+      event.subject,
+      event.data.id,
+      (event.data.ticket as { reservation: number }).reservation,
+    ]);
+    expect(numbers).toEqual([
+      [Subjects.OrderCreated, placed.id, 1],
+      [Subjects.OrderCancelled, placed.id, 1],
+      [Subjects.OrderCreated, again.id, 2],
+    ]);
+  });
+
   it('when the request fails, then no event is written', async () => {
     const ticket = await buildTicket();
     await buildOrder({ ticket });
