@@ -37,7 +37,7 @@ export function ticketUpdatedData(ticket: Ticket): TicketUpdatedEvent['data'] {
 }
 
 /** An edit's write, conditioned on the version it read, matched nothing: the ticket changed in between. */
-export class LostVersionRaceError extends Error {
+class LostVersionRaceError extends Error {
   constructor(readonly ticketId: string) {
     super(`Ticket ${ticketId} changed after it was read`);
     this.name = 'LostVersionRaceError';
@@ -49,7 +49,7 @@ export class LostVersionRaceError extends Error {
  * conflicts; a lost race means the ticket changed between the read and the conditional write). After
  * `MAX_VERSION_RETRIES` re-runs it gives up with 409.
  */
-export async function retryOnLostVersionRace<T>(fn: () => Promise<T>): Promise<T> {
+async function retryOnLostVersionRace<T>(fn: () => Promise<T>): Promise<T> {
   for (let attempt = 0; ; attempt += 1) {
     try {
       return await fn();
