@@ -94,7 +94,7 @@ interface HttpFigures {
    * Database commands per 2xx request, from the double's serverStatus counters: from the start of the
    * run until every event it caused was applied, so the listeners' and relays' work is included.
    */
-  dbCommandsPerRequest?: { total: number; byName: Record<string, number> };
+  dbCommandsPerRequest?: { total: number; byName: Record<string, number>; byCollection: Record<string, number> };
   vsBaseline?: { requestsPerSecond: number; p50: number; p99: number };
   /** The same baseline measured again right after this run, and this run's req/s against it. */
   adjacentBaseline?: { requestsPerSecond: number; vsRequestsPerSecond: number };
@@ -247,8 +247,24 @@ async function commandCounts(db: Db): Promise<Map<string, number>> {
   return new Map(Object.entries(commands).map(([name, counts]) => [name, Number(counts.total ?? 0)]));
 }
 
-/** Aggregations one waitForQuiet poll sends (two $group totals, four countDocuments). */
-const AGGREGATES_PER_POLL = 6;
+/** Per-collection command counts (the `top` command's `total`), by namespace. */
+async function collectionCounts(db: Db): Promise<Map<string, number>> {
+  const { totals } = await db.admin().command({ top: 1 });
+  const entries = Object.entries(totals as Record<string, { total?: { count?: unknown } }>).filter(([ns]) => ns !== 'note');
+  return new Map(entries.map(([ns, usage]) => [ns, Number(usage.total?.count ?? 0)]));
+}
+
+/** The collections one waitForQuiet poll aggregates over (two $group totals, four countDocuments). */
+function quietPollNamespaces(ticketsDb: Db, ordersDb: Db): string[] {
+  const t = ticketsDb.databaseName;
+  const o = ordersDb.databaseName;
+  return [`${t}.tickets`, `${o}.tickets`, `${t}.outbox`, `${o}.outbox`, `${t}.tickets`, `${o}.orders`];
+}
+
+/** The collections one waitForCompletions poll counts in. */
+function completionPollNamespaces(ordersDb: Db, paymentsDb: Db): string[] {
+  return [`${paymentsDb.databaseName}.payments`, `${ordersDb.databaseName}.orders`, `${paymentsDb.databaseName}.outbox`];
+}
 
 /**
  * Waits until every event has been applied: tickets has reserved the ticket of every active order
@@ -361,22 +377,25 @@ async function main(): Promise<void> {
       warmup: Partial<AutocannonOptions>,
       writes: boolean,
       quiet: () => Promise<{ ms: number; polls: number }> = () => waitForQuiet(ticketsDb, ordersDb),
-      aggregatesPerPoll = AGGREGATES_PER_POLL,
+      pollNamespaces = quietPollNamespaces(ticketsDb, ordersDb),
     ): Promise<HttpFigures> => {
       process.stderr.write(`${name}: warming up\n`);
       await run({ ...opts, duration: WARMUP, ...warmup });
       if (writes) await quiet();
       process.stderr.write(`${name}: measuring\n`);
       const countsBefore = await commandCounts(ordersDb);
+      const collectionsBefore = await collectionCounts(ordersDb);
       meter.start();
       const result = await run({ duration: DURATION, ...opts });
       const fig = figures(name, result, meter.stop());
-      let observerAggregates = 0;
+      let polls = 0;
       if (writes) {
         const settled = await quiet();
         fig.catchUpMs = settled.ms;
-        observerAggregates = settled.polls * aggregatesPerPoll;
+        polls = settled.polls;
       }
+      const observerAggregates = polls * pollNamespaces.length;
+      const collectionsAfter = await collectionCounts(ordersDb);
       const countsAfter = await commandCounts(ordersDb);
       const byName: Record<string, number> = {};
       let total = 0;
@@ -391,7 +410,13 @@ async function main(): Promise<void> {
         const perRequest = +(ran / Math.max(1, fig.requests)).toFixed(2);
         if (perRequest >= 0.05) byName[command] = perRequest;
       }
-      fig.dbCommandsPerRequest = { total: +(total / Math.max(1, fig.requests)).toFixed(2), byName };
+      const byCollection: Record<string, number> = {};
+      for (const [ns, after] of collectionsAfter) {
+        const observed = polls * pollNamespaces.filter((polled) => polled === ns).length;
+        const perRequest = +((after - (collectionsBefore.get(ns) ?? 0) - observed) / Math.max(1, fig.requests)).toFixed(2);
+        if (perRequest >= 0.05) byCollection[ns] = perRequest;
+      }
+      fig.dbCommandsPerRequest = { total: +(total / Math.max(1, fig.requests)).toFixed(2), byName, byCollection };
       return fig;
     };
     // How each baseline is measured, so it can be measured again next to a route.
@@ -530,7 +555,7 @@ async function main(): Promise<void> {
         { amount: WARMUP_PAYMENTS },
         true,
         () => waitForCompletions(ordersDb, paymentsDb),
-        3,
+        completionPollNamespaces(ordersDb, paymentsDb),
       );
       // One payment at a time: its 201 → the order is complete in orders.
       const completions: number[] = [];
@@ -740,7 +765,11 @@ function printTable(http: HttpFigures[], propagation: Record<string, LatencyFigu
       .sort((a, b) => b[1] - a[1])
       .map(([command, n]) => `${command} ${n}`)
       .join(', ');
-    console.log(`database commands per request, ${f.name}: ${f.dbCommandsPerRequest.total} (${byName})`);
+    const byCollection = Object.entries(f.dbCommandsPerRequest.byCollection)
+      .sort((a, b) => b[1] - a[1])
+      .map(([ns, n]) => `${ns} ${n}`)
+      .join(', ');
+    console.log(`database commands per request, ${f.name}: ${f.dbCommandsPerRequest.total} (${byName}; by collection: ${byCollection})`);
   }
   if (relay) console.log(`outbox relay: ${JSON.stringify(relay)}`);
 }

@@ -6,6 +6,7 @@ import type { FailCommandAction } from './fail-points';
 import { prepareReadConcern, withAtClusterTime } from './read-concern';
 import { checkWriteConcernShape, writeConcernErrorFor } from './write-concern';
 import type { ServerState } from './state';
+import { namespaceOf } from './top';
 import { Transaction, sessionKeyOf, type Session } from './transactions';
 import { bigIntOf, isNumeric, toNumber, type Doc } from './values';
 
@@ -49,12 +50,25 @@ export class Dispatcher {
     if (name === undefined || !spec) {
       return new CommandError(ErrorCodes.CommandNotFound, `no such command: '${name ?? ''}'`).toReply();
     }
+    const started = process.hrtime.bigint();
     const reply = await this.runKnown(connection, db, name, body, spec);
+    this.recordTop(db, name, body, spec, reply, Number((process.hrtime.bigint() - started) / 1000n));
     const counts = this.server.commandCounts.get(name) ?? { total: 0, failed: 0 };
     counts.total += 1;
     if (reply !== CLOSE_CONNECTION && reply.ok !== 1) counts.failed += 1;
     this.server.commandCounts.set(name, counts);
     return reply;
+  }
+
+  /** Counts the command against its collection for `top`; a dropped collection's counters go with it. */
+  private recordTop(db: string, name: string, body: Doc, spec: CommandSpec, reply: DispatchResult, micros: number): void {
+    const { top } = this.server;
+    const succeeded = reply !== CLOSE_CONNECTION && reply.ok === 1;
+    if (name === 'dropDatabase' && succeeded) return top.forgetDatabase(db);
+    const namespace = namespaceOf(db, name, body);
+    if (namespace === undefined) return;
+    if (name === 'drop' && succeeded) return top.forget(namespace);
+    top.record(namespace, name, spec.write === true, micros);
   }
 
   private async runKnown(connection: ConnectionInfo, db: string, name: string, body: Doc, spec: CommandSpec): Promise<DispatchResult> {

@@ -8,6 +8,7 @@ import { Engine } from './engine';
 import { FailPoints } from './fail-points';
 import type { Logger } from './log';
 import { SessionRegistry } from './transactions';
+import { TopCounters } from './top';
 import type { Doc } from './values';
 
 export const SERVER_VERSION = '7.0.14';
@@ -58,6 +59,8 @@ export class ServerState {
   connectionsTotal = 0;
   /** Commands run by name, as serverStatus reports them in `metrics.commands`. */
   readonly commandCounts = new Map<string, { total: number; failed: number }>();
+  /** Per-collection usage, as the `top` command reports it. */
+  readonly top = new TopCounters();
   /** Set by the server: closes the listener and exits. */
   shutdown: () => void = () => undefined;
 

@@ -54,6 +54,32 @@ describe('MongoDB test double: server commands', () => {
     expect(await counts('find')).toEqual({ total: before.find.total + 2, failed: before.find.failed + 1 });
   });
 
+  it('when commands run on a collection, then top counts them against its namespace by kind, and a drop clears them', async () => {
+    const collection = handle.db.collection<{ _id: number; n?: number }>('top_things');
+    const namespace = `${handle.name}.top_things`;
+    type Usage = Record<string, { count: number; time: number }>;
+    const usage = async (): Promise<Usage | undefined> => (await admin().command({ top: 1 })).totals[namespace] as Usage | undefined;
+
+    await collection.insertOne({ _id: 1 });
+    await collection.insertOne({ _id: 2 });
+    await collection.findOne({ _id: 1 });
+    await collection.updateOne({ _id: 1 }, { $set: { n: 1 } });
+    await collection.findOneAndUpdate({ _id: 2 }, { $set: { n: 2 } });
+    await collection.deleteOne({ _id: 2 });
+    const counted = await usage();
+
+    expect(counted).toBeDefined();
+    const count = (kind: string) => counted?.[kind]?.count;
+    expect([count('insert'), count('queries'), count('update'), count('remove'), count('commands')]).toEqual([2, 1, 1, 1, 1]);
+    expect(count('total')).toBe(6);
+    expect((count('readLock') ?? 0) + (count('writeLock') ?? 0)).toBe(6);
+    expect(count('writeLock')).toBeGreaterThanOrEqual(5);
+    expect(counted?.total.time).toBeGreaterThanOrEqual(0);
+
+    await collection.drop();
+    expect(await usage()).toBeUndefined();
+  });
+
   it('when the replica set is asked for its status and config, then it reports one primary member', async () => {
     const status = await admin().command({ replSetGetStatus: 1 });
     const { config } = await admin().command({ replSetGetConfig: 1 });

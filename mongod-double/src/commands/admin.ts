@@ -1,4 +1,4 @@
-// Databases and diagnostics: listDatabases, dropDatabase, dbStats, collStats, currentOp, fail points.
+// Databases and diagnostics: listDatabases, dropDatabase, dbStats, collStats, top, currentOp, fail points.
 import { calculateObjectSize } from 'bson';
 import { CommandError, ErrorCodes } from '../errors';
 import { compileFilter } from '../query';
@@ -119,6 +119,7 @@ export const adminCommands: CommandTable = {
   dbStats: { run: dbStats },
   collStats: { run: collStats },
   renameCollection: { run: renameCollection, adminOnly: true, write: true },
+  top: { run: (ctx) => ctx.server.top.reply(), adminOnly: true },
   currentOp: { run: () => ({ inprog: [], ok: 1 }), adminOnly: true },
   killOp: { run: () => ({ info: 'attempting to kill op', ok: 1 }), adminOnly: true },
   fsync: { run: () => ({ numFiles: 1, ok: 1 }), adminOnly: true },
