@@ -2,6 +2,7 @@ import crypto from 'node:crypto';
 import type { mongo } from 'mongoose';
 import type { Logger } from 'pino';
 import type { ServiceMetrics } from '../metrics';
+import { HandOffs } from './hand-offs';
 import { Outbox } from './outbox';
 import { OutboxRecord } from './outbox-record';
 import { tracingHooks, type TraceContext } from '../tracing/trace-hooks';
@@ -20,6 +21,11 @@ export interface OutboxRelayOptions {
   batchSize?: number;
   /** Periodic sweep, so nothing depends on the writer process surviving (default 1 s). */
   sweepIntervalMs?: number;
+  /**
+   * How long published rows may wait to be marked for the next pass, whose claim then carries the
+   * marks (default 50 ms). Only the bookkeeping waits: the events are published already.
+   */
+  markDelayMs?: number;
   /** Backoff after a failed publish: min, doubling per attempt, up to max (defaults 100 ms, 10 s). */
   retryMinMs?: number;
   retryMaxMs?: number;
@@ -32,6 +38,7 @@ export interface OutboxRelayOptions {
 type RelayRow = Pick<
   OutboxRecord,
   | '_id'
+  | 'aggregateId'
   | 'subject'
   | 'data'
   | 'msgId'
@@ -73,6 +80,7 @@ export class OutboxRelay {
   private readonly claimMs: number;
   private readonly batchSize: number;
   private readonly sweepIntervalMs: number;
+  private readonly markDelayMs: number;
   private readonly retryMinMs: number;
   private readonly retryMaxMs: number;
   private readonly logger?: OutboxRelayOptions['logger'];
@@ -91,6 +99,14 @@ export class OutboxRelay {
   private lastPassFull = false;
   private failedInLoop = false;
   private duplicatesOfUnpublished = 0;
+  /** Rows this process just committed, not yet looked at by a pass. */
+  private readonly handOffs: HandOffs<RelayRow>;
+  /** When a pass last read the outbox: hand-offs never postpone that read past the sweep interval. */
+  private lastReadAt = 0;
+  /** Rows the broker acknowledged, by _id, with when: still to be marked published (see markDelayMs). */
+  private readonly unmarked = new Map<string, { _id: RelayRow['_id']; publishedAt: Date }>();
+  /** Ends the wait for a kick after a loop's passes (see loop). */
+  private wake?: (kicked: boolean) => void;
 
   constructor(
     private readonly outbox: Outbox,
@@ -101,11 +117,13 @@ export class OutboxRelay {
     this.claimMs = opts.claimMs ?? 10_000;
     this.batchSize = opts.batchSize ?? 200;
     this.sweepIntervalMs = opts.sweepIntervalMs ?? 1_000;
+    this.markDelayMs = opts.markDelayMs ?? 50;
     this.retryMinMs = opts.retryMinMs ?? 100;
     this.retryMaxMs = opts.retryMaxMs ?? 10_000;
     this.logger = opts.logger;
     this.metrics = opts.metrics;
     this.metrics?.registerEventMetrics();
+    this.handOffs = new HandOffs(this.batchSize);
     // The model's collection is the driver's, typed with plain documents: these are outbox rows.
     this.rows = outbox.model.collection as unknown as mongo.Collection<OutboxRecord>;
   }
@@ -114,8 +132,15 @@ export class OutboxRelay {
     if (this.running) return;
     this.running = true;
     this.stopped = false;
-    this.unsubscribe = this.outbox.onCommit(() => this.kick());
+    this.unsubscribe = this.outbox.onCommit((rows) => this.handOff(rows));
     this.schedule(0);
+  }
+
+  /** Rows committed in this process: the next pass may publish them without reading the outbox. */
+  private handOff(rows: readonly RelayRow[]): void {
+    if (!this.running) return;
+    this.handOffs.add(rows);
+    this.kick();
   }
 
   /** Wakes the relay now (after a commit, or when the broker connection comes back). */
@@ -123,6 +148,7 @@ export class OutboxRelay {
     if (!this.running) return;
     if (this.pass) {
       this.again = true;
+      this.wake?.(true);
       return;
     }
     this.schedule(0);
@@ -135,7 +161,10 @@ export class OutboxRelay {
     this.unsubscribe?.();
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
+    this.handOffs.clear();
+    this.wake?.(false);
     await this.pass;
+    await this.flushMarks();
   }
 
   async stats(): Promise<OutboxStats> {
@@ -155,6 +184,7 @@ export class OutboxRelay {
     while (await this.runPass()) {
       /* keep going while there is work */
     }
+    await this.flushMarks();
   }
 
   private schedule(delayMs: number): void {
@@ -177,12 +207,16 @@ export class OutboxRelay {
     this.failedInLoop = false;
     try {
       do {
-        this.again = false;
-        const progressed = await this.runPass();
-        // Another pass right away only when this one left work behind (it was full); commits made
-        // meanwhile in this process set `again` through kick(), other processes' through the sweep.
-        if (progressed && this.lastPassFull) this.again = true;
-      } while (this.again && this.running);
+        do {
+          this.again = false;
+          const progressed = await this.runPass();
+          // Another pass right away only when this one left work behind (it was full); commits made
+          // meanwhile in this process set `again` through kick(), other processes' through the sweep.
+          if (progressed && this.lastPassFull) this.again = true;
+        } while (this.again && this.running);
+        // Rows published but not yet marked: a commit soon after brings a pass whose claim marks them.
+      } while (this.unmarked.size > 0 && this.running && (await this.kickedWithin(this.markDelayMs)));
+      await this.flushMarks();
     } catch (err) {
       // The database itself failed (e.g. not reachable): try again on the next sweep.
       this.logger?.warn({ err, relayId: this.relayId }, 'outbox relay pass failed');
@@ -196,19 +230,58 @@ export class OutboxRelay {
     }
   }
 
+  /** Waits up to `ms` for a kick; false when none came (or the relay stopped). */
+  private kickedWithin(ms: number): Promise<boolean> {
+    if (this.again) return Promise.resolve(true);
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => done(false), ms);
+      const done = (kicked: boolean): void => {
+        clearTimeout(timer);
+        this.wake = undefined;
+        resolve(kicked);
+      };
+      this.wake = done;
+    });
+  }
+
+  /** The marks (published, no claim left) of the acknowledged rows not yet marked. */
+  private takeMarks(): Array<{ updateOne: { filter: object; update: object } }> {
+    const marks = [...this.unmarked.values()].map(({ _id, publishedAt }) => ({
+      updateOne: {
+        filter: { _id },
+        update: { $set: { publishedAt, claimedBy: null, claimedUntil: null, lastError: null }, $inc: { attempts: 1 } },
+      },
+    }));
+    return marks;
+  }
+
+  /** Marks what is left to mark now (the loop found no next pass to carry it; stop; drain). */
+  private async flushMarks(): Promise<void> {
+    if (this.unmarked.size === 0) return;
+    const ids = [...this.unmarked.keys()];
+    await this.rows.bulkWrite(this.takeMarks(), { ordered: false });
+    for (const id of ids) this.unmarked.delete(id);
+  }
+
   /**
    * One pass: reads up to `batchSize` unpublished rows and takes each aggregate's head run (its
    * lowest unpublished versions in order, as long as they are due and unclaimed), claims them in one
    * write, publishes each aggregate's run in version order (aggregates in parallel), and marks what
    * was published in one write. A few round trips per pass however many events it carries, where
-   * publishing one event at a time cost a head read, a claim and a mark each. True if it published
+   * publishing one event at a time cost a head read, a claim and a mark each. When the rows this
+   * process just committed are known to be their aggregates' heads (see HandOffs), the read is
+   * skipped. What a pass published is marked by the next pass's claim when one follows within
+   * markDelayMs, so under a steady flow of commits a pass costs a single write. True if it published
    * anything.
    */
   private async runPass(): Promise<boolean> {
     this.lastPassFull = false;
     if (this.stopped) return false;
     const now = new Date();
-    const runs = await this.readRuns(now);
+    const handedOff = this.handOffs.takeRuns();
+    const known = now.getTime() - this.lastReadAt < this.sweepIntervalMs ? handedOff : undefined;
+    if (!known) this.lastReadAt = now.getTime();
+    const runs = known ?? (await this.readRuns(now));
     if (runs.length === 0) return false;
 
     const candidates = runs.flat();
@@ -216,18 +289,26 @@ export class OutboxRelay {
     const claimedUntil = new Date(now.getTime() + this.claimMs);
     // One command of point updates by _id (an `$in` filter would do the same in one statement, but
     // point updates stay cheap however the server plans them). Through the driver: the filters and
-    // updates are built here from rows the relay just read, so mongoose has nothing to cast.
+    // updates are built here from rows the relay just read, so mongoose has nothing to cast. The
+    // previous pass's marks go first; each statement changes one row, so all of them changed one
+    // exactly when every claim succeeded.
+    const marked = [...this.unmarked.keys()];
+    const marks = this.takeMarks();
     const claim = await this.rows.bulkWrite(
-      candidates.map((row) => ({
-        updateOne: {
-          filter: { _id: row._id, publishedAt: null, $or: [{ claimedUntil: null }, { claimedUntil: { $lt: now } }] },
-          update: { $set: { claimedBy: token, claimedUntil } },
-        },
-      })),
+      [
+        ...marks,
+        ...candidates.map((row) => ({
+          updateOne: {
+            filter: { _id: row._id, publishedAt: null, $or: [{ claimedUntil: null }, { claimedUntil: { $lt: now } }] },
+            update: { $set: { claimedBy: token, claimedUntil } },
+          },
+        })),
+      ],
       { ordered: false },
     );
+    for (const id of marked) this.unmarked.delete(id);
     let mine = runs;
-    if (claim.modifiedCount < candidates.length) {
+    if (claim.modifiedCount < marks.length + candidates.length) {
       // Another relay took some rows first: keep, per aggregate, the rows this pass claimed from the
       // head on; a row claimed after a gap would overtake the one in the gap, so it is let go.
       const claimed = await this.outbox.model
@@ -250,20 +331,22 @@ export class OutboxRelay {
     const publishedIds = new Set(published.map((row) => String(row._id)));
     const release = candidates.filter((row) => !publishedIds.has(String(row._id))).map((row) => row._id);
     const publishedAt = new Date();
-    const settle = [
-      ...published.map((row) => ({
-        updateOne: {
-          filter: { _id: row._id },
-          update: { $set: { publishedAt, claimedBy: null, claimedUntil: null, lastError: null }, $inc: { attempts: 1 } },
-        },
-      })),
+    for (const row of published) this.unmarked.set(String(row._id), { _id: row._id, publishedAt });
+    if (release.length > 0) {
       // Claimed but not published (stopped, a failure earlier in the run, a gap): free them now
-      // rather than when the claim lapses. Rows another relay holds are not touched.
-      ...release.map((_id) => ({
-        updateOne: { filter: { _id, claimedBy: token }, update: { $set: { claimedBy: null, claimedUntil: null } } },
-      })),
-    ];
-    if (settle.length > 0) await this.rows.bulkWrite(settle, { ordered: false });
+      // rather than when the claim lapses, with the marks. Rows another relay holds are not touched.
+      const marked = [...this.unmarked.keys()];
+      await this.rows.bulkWrite(
+        [
+          ...this.takeMarks(),
+          ...release.map((_id) => ({
+            updateOne: { filter: { _id, claimedBy: token }, update: { $set: { claimedBy: null, claimedUntil: null } } },
+          })),
+        ],
+        { ordered: false },
+      );
+      for (const id of marked) this.unmarked.delete(id);
+    }
     return published.length > 0;
   }
 
@@ -278,7 +361,7 @@ export class OutboxRelay {
     const skipped: string[] = [];
     for (let attempt = 0; attempt < 3; attempt += 1) {
       const rows = await this.rows
-        .find<RelayRow & { aggregateId: string }>(
+        .find<RelayRow>(
           { publishedAt: null, ...(skipped.length > 0 ? { aggregateId: { $nin: skipped } } : {}) },
           {
             sort: { aggregateId: 1, aggregateVersion: 1 },
@@ -310,7 +393,8 @@ export class OutboxRelay {
           run = [];
           open = true;
         }
-        if (!open) continue;
+        // Published by this relay, its mark still to come: behind it is the aggregate's real head.
+        if (!open || this.unmarked.has(String(row._id))) continue;
         const blocked =
           row.nextAttemptAt.getTime() > now.getTime() || (row.claimedUntil ? row.claimedUntil.getTime() >= now.getTime() : false);
         if (blocked) {
@@ -356,6 +440,7 @@ export class OutboxRelay {
       }
       if (isDuplicateAck(ack)) this.onDuplicate(row);
       this.metrics?.eventPublished(row.subject);
+      this.handOffs.acknowledged(row);
       published.push(row);
     }
   }

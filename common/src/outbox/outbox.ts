@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import { ClientSession, Connection, Model } from 'mongoose';
+import mongoose, { ClientSession, Connection, Model } from 'mongoose';
 import { eventMessageId, type AggregateRef } from '../contracts/types';
 import type { PublishAck, PublishOptions } from '../transport/transport';
 import { outboxModel, OutboxRecord } from './outbox-record';
@@ -15,6 +15,12 @@ export interface OutboxEvent {
 export interface OutboxTransaction<E extends OutboxEvent = OutboxEvent> {
   /** Pass it to every read and write of the handler (`{ session }`). */
   session: ClientSession;
+  /**
+   * 1 for the first run of the handler, 2 and up when a transient error (a write conflict with a
+   * concurrent transaction) made it run again: a handler may then first check, with a read, whether
+   * the transaction it lost to already decided the outcome.
+   */
+  attempt: number;
   /**
    * Appends an event to the outbox in this transaction. It has the shape of a transport's publish,
    * so a course-style publisher works on it: `new TicketCreatedPublisher(tx).publish(data)`.
@@ -58,13 +64,19 @@ export class Outbox<E extends OutboxEvent = OutboxEvent> {
    * commit, relays in this process are woken so the events leave within milliseconds.
    */
   async transaction<T>(fn: (tx: OutboxTransaction<E>) => Promise<T>): Promise<T> {
-    let appended = 0;
+    let appended: OutboxRecord[] = [];
+    let attempt = 0;
     const result = await this.connection.transaction(async (session) => {
-      // A retried attempt starts over: count only the final attempt's events.
-      appended = 0;
-      const rows: OutboxRow[] = [];
+      attempt += 1;
+      // The driver retries at once; transactions contending for one document would spin against each
+      // other, so a retry first waits a few jittered milliseconds (nothing is open on the server yet).
+      if (attempt > 1) await sleep(retryDelayMs(attempt));
+      // A retried attempt starts over: hand on only the final attempt's events.
+      appended = [];
+      const rows: OutboxRecord[] = [];
       const tx: OutboxTransaction<E> = {
         session,
+        attempt,
         publish: async (subject, data, opts) => {
           rows.push(toRow(subject, data, opts?.msgId));
           // Stored with the transaction; the relay gets the broker's ack later.
@@ -78,25 +90,36 @@ export class Outbox<E extends OutboxEvent = OutboxEvent> {
       if (rows.length > 0) {
         // Lean: the rows are built whole here (toRow), so mongoose need not hydrate, cast and validate them.
         await this.model.insertMany(rows, { session, ordered: true, lean: true });
-        appended = rows.length;
+        appended = rows;
       }
       return value;
     });
-    if (appended > 0) this.commits.emit('commit', appended);
+    if (appended.length > 0) this.commits.emit('commit', appended);
     return result;
   }
 
-  /** Called after every commit that appended events. */
-  onCommit(listener: (count: number) => void): () => void {
+  /**
+   * Called after every commit that appended events, with the rows as committed (in the order written):
+   * a relay in this process can publish them without reading them back.
+   */
+  onCommit(listener: (rows: readonly OutboxRecord[]) => void): () => void {
     this.commits.on('commit', listener);
     return () => this.commits.off('commit', listener);
   }
 }
 
-/** A row as it is stored, every field the schema would default included (the _id comes from the driver). */
-type OutboxRow = Omit<OutboxRecord, '_id'>;
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
 
-function toRow(subject: string, data: unknown, msgId?: string): OutboxRow {
+/** 1–4 ms on the first retry, doubling up to 50 ms, jittered so contenders spread out. */
+function retryDelayMs(attempt: number): number {
+  const ceiling = Math.min(50, 4 * 2 ** (attempt - 2));
+  return 1 + Math.random() * (ceiling - 1);
+}
+
+/** A row as it is stored, every field the schema would default included, its _id chosen here. */
+function toRow(subject: string, data: unknown, msgId?: string): OutboxRecord {
   if (typeof data !== 'object' || data === null) throw new TypeError(`outbox event ${subject} must carry an object`);
   const { id, version } = data as { id?: unknown; version?: unknown };
   if (typeof id !== 'string' || typeof version !== 'number') {
@@ -107,6 +130,7 @@ function toRow(subject: string, data: unknown, msgId?: string): OutboxRow {
   const trace = tracingHooks()?.activeTraceContext();
   const now = new Date();
   return {
+    _id: new mongoose.Types.ObjectId(),
     subject,
     data: record,
     msgId: msgId ?? eventMessageId(subject, { id, version }),

@@ -72,6 +72,9 @@ async function placeOrder(input: CreateOrderInput): Promise<Order> {
   const { userId, maxActiveOrders } = input;
   try {
     return await outbox.transaction(async (tx) => {
+      // A retry after a write conflict (with the winner of a rush on this ticket, as a rule) looks for
+      // the winner's order first: the losers then leave at once rather than take turns on the replica.
+      if (tx.attempt > 1 && (await isTicketReserved(input.ticketId, tx.session))) throw new BadRequestError(TICKET_RESERVED_MESSAGE);
       // First write of the transaction: a concurrent placement by the same buyer conflicts here.
       const underCap = await passUserOrderGate(userId, { now, expiresAt, maxActiveOrders }, tx.session);
       // Numbers the order among the ticket's (rolled back with the rest if the ticket is reserved).

@@ -85,6 +85,33 @@ describe('outbox transaction', () => {
     expect(await outbox.model.countDocuments({ aggregateId: counter._id.toHexString() })).toBe(1);
   });
 
+  it('when a statement fails with a transient error (a write conflict), then the handler runs again as attempt 2 and commits once', async () => {
+    const counter = await createCounter();
+    const admin = mongoose.connection.db!.admin();
+    await admin.command({
+      configureFailPoint: 'failCommand',
+      mode: { times: 1 },
+      data: { failCommands: ['find'], errorCode: 112, errorLabels: ['TransientTransactionError'] },
+    });
+    const attempts: number[] = [];
+    try {
+      await outbox.transaction(async (tx) => {
+        attempts.push(tx.attempt);
+        const current = await CounterModel.findById(counter._id).session(tx.session).orFail();
+        current.value += 1;
+        current.version += 1;
+        await current.save({ session: tx.session });
+        await tx.add(counterEvent(current));
+      });
+    } finally {
+      await admin.command({ configureFailPoint: 'failCommand', mode: 'off' });
+    }
+
+    expect(attempts).toEqual([1, 2]);
+    expect(await CounterModel.findById(counter._id).lean()).toMatchObject({ value: 1, version: 1 });
+    expect(await outbox.model.countDocuments({ aggregateId: counter._id.toHexString() })).toBe(2);
+  });
+
   it('when the aggregate write fails, then no event exists', async () => {
     const id = new mongoose.Types.ObjectId();
     await CounterModel.create({ _id: id, value: 1, version: 0 });
@@ -303,6 +330,156 @@ describe('outbox relay', () => {
     expect(await outbox.model.countDocuments({ publishedAt: null, claimedBy: null })).toBe(1);
   });
 
+  describe('when the relay runs in the process that commits', () => {
+    /** The relay's own calls on the outbox collection (the tests' polls use other methods). */
+    const recordRelayCalls = (): string[] => {
+      const calls: string[] = [];
+      mongoose.set('debug', (collection: string, method: string) => {
+        if (collection === 'outbox' && ['find', 'bulkWrite', 'updateOne', 'updateMany'].includes(method)) calls.push(method);
+      });
+      return calls;
+    };
+    afterEach(() => {
+      mongoose.set('debug', false);
+    });
+    const publishedAt = async (msgId: string) => (await outbox.model.findOne({ msgId }).lean())?.publishedAt ?? null;
+
+    it('then an aggregate’s first event, and each next version after one it published, leave without a read of the outbox: a claim and a mark', async () => {
+      const calls = recordRelayCalls();
+      const sink = new RecordingSink();
+      // No sweep during the test: only commits wake the relay (its first pass reads, as at every start).
+      relay(sink, { sweepIntervalMs: 60_000 }).start();
+      await eventually(() => calls.includes('find'), 'the first pass');
+
+      const c = await createCounter();
+      const id = c._id.toHexString();
+      await eventually(async () => (await publishedAt(`ticket:updated:${id}:0`)) !== null, 'version 0 to be marked published');
+      await bumpCounter(c._id);
+      await eventually(async () => (await publishedAt(`ticket:updated:${id}:1`)) !== null, 'version 1 to be marked published');
+      await bumpCounter(c._id);
+      await eventually(async () => (await publishedAt(`ticket:updated:${id}:2`)) !== null, 'version 2 to be marked published');
+
+      expect(sink.acked.map((e) => e.msgId)).toEqual([0, 1, 2].map((v) => `ticket:updated:${id}:${v}`));
+      expect(calls).toEqual(['find', ...Array(6).fill('bulkWrite')]);
+    });
+
+    it('when an earlier version it did not publish is still waiting, then it reads the outbox and does not overtake it', async () => {
+      const c = await createCounter(); // before the relay started: not handed to it
+      await outbox.model.updateOne({ aggregateVersion: 0 }, { $set: { claimedBy: 'other', claimedUntil: new Date(Date.now() + 60_000) } });
+      const calls = recordRelayCalls();
+      const sink = new RecordingSink();
+      const r = relay(sink, { sweepIntervalMs: 60_000 });
+      r.start();
+      await eventually(() => calls.includes('find'), 'the first pass');
+
+      await bumpCounter(c._id);
+      await eventually(() => calls.filter((call) => call === 'find').length === 2, 'the committed event to make the relay read');
+
+      expect(sink.attempts).toBe(0);
+      expect(await outbox.model.countDocuments({ publishedAt: null })).toBe(2);
+      // The other relay lets go of version 0: both leave, in order.
+      await outbox.model.updateOne({ aggregateVersion: 0 }, { $set: { claimedBy: null, claimedUntil: null } });
+      await r.drain();
+      expect(versionsByAggregate(sink.acked as Array<{ data: { id: string; version: number } }>).get(c._id.toHexString())).toEqual([0, 1]);
+    });
+
+    it('when commits follow each other, then each pass’s marks go out with the next pass’s claim: one write per pass', async () => {
+      const calls = recordRelayCalls();
+      const sink = new RecordingSink();
+      const r = relay(sink, { sweepIntervalMs: 60_000, markDelayMs: 60_000 });
+      r.start();
+      await eventually(() => calls.includes('find'), 'the first pass');
+
+      const c = await createCounter();
+      const id = c._id.toHexString();
+      await eventually(() => sink.ackedFor(`ticket:updated:${id}:0`) === 1, 'version 0');
+      await bumpCounter(c._id);
+      await eventually(() => sink.ackedFor(`ticket:updated:${id}:1`) === 1, 'version 1');
+      await bumpCounter(c._id);
+      await eventually(() => sink.ackedFor(`ticket:updated:${id}:2`) === 1, 'version 2');
+      await eventually(async () => (await publishedAt(`ticket:updated:${id}:1`)) !== null, 'version 1 to be marked');
+
+      expect(calls).toEqual(['find', 'bulkWrite', 'bulkWrite', 'bulkWrite']);
+      expect(await publishedAt(`ticket:updated:${id}:0`)).not.toBeNull();
+      // The last pass's mark waits for a next pass, or for the relay to stop.
+      expect(await publishedAt(`ticket:updated:${id}:2`)).toBeNull();
+      await r.stop();
+      expect(await outbox.model.countDocuments({ publishedAt: null })).toBe(0);
+      expect(await outbox.model.countDocuments({ claimedBy: { $ne: null } })).toBe(0);
+      expect(calls).toHaveLength(5);
+    });
+
+    it('when it reads the outbox, then a row it published but has not marked yet does not hold back the next version', async () => {
+      const sink = new RecordingSink();
+      const r = relay(sink, { sweepIntervalMs: 60_000, markDelayMs: 60_000 });
+      r.start();
+      const c = await createCounter();
+      const id = c._id.toHexString();
+      await eventually(() => sink.ackedFor(`ticket:updated:${id}:0`) === 1, 'version 0');
+      // Committed through another Outbox (as by another process): not handed to this relay.
+      const elsewhere = new Outbox(mongoose.connection);
+      await elsewhere.transaction(async (tx) => {
+        const counter = await CounterModel.findById(c._id).session(tx.session).orFail();
+        counter.version += 1;
+        await counter.save({ session: tx.session });
+        await tx.add(counterEvent(counter));
+      });
+      expect(await publishedAt(`ticket:updated:${id}:0`)).toBeNull();
+
+      r.kick();
+
+      await eventually(() => sink.ackedFor(`ticket:updated:${id}:1`) === 1, 'version 1');
+      expect(sink.acked.map((e) => e.msgId)).toEqual([0, 1].map((v) => `ticket:updated:${id}:${v}`));
+      await r.stop();
+      expect(await outbox.model.countDocuments({ publishedAt: null })).toBe(0);
+    });
+
+    it('when two relays of the process are handed the same rows, then each event is published once, in per-aggregate order', async () => {
+      const a = new RecordingSink();
+      const b = new RecordingSink();
+      relay(a).start();
+      relay(b).start();
+
+      await Promise.all(
+        Array.from({ length: 10 }, async () => {
+          const c = await createCounter();
+          await bumpCounter(c._id);
+          await bumpCounter(c._id);
+        }),
+      );
+      await eventually(async () => (await outbox.model.countDocuments({ publishedAt: null })) === 0, 'both relays to drain');
+
+      const acked = [...a.acked, ...b.acked];
+      expect(acked).toHaveLength(30);
+      expect(new Set(acked.map((e) => e.msgId)).size).toBe(30);
+      for (const sink of [a, b]) {
+        const order = versionsByAggregate(sink.acked as Array<{ data: { id: string; version: number } }>);
+        for (const versions of order.values()) expect(versions).toEqual([...versions].sort((x, y) => x - y));
+      }
+    });
+
+    it('when the broker refuses a handed-off event, then it waits for its retry and the versions after it wait behind it', async () => {
+      const sink = new RecordingSink();
+      sink.failWhen = (msgId) => msgId.endsWith(':1');
+      relay(sink).start();
+      const c = await createCounter();
+      const id = c._id.toHexString();
+      await eventually(() => sink.ackedFor(`ticket:updated:${id}:0`) === 1, 'version 0');
+
+      await bumpCounter(c._id);
+      await bumpCounter(c._id);
+      await eventually(
+        async () => ((await outbox.model.findOne({ msgId: `ticket:updated:${id}:1` }).lean())?.attempts ?? 0) >= 2,
+        'retries of version 1',
+      );
+
+      expect(sink.ackedFor(`ticket:updated:${id}:2`)).toBe(0);
+      sink.failWhen = () => false;
+      await eventually(async () => (await outbox.model.countDocuments({ publishedAt: null })) === 0, 'the backlog to drain');
+      expect(sink.acked.map((e) => e.msgId)).toEqual([0, 1, 2].map((v) => `ticket:updated:${id}:${v}`));
+    });
+  });
+
   describe('when the broker answers duplicate', () => {
     /** A sink whose broker already holds every message id (as after a forged publish took them). */
     const duplicateSink = (): RecordingSink => {
@@ -333,6 +510,18 @@ describe('outbox relay', () => {
       expect(errors).toHaveLength(1);
       expect(errors[0].fields).toMatchObject({ msgId, subject: 'ticket:updated', duplicatesOfUnpublished: 1 });
       expect(errors[0].message).toMatch(/had never published: a forged message may have taken its id/);
+    });
+
+    it('for a row handed over at its commit, then it is logged as an error and counted as well', async () => {
+      const { lines, logger } = recordingLogger();
+      const r = relay(duplicateSink(), { logger, sweepIntervalMs: 60_000 });
+      r.start();
+
+      const c = await createCounter();
+
+      await eventually(async () => (await outbox.model.countDocuments({ publishedAt: null })) === 0, 'the row to be marked');
+      expect((await r.stats()).duplicatesOfUnpublished).toBe(1);
+      expect(lines.filter((l) => l.level === 'error').map((l) => l.fields.msgId)).toEqual([`ticket:updated:${c._id.toHexString()}:0`]);
     });
 
     it('for a row whose earlier attempt failed or whose claim lapsed, then it is an expected duplicate: not an error, not counted', async () => {

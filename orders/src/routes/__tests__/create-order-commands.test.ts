@@ -1,4 +1,5 @@
 import type { Express } from 'express';
+import mongoose from 'mongoose';
 import request from 'supertest';
 import { UserOrderGate } from '../../models/user-order-gate';
 import { buildTicket, signin, testApp, useWatchedOrdersDatabase } from '../../test/helpers';
@@ -110,5 +111,41 @@ describe('POST /api/orders, database commands', () => {
     expect(response.body).toEqual({ errors: [{ message: 'Ticket is already reserved' }] });
     expect(commands).toContain('abortTransaction 1');
     expect(commands).not.toContain('commitTransaction 1');
+  });
+
+  it('when a placement is retried after a write conflict and the ticket was reserved meanwhile, then it answers 400 from a read, without writing the replica', async () => {
+    const ticket = await buildTicket();
+    const winner = signin();
+    const loser = signin();
+    await request(app).post('/api/orders').set('Cookie', winner.cookie).send({ ticketId: ticket.id }).expect(201);
+    await request(app)
+      .post('/api/orders')
+      .set('Cookie', loser.cookie)
+      .send({ ticketId: (await buildTicket()).id })
+      .expect(201);
+    // The loser's first statement conflicts, as with a concurrent placement that wrote first.
+    const admin = mongoose.connection.db!.admin();
+    await admin.command({
+      configureFailPoint: 'failCommand',
+      mode: { times: 1 },
+      data: { failCommands: ['findAndModify'], errorCode: 112, errorLabels: ['TransientTransactionError'] },
+    });
+    commands.length = 0;
+
+    let response: request.Response;
+    try {
+      response = await request(app).post('/api/orders').set('Cookie', loser.cookie).send({ ticketId: ticket.id });
+    } finally {
+      await admin.command({ configureFailPoint: 'failCommand', mode: 'off' });
+    }
+
+    expect(response.status).toBe(400);
+    expect(response.body).toEqual({ errors: [{ message: 'Ticket is already reserved' }] });
+    expect(commands.filter((c) => !c.startsWith('configureFailPoint'))).toEqual([
+      'findAndModify user_order_gates',
+      'abortTransaction 1',
+      'find orders',
+      'abortTransaction 1',
+    ]);
   });
 });
