@@ -280,7 +280,11 @@ export class OutboxRelay {
     const now = new Date();
     const handedOff = this.handOffs.takeRuns();
     const known = now.getTime() - this.lastReadAt < this.sweepIntervalMs ? handedOff : undefined;
-    if (!known) this.lastReadAt = now.getTime();
+    if (!known) {
+      this.lastReadAt = now.getTime();
+      // Rows published but unmarked would fill the read's window (they are still unpublished there).
+      await this.flushMarks();
+    }
     const runs = known ?? (await this.readRuns(now));
     if (runs.length === 0) return false;
 

@@ -434,6 +434,17 @@ describe('outbox relay', () => {
       expect(await outbox.model.countDocuments({ publishedAt: null })).toBe(0);
     });
 
+    it('when a backlog of several batches waits, then the passes follow each other until it is drained, without waiting for the sweep', async () => {
+      for (let i = 0; i < 20; i += 1) await createCounter();
+      const sink = new RecordingSink();
+
+      relay(sink, { batchSize: 5, sweepIntervalMs: 60_000, markDelayMs: 60_000 }).start();
+
+      await eventually(async () => (await outbox.model.countDocuments({ publishedAt: null })) === 0, 'the backlog to drain', 5_000);
+      expect(sink.acked).toHaveLength(20);
+      expect(new Set(sink.acked.map((e) => e.msgId)).size).toBe(20);
+    });
+
     it('when two relays of the process are handed the same rows, then each event is published once, in per-aggregate order', async () => {
       const a = new RecordingSink();
       const b = new RecordingSink();
