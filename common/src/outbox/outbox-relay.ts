@@ -226,7 +226,8 @@ export class OutboxRelay {
       // A failed publish waits for its backoff, which may be shorter than the sweep interval.
       const due = this.failedInLoop ? await this.nextDueInMs().catch(() => null) : null;
       if (due !== null) next = Math.min(next, Math.max(due, 10));
-      this.schedule(next);
+      // A commit that came while the last marks were written or the backlog was logged: at once.
+      this.schedule(this.again ? 0 : next);
     }
   }
 
