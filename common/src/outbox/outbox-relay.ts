@@ -245,23 +245,27 @@ export class OutboxRelay {
     });
   }
 
-  /** The marks (published, no claim left) of the acknowledged rows not yet marked. */
-  private takeMarks(): Array<{ updateOne: { filter: object; update: object } }> {
-    const marks = [...this.unmarked.values()].map(({ _id, publishedAt }) => ({
+  /**
+   * Writes `statements` in one command after the marks still due (published, no claim left), and
+   * forgets those marks once written. Returns how many statements of either kind changed a row (each
+   * changes at most one) and how many marks went first.
+   */
+  private async writeWithMarks(statements: Array<{ updateOne: { filter: object; update: object } }>) {
+    const due = [...this.unmarked.entries()];
+    const marks = due.map(([, { _id, publishedAt }]) => ({
       updateOne: {
         filter: { _id },
         update: { $set: { publishedAt, claimedBy: null, claimedUntil: null, lastError: null }, $inc: { attempts: 1 } },
       },
     }));
-    return marks;
+    const result = await this.rows.bulkWrite([...marks, ...statements], { ordered: false });
+    for (const [id] of due) this.unmarked.delete(id);
+    return { modifiedCount: result.modifiedCount, marks: marks.length };
   }
 
   /** Marks what is left to mark now (the loop found no next pass to carry it; stop; drain). */
   private async flushMarks(): Promise<void> {
-    if (this.unmarked.size === 0) return;
-    const ids = [...this.unmarked.keys()];
-    await this.rows.bulkWrite(this.takeMarks(), { ordered: false });
-    for (const id of ids) this.unmarked.delete(id);
+    if (this.unmarked.size > 0) await this.writeWithMarks([]);
   }
 
   /**
@@ -297,23 +301,16 @@ export class OutboxRelay {
     // updates are built here from rows the relay just read, so mongoose has nothing to cast. The
     // previous pass's marks go first; each statement changes one row, so all of them changed one
     // exactly when every claim succeeded.
-    const marked = [...this.unmarked.keys()];
-    const marks = this.takeMarks();
-    const claim = await this.rows.bulkWrite(
-      [
-        ...marks,
-        ...candidates.map((row) => ({
-          updateOne: {
-            filter: { _id: row._id, publishedAt: null, $or: [{ claimedUntil: null }, { claimedUntil: { $lt: now } }] },
-            update: { $set: { claimedBy: token, claimedUntil } },
-          },
-        })),
-      ],
-      { ordered: false },
+    const claim = await this.writeWithMarks(
+      candidates.map((row) => ({
+        updateOne: {
+          filter: { _id: row._id, publishedAt: null, $or: [{ claimedUntil: null }, { claimedUntil: { $lt: now } }] },
+          update: { $set: { claimedBy: token, claimedUntil } },
+        },
+      })),
     );
-    for (const id of marked) this.unmarked.delete(id);
     let mine = runs;
-    if (claim.modifiedCount < marks.length + candidates.length) {
+    if (claim.modifiedCount < claim.marks + candidates.length) {
       // Another relay took some rows first: keep, per aggregate, the rows this pass claimed from the
       // head on; a row claimed after a gap would overtake the one in the gap, so it is let go.
       const claimed = await this.outbox.model
@@ -340,17 +337,11 @@ export class OutboxRelay {
     if (release.length > 0) {
       // Claimed but not published (stopped, a failure earlier in the run, a gap): free them now
       // rather than when the claim lapses, with the marks. Rows another relay holds are not touched.
-      const marked = [...this.unmarked.keys()];
-      await this.rows.bulkWrite(
-        [
-          ...this.takeMarks(),
-          ...release.map((_id) => ({
-            updateOne: { filter: { _id, claimedBy: token }, update: { $set: { claimedBy: null, claimedUntil: null } } },
-          })),
-        ],
-        { ordered: false },
+      await this.writeWithMarks(
+        release.map((_id) => ({
+          updateOne: { filter: { _id, claimedBy: token }, update: { $set: { claimedBy: null, claimedUntil: null } } },
+        })),
       );
-      for (const id of marked) this.unmarked.delete(id);
     }
     return published.length > 0;
   }
@@ -398,8 +389,7 @@ export class OutboxRelay {
           run = [];
           open = true;
         }
-        // Published by this relay, its mark still to come: behind it is the aggregate's real head.
-        if (!open || this.unmarked.has(String(row._id))) continue;
+        if (!open) continue;
         const blocked =
           row.nextAttemptAt.getTime() > now.getTime() || (row.claimedUntil ? row.claimedUntil.getTime() >= now.getTime() : false);
         if (blocked) {
