@@ -1,10 +1,9 @@
 import crypto from 'node:crypto';
-import type { mongo } from 'mongoose';
 import type { Logger } from 'pino';
 import type { ServiceMetrics } from '../metrics';
 import { HandOffs } from './hand-offs';
 import { Outbox } from './outbox';
-import { OutboxRecord } from './outbox-record';
+import type { RelayRow, RelayStore, RelayWrite } from './relay-store';
 import { tracingHooks, type TraceContext } from '../tracing/trace-hooks';
 
 /** Where the relay sends events: a transport's raw publish, resolved once the broker stored it. */
@@ -33,23 +32,6 @@ export interface OutboxRelayOptions {
   /** Counts every event the broker acknowledged (`events_published_total{subject}`). */
   metrics?: ServiceMetrics;
 }
-
-/** What a pass reads of a row to publish it. */
-type RelayRow = Pick<
-  OutboxRecord,
-  | '_id'
-  | 'aggregateId'
-  | 'subject'
-  | 'data'
-  | 'msgId'
-  | 'aggregateVersion'
-  | 'attempts'
-  | 'createdAt'
-  | 'nextAttemptAt'
-  | 'claimedUntil'
-  | 'traceparent'
-  | 'tracestate'
->;
 
 export interface OutboxStats {
   /** Unpublished events. */
@@ -85,8 +67,8 @@ export class OutboxRelay {
   private readonly retryMaxMs: number;
   private readonly logger?: OutboxRelayOptions['logger'];
   private readonly metrics?: ServiceMetrics;
-  /** The outbox collection itself, for the pass's own reads and writes. */
-  private readonly rows: mongo.Collection<OutboxRecord>;
+  /** Where the rows are: the outbox collection, or the aggregates' documents. */
+  private readonly store: RelayStore;
 
   private running = false;
   private stopped = false;
@@ -104,12 +86,13 @@ export class OutboxRelay {
   /** When a pass last read the outbox: hand-offs never postpone that read past the sweep interval. */
   private lastReadAt = 0;
   /** Rows the broker acknowledged, by _id, with when: still to be marked published (see markDelayMs). */
-  private readonly unmarked = new Map<string, { _id: RelayRow['_id']; publishedAt: Date }>();
+  private readonly unmarked = new Map<string, { row: RelayRow; publishedAt: Date }>();
   /** Ends the wait for a kick after a loop's passes (see loop). */
   private wake?: (kicked: boolean) => void;
 
+  /** `source`: an Outbox (its collection), or another store such as an EmbeddedOutbox. */
   constructor(
-    private readonly outbox: Outbox,
+    source: Outbox | RelayStore,
     private readonly sink: EventSink,
     opts: OutboxRelayOptions = {},
   ) {
@@ -124,15 +107,14 @@ export class OutboxRelay {
     this.metrics = opts.metrics;
     this.metrics?.registerEventMetrics();
     this.handOffs = new HandOffs(this.batchSize);
-    // The model's collection is the driver's, typed with plain documents: these are outbox rows.
-    this.rows = outbox.model.collection as unknown as mongo.Collection<OutboxRecord>;
+    this.store = source instanceof Outbox ? source.relayStore : source;
   }
 
   start(): void {
     if (this.running) return;
     this.running = true;
     this.stopped = false;
-    this.unsubscribe = this.outbox.onCommit((rows) => this.handOff(rows));
+    this.unsubscribe = this.store.onCommit((rows) => this.handOff(rows));
     this.schedule(0);
   }
 
@@ -168,13 +150,10 @@ export class OutboxRelay {
   }
 
   async stats(): Promise<OutboxStats> {
-    const [backlog, oldest] = await Promise.all([
-      this.outbox.model.countDocuments({ publishedAt: null }),
-      this.outbox.model.findOne({ publishedAt: null }).sort({ createdAt: 1 }).select({ createdAt: 1 }).lean(),
-    ]);
+    const { backlog, oldestCreatedAt } = await this.store.levels();
     return {
       backlog,
-      oldestUnpublishedAgeMs: oldest ? Date.now() - oldest.createdAt.getTime() : null,
+      oldestUnpublishedAgeMs: oldestCreatedAt ? Date.now() - oldestCreatedAt.getTime() : null,
       duplicatesOfUnpublished: this.duplicatesOfUnpublished,
     };
   }
@@ -246,21 +225,15 @@ export class OutboxRelay {
   }
 
   /**
-   * Writes `statements` in one command after the marks still due (published, no claim left), and
-   * forgets those marks once written. Returns how many statements of either kind changed a row (each
-   * changes at most one) and how many marks went first.
+   * Writes `writes` in one command after the marks still due (published, no claim left), and forgets
+   * those marks once written. Returns how many statements changed nothing (a claim another relay won).
    */
-  private async writeWithMarks(statements: Array<{ updateOne: { filter: object; update: object } }>) {
+  private async writeWithMarks(writes: RelayWrite[]): Promise<{ unchanged: number }> {
     const due = [...this.unmarked.entries()];
-    const marks = due.map(([, { _id, publishedAt }]) => ({
-      updateOne: {
-        filter: { _id },
-        update: { $set: { publishedAt, claimedBy: null, claimedUntil: null, lastError: null }, $inc: { attempts: 1 } },
-      },
-    }));
-    const result = await this.rows.bulkWrite([...marks, ...statements], { ordered: false });
-    for (const [id] of due) this.unmarked.delete(id);
-    return { modifiedCount: result.modifiedCount, marks: marks.length };
+    const marks = due.map(([, { row, publishedAt }]): RelayWrite => ({ kind: 'mark', row, publishedAt }));
+    const result = await this.store.write([...marks, ...writes]);
+    for (const [key] of due) this.unmarked.delete(key);
+    return result;
   }
 
   /** Marks what is left to mark now (the loop found no next pass to carry it; stop; drain). */
@@ -296,32 +269,18 @@ export class OutboxRelay {
     const candidates = runs.flat();
     const token = `${this.relayId}:${(this.passes += 1)}`;
     const claimedUntil = new Date(now.getTime() + this.claimMs);
-    // One command of point updates by _id (an `$in` filter would do the same in one statement, but
-    // point updates stay cheap however the server plans them). Through the driver: the filters and
-    // updates are built here from rows the relay just read, so mongoose has nothing to cast. The
-    // previous pass's marks go first; each statement changes one row, so all of them changed one
-    // exactly when every claim succeeded.
-    const claim = await this.writeWithMarks(
-      candidates.map((row) => ({
-        updateOne: {
-          filter: { _id: row._id, publishedAt: null, $or: [{ claimedUntil: null }, { claimedUntil: { $lt: now } }] },
-          update: { $set: { claimedBy: token, claimedUntil } },
-        },
-      })),
-    );
+    // One command: the previous pass's marks, then a claim per row (a conditional update: unclaimed,
+    // or its claim lapsed). Everything changed its row exactly when every claim succeeded.
+    const claim = await this.writeWithMarks(candidates.map((row): RelayWrite => ({ kind: 'claim', row, token, claimedUntil, now })));
     let mine = runs;
-    if (claim.modifiedCount < claim.marks + candidates.length) {
+    if (claim.unchanged > 0) {
       // Another relay took some rows first: keep, per aggregate, the rows this pass claimed from the
       // head on; a row claimed after a gap would overtake the one in the gap, so it is let go.
-      const claimed = await this.outbox.model
-        .find({ _id: { $in: candidates.map((row) => row._id) }, claimedBy: token })
-        .select({ _id: 1 })
-        .lean();
-      const ids = new Set(claimed.map((row) => String(row._id)));
+      const ids = await this.store.claimedBy(candidates, token);
       mine = runs.map((run) => {
         const prefix: RelayRow[] = [];
         for (const row of run) {
-          if (!ids.has(String(row._id))) break;
+          if (!ids.has(row.msgId)) break;
           prefix.push(row);
         }
         return prefix;
@@ -330,18 +289,14 @@ export class OutboxRelay {
 
     const published: RelayRow[] = [];
     await Promise.all(mine.filter((run) => run.length > 0).map((run) => this.publishRun(run, token, published)));
-    const publishedIds = new Set(published.map((row) => String(row._id)));
-    const release = candidates.filter((row) => !publishedIds.has(String(row._id))).map((row) => row._id);
+    const publishedIds = new Set(published.map((row) => row.msgId));
+    const release = candidates.filter((row) => !publishedIds.has(row.msgId));
     const publishedAt = new Date();
-    for (const row of published) this.unmarked.set(String(row._id), { _id: row._id, publishedAt });
+    for (const row of published) this.unmarked.set(row.msgId, { row, publishedAt });
     if (release.length > 0) {
       // Claimed but not published (stopped, a failure earlier in the run, a gap): free them now
       // rather than when the claim lapses, with the marks. Rows another relay holds are not touched.
-      await this.writeWithMarks(
-        release.map((_id) => ({
-          updateOne: { filter: { _id, claimedBy: token }, update: { $set: { claimedBy: null, claimedUntil: null } } },
-        })),
-      );
+      await this.writeWithMarks(release.map((row): RelayWrite => ({ kind: 'release', row, token })));
     }
     return published.length > 0;
   }
@@ -356,28 +311,7 @@ export class OutboxRelay {
   private async readRuns(now: Date): Promise<RelayRow[][]> {
     const skipped: string[] = [];
     for (let attempt = 0; attempt < 3; attempt += 1) {
-      const rows = await this.rows
-        .find<RelayRow>(
-          { publishedAt: null, ...(skipped.length > 0 ? { aggregateId: { $nin: skipped } } : {}) },
-          {
-            sort: { aggregateId: 1, aggregateVersion: 1 },
-            limit: this.batchSize,
-            projection: {
-              subject: 1,
-              data: 1,
-              msgId: 1,
-              aggregateId: 1,
-              aggregateVersion: 1,
-              attempts: 1,
-              createdAt: 1,
-              nextAttemptAt: 1,
-              claimedUntil: 1,
-              traceparent: 1,
-              tracestate: 1,
-            },
-          },
-        )
-        .toArray();
+      const { rows, full } = await this.store.readUnpublished(this.batchSize, skipped);
       const runs: RelayRow[][] = [];
       let current: string | undefined;
       let run: RelayRow[] = [];
@@ -401,7 +335,7 @@ export class OutboxRelay {
         run.push(row);
       }
       if (run.length > 0) runs.push(run);
-      this.lastPassFull = rows.length === this.batchSize;
+      this.lastPassFull = full;
       if (runs.length > 0 || !this.lastPassFull) return runs;
     }
     return [];
@@ -418,18 +352,11 @@ export class OutboxRelay {
         this.failedInLoop = true;
         const attempts = row.attempts + 1;
         const delay = Math.min(this.retryMaxMs, this.retryMinMs * 2 ** Math.min(attempts - 1, 20));
-        await this.outbox.model.updateOne(
-          { _id: row._id, claimedBy: token },
-          {
-            $set: {
-              attempts,
-              lastError: err instanceof Error ? err.message : String(err),
-              nextAttemptAt: new Date(Date.now() + delay),
-              claimedBy: null,
-              claimedUntil: null,
-            },
-          },
-        );
+        await this.store.fail(row, token, {
+          attempts,
+          lastError: err instanceof Error ? err.message : String(err),
+          nextAttemptAt: new Date(Date.now() + delay),
+        });
         this.logger?.warn({ err, msgId: row.msgId, attempts, retryInMs: delay }, 'outbox publish failed; will retry');
         return;
       }
@@ -474,14 +401,8 @@ export class OutboxRelay {
 
   /** Milliseconds until the earliest unpublished row is due (retry backoff or a lapsing claim). */
   private async nextDueInMs(): Promise<number | null> {
-    const next = await this.outbox.model
-      .findOne({ publishedAt: null })
-      .sort({ nextAttemptAt: 1 })
-      .select({ nextAttemptAt: 1, claimedUntil: 1 })
-      .lean();
-    if (!next) return null;
-    const due = Math.max(new Date(next.nextAttemptAt).getTime(), next.claimedUntil ? new Date(next.claimedUntil).getTime() : 0);
-    return due - Date.now();
+    const due = await this.store.nextDue();
+    return due ? due.getTime() - Date.now() : null;
   }
 
   private async logBacklog(): Promise<void> {

@@ -2,7 +2,9 @@ import { EventEmitter } from 'node:events';
 import mongoose, { ClientSession, Connection, Model } from 'mongoose';
 import { eventMessageId, type AggregateRef } from '../contracts/types';
 import type { PublishAck, PublishOptions } from '../transport/transport';
+import { CollectionRelayStore } from './collection-relay-store';
 import { outboxModel, OutboxRecord } from './outbox-record';
+import type { RelayStore } from './relay-store';
 import { tracingHooks } from '../tracing/trace-hooks';
 
 /** Any event the outbox can carry: a subject and data naming its aggregate's id and version. */
@@ -42,6 +44,7 @@ export interface OutboxOptions {
 export class Outbox<E extends OutboxEvent = OutboxEvent> {
   readonly model: Model<OutboxRecord>;
   private readonly commits = new EventEmitter();
+  private store?: RelayStore;
 
   constructor(
     readonly connection: Connection,
@@ -96,6 +99,12 @@ export class Outbox<E extends OutboxEvent = OutboxEvent> {
     });
     if (appended.length > 0) this.commits.emit('commit', appended);
     return result;
+  }
+
+  /** What a relay reads and writes of this outbox. */
+  get relayStore(): RelayStore {
+    this.store ??= new CollectionRelayStore(this.model, (listener) => this.onCommit(listener));
+    return this.store;
   }
 
   /**

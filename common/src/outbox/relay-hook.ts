@@ -1,18 +1,19 @@
 import type { LifecycleHook } from '../core/lifecycle';
 import type { Logger } from '../core/logger';
 import type { NatsWrapper } from '../transport/nats-wrapper';
-import type { Outbox, OutboxEvent } from './outbox';
+import { Outbox, type OutboxEvent } from './outbox';
 import { observeOutbox } from './outbox-metrics';
 import { OutboxRelay, type OutboxRelayOptions } from './outbox-relay';
+import type { RelayStore } from './relay-store';
 
 /**
  * The lifecycle hook every service with an outbox runs after its broker hook: a relay that publishes
- * what the outbox holds, woken by every commit and by the broker coming back (so a backlog leaves at
+ * what the outbox holds (an Outbox, or another store such as an EmbeddedOutbox), woken by every commit and by the broker coming back (so a backlog leaves at
  * once, not at the next sweep). Stopped before the broker disconnects. With `metrics`, it counts what it
  * publishes and exports the outbox gauges.
  */
 export function outboxRelayHook<E extends OutboxEvent>(
-  outbox: Outbox<E>,
+  outbox: Outbox<E> | RelayStore,
   nats: Pick<NatsWrapper, 'client' | 'onReconnect'>,
   options: OutboxRelayOptions & { logger?: Logger } = {},
 ): LifecycleHook {
@@ -26,7 +27,7 @@ export function outboxRelayHook<E extends OutboxEvent>(
       started.start();
       relay = started;
       unsubscribe = nats.onReconnect(() => started.kick());
-      if (options.metrics) unobserve = observeOutbox(options.metrics, outbox);
+      if (options.metrics) unobserve = observeOutbox(options.metrics, outbox instanceof Outbox ? outbox.relayStore : outbox);
     },
     stop: async () => {
       unsubscribe?.();
