@@ -189,16 +189,17 @@ class UpdateContext {
         if (key === '$and' && Array.isArray(condition)) {
           for (const sub of condition) if (isDoc(sub)) collect(sub);
         } else if (key === arrayPath) {
-          const matcher = compileFilter({ v: isDoc(condition) && '$elemMatch' in condition ? condition.$elemMatch : condition });
           if (
             isDoc(condition) &&
             '$elemMatch' in condition &&
             isDoc(condition.$elemMatch) &&
             !Object.keys(condition.$elemMatch).every((k) => k.startsWith('$'))
           ) {
+            // A query on the elements' fields (which may mix in $or, $and ...): not a value matcher.
             const docMatcher = compileFilter(condition.$elemMatch);
             conditions.push((element) => isDoc(element) && docMatcher.test(normalize(element) as Doc));
           } else {
+            const matcher = compileFilter({ v: isDoc(condition) && '$elemMatch' in condition ? condition.$elemMatch : condition });
             conditions.push((element) => matcher.test({ v: normalize(element) } as Doc));
           }
         } else if (key.startsWith(`${arrayPath}.`)) {

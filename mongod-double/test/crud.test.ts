@@ -237,6 +237,35 @@ describe('MongoDB test double: CRUD commands', () => {
       });
     });
 
+    it('when the positional operator follows an $elemMatch on the elements’ fields mixed with $or, then the first element matching all of it changes', async () => {
+      const c = fresh();
+      await c.insertOne({
+        _id: 'em',
+        events: [
+          { k: 'a', until: 5 },
+          { k: 'b', until: 9 },
+          { k: 'b', until: null },
+        ],
+      } as never);
+
+      const free = { $or: [{ until: null }, { until: { $lt: 6 } }] };
+      const hit = await c.updateOne({ _id: 'em', events: { $elemMatch: { k: 'b', ...free } } } as never, { $set: { 'events.$.until': 7 } });
+      const miss = await c.updateOne({ _id: 'em', events: { $elemMatch: { k: 'c', ...free } } } as never, {
+        $set: { 'events.$.until': 7 },
+      });
+
+      expect(hit).toMatchObject({ matchedCount: 1, modifiedCount: 1 });
+      expect(miss).toMatchObject({ matchedCount: 0, modifiedCount: 0 });
+      expect(await c.findOne({ _id: 'em' } as never)).toEqual({
+        _id: 'em',
+        events: [
+          { k: 'a', until: 5 },
+          { k: 'b', until: 9 },
+          { k: 'b', until: 7 },
+        ],
+      });
+    });
+
     it('when a replacement document is given, then the document is replaced and keeps its _id', async () => {
       const c = fresh();
       const { insertedId } = await c.insertOne({ a: 1, b: 2 });
