@@ -144,6 +144,8 @@ type Container = Doc | unknown[];
 
 class UpdateContext {
   private readonly filters = new Map<string, Matcher>();
+  /** Where `$` points in each array, found once: mongod resolves it from the query's match, not from the document as partly updated. */
+  private readonly positions = new Map<string, number>();
 
   constructor(
     private readonly root: Doc,
@@ -175,7 +177,8 @@ class UpdateContext {
     const index = parts.indexOf('$');
     if (index < 0) return parts;
     const arrayPath = parts.slice(0, index).join('.');
-    const position = this.positionalIndex(arrayPath);
+    const position = this.positions.get(arrayPath) ?? this.positionalIndex(arrayPath);
+    this.positions.set(arrayPath, position);
     return [...parts.slice(0, index), String(position), ...parts.slice(index + 1)];
   }
 

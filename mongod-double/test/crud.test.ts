@@ -266,6 +266,29 @@ describe('MongoDB test double: CRUD commands', () => {
       });
     });
 
+    it('when a positional update sets the very field its $elemMatch matched on, then every field of the update goes to that same element', async () => {
+      const c = fresh();
+      await c.insertOne({
+        _id: 'pf',
+        events: [
+          { k: 'a', by: 't' },
+          { k: 'b', by: 't', until: 7 },
+        ],
+      } as never);
+
+      await c.updateOne({ _id: 'pf', events: { $elemMatch: { k: 'b', by: 't' } } } as never, {
+        $set: { 'events.$.by': null, 'events.$.until': null },
+      });
+
+      expect(await c.findOne({ _id: 'pf' } as never)).toEqual({
+        _id: 'pf',
+        events: [
+          { k: 'a', by: 't' },
+          { k: 'b', by: null, until: null },
+        ],
+      });
+    });
+
     it('when a replacement document is given, then the document is replaced and keeps its _id', async () => {
       const c = fresh();
       const { insertedId } = await c.insertOne({ a: 1, b: 2 });
