@@ -127,32 +127,41 @@ function retryDelayMs(attempt: number): number {
   return 1 + Math.random() * (ceiling - 1);
 }
 
-/** A row as it is stored, every field the schema would default included, its _id chosen here. */
-function toRow(subject: string, data: unknown, msgId?: string): OutboxRecord {
+/** An event's fields as stored, unpublished and unattempted, the id and version it names checked. */
+export function newEventFields(subject: string, data: unknown, msgId?: string) {
   if (typeof data !== 'object' || data === null) throw new TypeError(`outbox event ${subject} must carry an object`);
   const { id, version } = data as { id?: unknown; version?: unknown };
   if (typeof id !== 'string' || typeof version !== 'number') {
     throw new TypeError(`outbox event ${subject} must carry a string id and a numeric version`);
   }
-  const record = { ...(data as Record<string, unknown>) };
+  return {
+    subject,
+    data: { ...(data as Record<string, unknown>) },
+    msgId: msgId ?? eventMessageId(subject, { id, version }),
+    aggregateId: id,
+    aggregateVersion: version,
+    ...newEventBookkeeping(),
+  };
+}
+
+/** The relay's bookkeeping of a new event: due now, never attempted, unclaimed, and the trace it was written in. */
+export function newEventBookkeeping() {
   // The request's span, captured now: the relay publishes later, outside it.
   const trace = tracingHooks()?.activeTraceContext();
   const now = new Date();
   return {
-    _id: new mongoose.Types.ObjectId(),
-    subject,
-    data: record,
-    msgId: msgId ?? eventMessageId(subject, { id, version }),
-    aggregateId: id,
-    aggregateVersion: version,
     ...(trace?.traceparent ? { traceparent: trace.traceparent } : {}),
     ...(trace?.tracestate ? { tracestate: trace.tracestate } : {}),
     createdAt: now,
-    publishedAt: null,
     attempts: 0,
     lastError: null,
     nextAttemptAt: now,
     claimedBy: null,
     claimedUntil: null,
   };
+}
+
+/** A row as it is stored, every field the schema would default included, its _id chosen here. */
+function toRow(subject: string, data: unknown, msgId?: string): OutboxRecord {
+  return { _id: new mongoose.Types.ObjectId(), ...newEventFields(subject, data, msgId), publishedAt: null };
 }
