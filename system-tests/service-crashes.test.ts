@@ -4,6 +4,7 @@
 import { ApiClient, type Ticket } from './support/api-client';
 import { mapLimit, readReplicaReport, TicketLedger, waitForReplicas } from './support/replica-report';
 import { startSystemStack, type SystemStack } from './support/system-stack';
+import { ticketsOutboxBacklog } from './support/tickets-outbox';
 import { eventually } from '@ticketing/testkit';
 
 describe('service crashes', () => {
@@ -109,7 +110,7 @@ describe('service crashes', () => {
         await burst(ledger, 'relay-crash', 100, 1, failed, 25);
         await tickets.kill();
         // What the relay had not published yet when the process died.
-        const backlogAtKill = await system.ticketsDb.collection('outbox').countDocuments({ publishedAt: null });
+        const backlogAtKill = (await ticketsOutboxBacklog(system.ticketsDb)).unpublished;
         const reachedAtKill = await readReplicaReport(system.ordersDb, ledger.expected);
         await tickets.start();
 
@@ -135,10 +136,11 @@ describe('service crashes', () => {
         await stack.nats!.pause();
         await burst(ledger, 'outbox-crash', 50, 1, failed, 25);
         await tickets.kill();
-        // This burst's rows only: an earlier test's relay may have died holding claims on rows it had published.
-        const ours = { aggregateId: { $in: ledger.expected.map((t) => t.id) }, publishedAt: null };
-        const backlogAtKill = await system.ticketsDb.collection('outbox').countDocuments(ours);
-        const claimedAtKill = await system.ticketsDb.collection('outbox').countDocuments({ ...ours, claimedBy: { $ne: null } });
+        // This burst's events only: an earlier test's relay may have died holding claims on events it had published.
+        const { unpublished: backlogAtKill, claimed: claimedAtKill } = await ticketsOutboxBacklog(
+          system.ticketsDb,
+          ledger.expected.map((t) => t.id),
+        );
         await stack.nats!.restart();
         await tickets.start();
 

@@ -124,13 +124,19 @@ interface ExecutionStats {
 }
 
 /**
- * One pass's query, timed 20 times and explained once. The shapes are those of OutboxRelay.readRuns
- * (common/src/outbox/outbox-relay.ts) and dueOrderIds (orders/src/domain/orders.ts); the services'
+ * One pass's query, timed 20 times and explained once. The shapes are those of the relays' reads
+ * (common/src/outbox/embedded-outbox.ts and collection-relay-store.ts) and dueOrderIds (orders/src/domain/orders.ts); the services'
  * query-plans tests check that those stay indexed.
  */
 async function passes(client: MongoClient): Promise<PassFigures[]> {
   const orders = client.db('orders');
+  const tickets = client.db('tickets');
   const queries = [
+    {
+      name: 'tickets relay pass (tickets holding events)',
+      cursor: () =>
+        tickets.collection('tickets').find({ outboxPending: true }).sort({ outboxPending: 1, _id: 1 }).limit(200).project({ outbox: 1 }),
+    },
     {
       name: 'relay pass (unpublished rows, head of each aggregate)',
       cursor: () => orders.collection('outbox').find({ publishedAt: null }).sort({ aggregateId: 1, aggregateVersion: 1 }).limit(100),

@@ -254,11 +254,11 @@ async function collectionCounts(db: Db): Promise<Map<string, number>> {
   return new Map(entries.map(([ns, usage]) => [ns, Number(usage.total?.count ?? 0)]));
 }
 
-/** The collections one waitForQuiet poll aggregates over (two $group totals, four countDocuments). */
+/** The collections one waitForQuiet poll reads (two $group totals, tickets' pending events, three countDocuments). */
 function quietPollNamespaces(ticketsDb: Db, ordersDb: Db): string[] {
   const t = ticketsDb.databaseName;
   const o = ordersDb.databaseName;
-  return [`${t}.tickets`, `${o}.tickets`, `${t}.outbox`, `${o}.outbox`, `${t}.tickets`, `${o}.orders`];
+  return [`${t}.tickets`, `${o}.tickets`, `${t}.tickets`, `${o}.outbox`, `${t}.tickets`, `${o}.orders`];
 }
 
 /** The collections one waitForCompletions poll counts in. */
@@ -269,7 +269,8 @@ function completionPollNamespaces(ordersDb: Db, paymentsDb: Db): string[] {
 /**
  * Waits until every event has been applied: tickets has reserved the ticket of every active order
  * (order:created reached it), orders' replica has every ticket at its version (ticket events reached
- * it; with `since`, every ticket created from then on), and both outboxes are empty. Every query is
+ * it; with `since`, every ticket created from then on), and both outboxes are empty (tickets' events
+ * wait on the tickets themselves, through the relay's partial index). Every query is
  * an index range, so a poll costs the same however much data the databases hold.
  */
 async function waitForQuiet(
@@ -285,7 +286,7 @@ async function waitForQuiet(
     const [source, replica, ticketsBacklog, ordersBacklog, reserved, activeOrders] = await Promise.all([
       ticketTotals(ticketsDb, since),
       ticketTotals(ordersDb, since),
-      ticketsDb.collection('outbox').countDocuments({ publishedAt: null }),
+      ticketsDb.collection('tickets').countDocuments({ outboxPending: true }),
       ordersDb.collection('outbox').countDocuments({ publishedAt: null }),
       // Every held ticket (an order id is never empty), through the {orderId, _id} index.
       ticketsDb.collection('tickets').countDocuments({ orderId: { $gt: '' } }),

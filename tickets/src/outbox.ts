@@ -1,12 +1,15 @@
-import type { TicketingEvent } from '@ticketing/common/contracts';
-import { Outbox } from '@ticketing/common/outbox';
-import mongoose from 'mongoose';
+import { EmbeddedOutbox } from '@ticketing/common/outbox';
 import { Ticket } from './models/ticket';
 
-/** The tickets database's outbox: ticket changes and their events commit together. */
-export const outbox = new Outbox<TicketingEvent>(mongoose.connection);
+/**
+ * The tickets' events, kept on each ticket's own document until the relay published them: a change and
+ * its event are one single-document write, which MongoDB applies atomically, so they commit together
+ * with no transaction (see docs/outbox.md, "Events on the aggregate").
+ */
+export const ticketEvents = new EmbeddedOutbox(Ticket.collection);
 
-/** Creates the collections and indexes the transactions write to (DDL cannot run inside one). */
+/** Creates the collection's indexes, the relay's included. */
 export async function initCollections(): Promise<void> {
-  await Promise.all([outbox.init(), Ticket.init()]);
+  await Ticket.init();
+  await ticketEvents.init();
 }

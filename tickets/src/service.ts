@@ -8,7 +8,7 @@ import { loadConfig, TicketsConfig } from './config';
 import { OrderCancelledListener } from './events/listeners/order-cancelled-listener';
 import { OrderCreatedListener } from './events/listeners/order-created-listener';
 import { natsWrapper } from './nats-wrapper';
-import { initCollections, outbox } from './outbox';
+import { initCollections, ticketEvents } from './outbox';
 
 export interface TicketsServiceOptions {
   /** Default: the environment. */
@@ -20,14 +20,14 @@ export interface TicketsServiceOptions {
   relay?: Omit<OutboxRelayOptions, 'logger'>;
 }
 
-/** Creates the collections and indexes the transactions write to (DDL cannot run inside one). */
+/** Creates the collection's indexes, the outbox relay's included. */
 function collectionsHook(): LifecycleHook {
   return { name: 'collections', start: initCollections, stop: () => undefined };
 }
 
 /**
  * The tickets service as `runService`/`startService` run it: MongoDB, the collections, the broker with
- * the order listeners, then the outbox relay; stopped in reverse (relay, listeners and broker, MongoDB).
+ * the order listeners, then the outbox relay (of the events kept on the tickets); stopped in reverse (relay, listeners and broker, MongoDB).
  */
 export function ticketsService(options: TicketsServiceOptions = {}): ServiceDefinition<TicketsConfig> {
   const logger = options.logger ?? defaultLogger;
@@ -53,7 +53,7 @@ export function ticketsService(options: TicketsServiceOptions = {}): ServiceDefi
         },
         { logger, ...options.transport },
       ),
-      outboxRelayHook(outbox, natsWrapper, { logger, metrics, ...options.relay }),
+      outboxRelayHook(ticketEvents, natsWrapper, { logger, metrics, ...options.relay }),
     ],
   };
 }

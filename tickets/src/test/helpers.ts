@@ -1,13 +1,14 @@
 import { randomInt, randomUUID } from 'node:crypto';
-import { OutboxRelay } from '@ticketing/common/outbox';
+import { EMBEDDED_OUTBOX_FIELD, OutboxRelay, type EmbeddedEvent } from '@ticketing/common/outbox';
 import { fakeNatsWrapper, newId } from '@ticketing/testkit';
 import { SESSION_KEYS, signin, testSessionCheck } from '@ticketing/testkit/sessions';
 import type { Express } from 'express';
+import { Types } from 'mongoose';
 import request from 'supertest';
 import { AppConfig, createApp } from '../app';
 import type { Ticket as TicketView, TicketAttrs } from '../domain/ticket';
 import { Ticket, TicketBuildAttrs, toTicket } from '../models/ticket';
-import { outbox } from '../outbox';
+import { ticketEvents } from '../outbox';
 
 export { newId } from '@ticketing/testkit';
 export { SESSION_KEYS, signin, testSessionCheck, useFakeAuth } from '@ticketing/testkit/sessions';
@@ -39,33 +40,45 @@ export async function createTicketViaApi(app: Express, cookie: string = signin()
 }
 
 /**
- * For files that write through the outbox: creates the outbox collection once and clears the
- * fake broker's record before each test. Call after `useMongoose()`.
+ * For files that write tickets' events: creates the outbox's index once and clears the fake broker's
+ * record before each test. Call after `useMongoose()`.
  */
 export function useOutbox(): void {
   beforeAll(async () => {
-    await outbox.init();
+    await ticketEvents.init();
   });
   beforeEach(() => {
     fakeNatsWrapper.reset();
   });
 }
 
-/** Relays every outbox row to the fake broker (`jest.mock('../nats-wrapper')`), as the service's relay would. */
+/** Relays every event the tickets hold to the fake broker (`jest.mock('../nats-wrapper')`), as the service's relay would. */
 export async function relayOutbox(): Promise<void> {
-  await new OutboxRelay(outbox, fakeNatsWrapper.client).drain();
+  await new OutboxRelay(ticketEvents, fakeNatsWrapper.client).drain();
 }
 
-/** The events the outbox holds (published or not), optionally only those on `subject`, in the order written. */
+/** The events the ticket still holds (written, not yet published), in version order; none for an unknown ticket. */
+export async function outboxRows(ticketId: string): Promise<EmbeddedEvent[]> {
+  const doc = await Ticket.collection.findOne<{ [EMBEDDED_OUTBOX_FIELD]?: EmbeddedEvent[] }>(
+    { _id: new Types.ObjectId(ticketId) },
+    { projection: { [EMBEDDED_OUTBOX_FIELD]: 1 } },
+  );
+  return [...(doc?.[EMBEDDED_OUTBOX_FIELD] ?? [])].sort((a, b) => a.aggregateVersion - b.aggregateVersion);
+}
+
+/** The events all tickets still hold (written, not yet published), optionally only those on `subject`, oldest first. */
 export async function outboxEvents(subject?: string): Promise<Array<{ subject: string; data: unknown; msgId: string }>> {
-  const rows = await outbox.model
-    .find(subject === undefined ? {} : { subject })
-    .sort({ createdAt: 1, _id: 1 })
-    .lean();
-  return rows.map((row) => ({ subject: row.subject, data: row.data, msgId: row.msgId }));
+  const docs = await Ticket.collection
+    .find<{ [EMBEDDED_OUTBOX_FIELD]: EmbeddedEvent[] }>({ outboxPending: true }, { projection: { [EMBEDDED_OUTBOX_FIELD]: 1 } })
+    .toArray();
+  return docs
+    .flatMap((doc) => doc[EMBEDDED_OUTBOX_FIELD])
+    .filter((event) => subject === undefined || event.subject === subject)
+    .sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime())
+    .map((event) => ({ subject: event.subject, data: event.data, msgId: event.msgId }));
 }
 
-/** The outbox rows of one aggregate, in version order. */
-export async function outboxRows(aggregateId: string) {
-  return outbox.model.find({ aggregateId }).sort({ aggregateVersion: 1 }).lean();
+/** How many events all tickets still hold (written, not yet published). */
+export async function pendingEventCount(): Promise<number> {
+  return (await ticketEvents.levels()).backlog;
 }

@@ -2,9 +2,8 @@ import { ConflictError } from '@ticketing/common/http';
 import { useMongoose } from '@ticketing/testkit';
 import mongoose from 'mongoose';
 import { Ticket } from '../../models/ticket';
-import { outbox } from '../../outbox';
-import { newId, outboxRows, useOutbox } from '../../test/helpers';
-import { createTicket, MAX_VERSION_RETRIES, updateTicket } from '../tickets';
+import { newId, outboxRows, pendingEventCount, useOutbox } from '../../test/helpers';
+import { createTicket, updateTicket } from '../tickets';
 
 jest.mock('../../nats-wrapper');
 
@@ -15,37 +14,56 @@ afterEach(() => {
   jest.restoreAllMocks();
 });
 
-/** Makes the next `times` conditional ticket writes match nothing, as if another writer had written first. */
-function loseVersionRaces(times: number) {
+/** Makes the next `times` ticket writes match nothing, as if the ticket had not met their conditions when they ran. */
+function missWrites(times: number) {
   const collection = Ticket.collection;
-  const realUpdateOne = collection.updateOne.bind(collection);
-  let lost = 0;
-  return jest.spyOn(collection, 'updateOne').mockImplementation(((...args: Parameters<typeof realUpdateOne>) => {
-    if (lost < times) {
-      lost += 1;
-      return Promise.resolve({ acknowledged: true, matchedCount: 0, modifiedCount: 0, upsertedCount: 0, upsertedId: null });
+  const real = collection.findOneAndUpdate.bind(collection);
+  let missed = 0;
+  return jest.spyOn(collection, 'findOneAndUpdate').mockImplementation(((...args: Parameters<typeof real>) => {
+    if (missed < times) {
+      missed += 1;
+      return Promise.resolve(null);
     }
-    return realUpdateOne(...args);
-  }) as typeof realUpdateOne);
+    return real(...args);
+  }) as typeof real);
 }
 
-describe('updateTicket and lost version races', () => {
-  it('when the conditional write loses the version race, then the edit re-runs on the fresh ticket and is applied once', async () => {
+describe('updateTicket writes', () => {
+  afterEach(() => jest.restoreAllMocks());
+
+  it('when the owner edits, then it is one write (the ticket and its ticket:updated), with no read before it', async () => {
     const userId = newId();
     const ticket = await createTicket({ title: 'a', price: 1, userId });
-    const write = loseVersionRaces(2);
+    const write = jest.spyOn(Ticket.collection, 'findOneAndUpdate');
+    const read = jest.spyOn(Ticket.collection, 'findOne');
 
     const updated = await updateTicket(ticket.id, userId, { title: 'b', price: 2 });
 
-    expect(write).toHaveBeenCalledTimes(3);
+    expect(write).toHaveBeenCalledTimes(1);
+    expect(read).not.toHaveBeenCalled();
+    expect(updated).toMatchObject({ title: 'b', price: 2, version: 1 });
+    expect((await outboxRows(ticket.id)).map((row) => [row.aggregateVersion, row.data])).toEqual([
+      [0, { id: ticket.id, version: 0, title: 'a', price: 1, userId }],
+      [1, { id: ticket.id, version: 1, title: 'b', price: 2, userId }],
+    ]);
+  });
+
+  it('when the write misses but the read after it finds the ticket editable (released in between), then it writes again and applies once', async () => {
+    const userId = newId();
+    const ticket = await createTicket({ title: 'a', price: 1, userId });
+    const write = missWrites(1);
+
+    const updated = await updateTicket(ticket.id, userId, { title: 'b', price: 2 });
+
+    expect(write).toHaveBeenCalledTimes(2);
     expect(updated).toMatchObject({ title: 'b', price: 2, version: 1 });
     expect((await outboxRows(ticket.id)).map((row) => row.aggregateVersion)).toEqual([0, 1]);
   });
 
-  it('when every re-run loses too, then it gives up with a 409 ConflictError and changes nothing', async () => {
+  it('when every write misses although the ticket looks editable, then it gives up with a 409 ConflictError and changes nothing', async () => {
     const userId = newId();
     const ticket = await createTicket({ title: 'a', price: 1, userId });
-    loseVersionRaces(MAX_VERSION_RETRIES + 1);
+    missWrites(2);
 
     const failure = updateTicket(ticket.id, userId, { title: 'b', price: 2 });
 
@@ -81,6 +99,9 @@ describe('createTicket', () => {
       price: 12.5,
       userId,
       version: 0,
+      // Its ticket:created, written with it (one insert) and kept until the relay published it.
+      outbox: [expect.objectContaining({ subject: 'ticket:created', msgId: `ticket:created:${ticket.id}:0`, attempts: 0 })],
+      outboxPending: true,
     });
     const rows = await outboxRows(ticket.id);
     expect(rows.map((row) => [row.subject, row.data])).toEqual([
@@ -94,6 +115,6 @@ describe('createTicket', () => {
     await expect(createTicket({ title: 'gig', price: -1, userId })).rejects.toBeInstanceOf(mongoose.Error.ValidationError);
 
     expect(await Ticket.countDocuments({ userId })).toBe(0);
-    expect(await outbox.model.countDocuments()).toBe(0);
+    expect(await pendingEventCount()).toBe(0);
   });
 });

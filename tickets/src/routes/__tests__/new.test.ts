@@ -1,5 +1,6 @@
 import { Subjects } from '@ticketing/common/contracts';
 import { fakeNatsWrapper, useMongoose } from '@ticketing/testkit';
+import { Types } from 'mongoose';
 import request from 'supertest';
 import { Ticket } from '../../models/ticket';
 import { newId, outboxRows, relayOutbox, signin, testApp, ticketBody, useOutbox } from '../../test/helpers';
@@ -88,7 +89,7 @@ describe('POST /api/tickets', () => {
     expect(response.body).not.toHaveProperty('orderId');
   });
 
-  it('when a ticket is created, then ticket:created is written to the outbox and published by the relay', async () => {
+  it('when a ticket is created, then ticket:created is written with it and published by the relay, which then removes it from the ticket', async () => {
     const { id: userId, cookie } = signin();
     const body = ticketBody();
     const { body: ticket } = await request(app).post('/api/tickets').set('Cookie', cookie).send(body).expect(201);
@@ -100,7 +101,8 @@ describe('POST /api/tickets', () => {
         subject: Subjects.TicketCreated,
         data: expected,
         msgId: `ticket:created:${ticket.id}:0`,
-        publishedAt: null,
+        attempts: 0,
+        claimedBy: null,
       }),
     ]);
     // Nothing reaches the broker from the route itself.
@@ -110,6 +112,7 @@ describe('POST /api/tickets', () => {
     expect(fakeNatsWrapper.published()).toEqual([
       { subject: Subjects.TicketCreated, data: expected, msgId: `ticket:created:${ticket.id}:0` },
     ]);
-    expect((await outboxRows(ticket.id))[0].publishedAt).toBeInstanceOf(Date);
+    expect(await outboxRows(ticket.id)).toEqual([]);
+    expect(await Ticket.collection.findOne({ _id: new Types.ObjectId(ticket.id) })).not.toHaveProperty('outboxPending');
   });
 });

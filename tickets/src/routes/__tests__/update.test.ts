@@ -147,13 +147,11 @@ describe('PUT /api/tickets/:id', () => {
     }
   });
 
-  it('when an edit keeps losing the version race, then 409 in the error shape (never 500) and nothing changes', async () => {
+  it('when every conditional write misses although the ticket looks editable, then 409 in the error shape (never 500) and nothing changes', async () => {
     const { cookie } = signin();
     const ticket = await createTicketViaApi(app, cookie);
-    // Every conditional write matches nothing, as if another writer always wrote first.
-    const write = jest
-      .spyOn(Ticket.collection, 'updateOne')
-      .mockResolvedValue({ acknowledged: true, matchedCount: 0, modifiedCount: 0, upsertedCount: 0, upsertedId: null });
+    // Every conditional write matches nothing, as if the ticket were held each time it ran.
+    const write = jest.spyOn(Ticket.collection, 'findOneAndUpdate').mockResolvedValue(null);
 
     try {
       const response = await request(app).put(`/api/tickets/${ticket.id}`).set('Cookie', cookie).send(ticketBody()).expect(409);
