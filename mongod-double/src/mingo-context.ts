@@ -2,7 +2,7 @@
 // context cannot override its built-ins, so collated queries use mingo's base Query and Aggregator
 // with a full operator context whose comparison operators compare strings with the collation.
 import { Aggregator as BaseAggregator } from 'mingo/aggregator';
-import { Context } from 'mingo/core';
+import { Context, evalExpr } from 'mingo/core';
 import * as accumulatorOperators from 'mingo/operators/accumulator';
 import * as expressionOperators from 'mingo/operators/expression';
 import * as pipelineOperators from 'mingo/operators/pipeline';
@@ -11,6 +11,7 @@ import * as queryOperators from 'mingo/operators/query';
 import * as windowOperators from 'mingo/operators/window';
 import { Query as BaseQuery } from 'mingo/query';
 import type { AnyObject, Options } from 'mingo/types';
+import { ObjectId } from 'bson';
 import { resolve } from 'mingo/util';
 import type { Collation } from './collation';
 import { compareValues, isDoc } from './values';
@@ -68,6 +69,45 @@ function collatedOps(collation: Collation): Ops {
   };
 }
 
+type ExpressionOperator = (obj: AnyObject, expr: unknown, options: Options) => unknown;
+const BUILTIN_EXPRESSIONS = expressionOperators as unknown as Record<`$${string}`, ExpressionOperator>;
+
+/** mingo's expression operators, with mongod's conversions of the BSON types mingo does not know (an ObjectId's string is its hex). */
+const EXPRESSIONS = {
+  ...BUILTIN_EXPRESSIONS,
+  $toString: (obj: AnyObject, expr: unknown, options: Options): unknown => {
+    const value = evalExpr(obj, expr, options);
+    return value instanceof ObjectId ? value.toHexString() : BUILTIN_EXPRESSIONS.$toString(obj, { $literal: value }, options);
+  },
+};
+
+let plainContext: Context | undefined;
+
+/** The full operator context of pipelines without a collation. */
+function plainContextOf(): Context {
+  plainContext ??= Context.init({
+    accumulator: accumulatorOperators as never,
+    expression: EXPRESSIONS as never,
+    pipeline: pipelineOperators as never,
+    projection: projectionOperators as never,
+    query: BUILTIN as never,
+    window: windowOperators as never,
+  });
+  return plainContext;
+}
+
+/** An aggregation pipeline without a collation, on the double's operator context. */
+export function plainAggregator(
+  pipeline: AnyObject[],
+  options: Omit<CollatedOptions, 'collation'>,
+): { run(input: AnyObject[]): AnyObject[] } {
+  return new BaseAggregator(pipeline, {
+    context: plainContextOf(),
+    variables: options.variables,
+    collectionResolver: options.collectionResolver,
+  });
+}
+
 const contexts = new Map<Collation, Context>();
 
 function contextFor(collation: Collation): Context {
@@ -75,7 +115,7 @@ function contextFor(collation: Collation): Context {
   if (!context) {
     context = Context.init({
       accumulator: accumulatorOperators as never,
-      expression: expressionOperators as never,
+      expression: EXPRESSIONS as never,
       pipeline: pipelineOperators as never,
       projection: projectionOperators as never,
       query: { ...BUILTIN, ...collatedOps(collation) } as never,

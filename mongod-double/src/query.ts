@@ -1,7 +1,7 @@
 // Filters, sorts, projections and aggregation pipelines. Matching and aggregation are mingo's, run on
 // the normalised view (values.ts); sorting and plain projections are done here on the stored
 // documents so their BSON types survive.
-import { Aggregator, Query, find as mingoFind } from 'mingo';
+import { Query, find as mingoFind } from 'mingo';
 import { Context } from 'mingo/core';
 import * as projectionOperators from 'mingo/operators/projection';
 import * as queryOperators from 'mingo/operators/query';
@@ -9,7 +9,7 @@ import { Query as BaseQuery } from 'mingo/query';
 import type { AnyObject } from 'mingo/types';
 import type { Collation } from './collation';
 import { CommandError, ErrorCodes, badValue } from './errors';
-import { collatedAggregator, collatedQuery } from './mingo-context';
+import { collatedAggregator, collatedQuery, plainAggregator } from './mingo-context';
 import {
   compareValues,
   deepCopy,
@@ -280,7 +280,7 @@ export function runPipeline(docs: Doc[], pipeline: unknown[], source: Collection
   try {
     const aggregator = options.collation
       ? collatedAggregator(stages, { collation: options.collation, variables, collectionResolver })
-      : new Aggregator(stages, { collectionResolver, variables });
+      : plainAggregator(stages, { collectionResolver, variables });
     return aggregator.run(input as AnyObject[]).map((out) => restore(out, origins) as Doc);
   } catch (error) {
     if (error instanceof CommandError) throw error;

@@ -307,6 +307,27 @@ describe('MongoDB test double: CRUD commands', () => {
       expect(await c.findOne({ _id: 'pl' } as never)).toEqual({ _id: 'pl', a: 2, sum: 5 });
     });
 
+    it('when a pipeline converts an ObjectId, a number and a date with $toString, then it gets the hex string, the digits and the ISO date, as mongod does', async () => {
+      const c = fresh();
+      const { insertedId } = await c.insertOne({ v: 7, at: new Date('2026-12-03T10:00:00Z') });
+
+      await c.updateOne({ _id: insertedId }, [
+        {
+          $set: {
+            id: { $toString: '$_id' },
+            key: { $concat: ['k:', { $toString: '$_id' }, ':', { $toString: '$v' }] },
+            when: { $toString: '$at' },
+          },
+        },
+      ]);
+
+      expect(await c.findOne({ _id: insertedId }, { projection: { _id: 0, id: 1, key: 1, when: 1 } })).toEqual({
+        id: insertedId.toHexString(),
+        key: `k:${insertedId.toHexString()}:7`,
+        when: '2026-12-03T10:00:00.000Z',
+      });
+    });
+
     it('when an update would change _id, then it fails with ImmutableField', async () => {
       const c = fresh();
       await c.insertOne({ _id: 'im' } as never);
