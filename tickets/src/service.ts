@@ -2,7 +2,8 @@ import { LifecycleHook, Logger, logger as defaultLogger } from '@ticketing/commo
 import { mongooseHook, ServiceDefinition } from '@ticketing/common/http';
 import { ServiceMetrics } from '@ticketing/common/metrics';
 import { natsLifecycleHook, StreamingTransportOptions } from '@ticketing/common/transport';
-import { outboxRelayHook, OutboxRelayOptions } from '@ticketing/common/outbox';
+import { Outbox, outboxRelayHook, OutboxRelayOptions } from '@ticketing/common/outbox';
+import mongoose from 'mongoose';
 import { createApp } from './app';
 import { loadConfig, TicketsConfig } from './config';
 import { OrderCancelledListener } from './events/listeners/order-cancelled-listener';
@@ -23,6 +24,29 @@ export interface TicketsServiceOptions {
 /** Creates the collection's indexes, the outbox relay's included. */
 function collectionsHook(): LifecycleHook {
   return { name: 'collections', start: initCollections, stop: () => undefined };
+}
+
+/**
+ * A database written before the tickets kept their own events may still hold unpublished rows in the
+ * `outbox` collection. When it does at boot, a relay over that collection publishes them as well
+ * (consumers take them in version order whichever relay sends them first: an early version waits).
+ */
+function earlierOutboxHook(logger: Logger, relay: TicketsServiceOptions['relay']): LifecycleHook {
+  let running: LifecycleHook | undefined;
+  return {
+    name: 'earlier outbox relay',
+    start: async () => {
+      const earlier = new Outbox(mongoose.connection);
+      if (!(await earlier.model.exists({ publishedAt: null }))) return;
+      logger.warn('the outbox collection holds unpublished events written before the tickets kept their own: relaying them too');
+      running = outboxRelayHook(earlier, natsWrapper, { logger, ...relay });
+      await running.start();
+    },
+    stop: async () => {
+      await running?.stop();
+      running = undefined;
+    },
+  };
 }
 
 /**
@@ -54,6 +78,7 @@ export function ticketsService(options: TicketsServiceOptions = {}): ServiceDefi
         { logger, ...options.transport },
       ),
       outboxRelayHook(ticketEvents, natsWrapper, { logger, metrics, ...options.relay }),
+      earlierOutboxHook(logger, options.relay),
     ],
   };
 }

@@ -65,12 +65,42 @@ const probes: Array<{ close(): Promise<void> }> = [];
 
 const eventsOf = (id: string) => seen.filter((event) => event.data.id === id);
 
+/** A ticket whose ticket:created was written, before the tickets kept their own events, to the outbox collection and never published. */
+const earlierTicket = { id: new mongoose.Types.ObjectId().toHexString(), title: 'from before', price: 5, userId: newId() };
+
+/** Seeds the database as a version of the service before EmbeddedOutbox left it: the ticket, and its unpublished outbox row. */
+async function seedEarlierOutbox(uri: string): Promise<void> {
+  const connection = await mongoose.createConnection(uri).asPromise();
+  try {
+    const { id, ...fields } = earlierTicket;
+    await connection.collection('tickets').insertOne({ _id: new mongoose.Types.ObjectId(id), ...fields, version: 0 });
+    const now = new Date();
+    await connection.collection('outbox').insertOne({
+      subject: Subjects.TicketCreated,
+      data: { ...earlierTicket, version: 0 },
+      msgId: `ticket:created:${id}:0`,
+      aggregateId: id,
+      aggregateVersion: 0,
+      createdAt: now,
+      publishedAt: null,
+      attempts: 0,
+      lastError: null,
+      nextAttemptAt: now,
+      claimedBy: null,
+      claimedUntil: null,
+    });
+  } finally {
+    await connection.close();
+  }
+}
+
 const fakeAuth = useFakeAuth();
 
 beforeAll(async () => {
   nats = await startNats();
   const base = process.env.TEST_MONGO_URI ?? (ownMongo = await startMongo()).uri;
   mongoUri = mongoUriWithDatabase(base, uniqueDatabaseName('tickets_service'));
+  await seedEarlierOutbox(mongoUri);
   service = await startService(
     ticketsService({
       // PORT 0 (any free port) is not a valid PORT setting, so it is set after validation.
@@ -115,6 +145,19 @@ describe('the tickets service with a real broker', () => {
   it('when the service runs, then /readyz reports the database and the broker ready', async () => {
     const response = await request(url).get('/readyz').expect(200);
     expect(response.body).toEqual({ status: 'ok' });
+  });
+
+  it('when the database held an unpublished row in the outbox collection from before, then the service publishes it too, once', async () => {
+    await eventually(() => eventsOf(earlierTicket.id).length >= 1, 'the earlier row was published');
+    expect(eventsOf(earlierTicket.id)).toEqual([
+      { subject: Subjects.TicketCreated, data: { ...earlierTicket, version: 0 }, msgId: `ticket:created:${earlierTicket.id}:0` },
+    ]);
+    const connection = await mongoose.createConnection(mongoUri).asPromise();
+    try {
+      expect(await connection.collection('outbox').countDocuments({ publishedAt: null })).toBe(0);
+    } finally {
+      await connection.close();
+    }
   });
 
   it('when a ticket is created and edited over HTTP, then ticket:created v0 and ticket:updated v1 reach the broker in that order', async () => {
