@@ -61,6 +61,9 @@ function signinThrottle(config: AppConfig): SigninThrottle {
   });
 }
 
+/** How long auth's own session lookup may take before the caller counts as signed out (as httpSessionCheck's default). */
+const SESSION_LOOKUP_TIMEOUT_MS = 1500;
+
 /** The auth HTTP app. Connects nothing and listens nowhere: `src/service.ts` does that. */
 export function createApp(config: AppConfig, options: { logger?: Logger; metrics?: ServiceMetrics } = {}): Express {
   configureHashing(config);
@@ -69,8 +72,10 @@ export function createApp(config: AppConfig, options: { logger?: Logger; metrics
   const session = { privateKey: config.JWT_PRIVATE_KEY, jwtTtl: config.JWT_TTL, devices };
   const idleSeconds = config.SESSION_IDLE_TIMEOUT;
   const throttle = signinThrottle(config);
-  // auth asks its own store, with the same short cache the other services keep; signout clears its entry.
-  const check = cachedSessionCheck((jti) => touchSession(jti, idleSeconds));
+  // auth asks its own store, with the same short cache the other services keep; signout clears its
+  // entry. A store that does not answer within the other services' timeout for asking auth means
+  // signed out, rather than a request held until the driver gives up.
+  const check = cachedSessionCheck((jti) => touchSession(jti, idleSeconds), { lookupTimeoutMs: SESSION_LOOKUP_TIMEOUT_MS });
   return createServiceApp(
     {
       session: { publicKey: config.JWT_PUBLIC_KEY, check },

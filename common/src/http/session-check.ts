@@ -14,6 +14,12 @@ export interface CachedSessionCheckOptions {
   inactiveTtlMs?: number;
   /** Most answers kept; the oldest are dropped first. Default 10000. */
   maxEntries?: number;
+  /**
+   * A lookup that has not answered after this many ms answers false (fail closed) and is not cached,
+   * so a session store that hangs (a database down, a driver waiting to select a server) cannot hold
+   * requests. Default: no limit.
+   */
+  lookupTimeoutMs?: number;
   now?: () => number;
 }
 
@@ -40,7 +46,7 @@ export function cachedSessionCheck(lookup: SessionCheck, options: CachedSessionC
     if (cached && cached.until > now()) return cached.active;
     const pending = inFlight.get(jti);
     if (pending) return pending;
-    const asked = lookup(jti).then(
+    const asked = withTimeout(lookup(jti), options.lookupTimeoutMs).then(
       (active) => {
         remember(jti, active);
         return active;
@@ -55,6 +61,16 @@ export function cachedSessionCheck(lookup: SessionCheck, options: CachedSessionC
     }
   };
   return Object.assign(check, { forget: (jti: string) => void answers.delete(jti) });
+}
+
+/** `answer`, or a rejection once `ms` have passed first (no limit without `ms`). */
+function withTimeout<T>(answer: Promise<T>, ms: number | undefined): Promise<T> {
+  if (ms === undefined) return answer;
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`session lookup took longer than ${ms} ms`)), ms);
+  });
+  return Promise.race([answer, late]).finally(() => clearTimeout(timer));
 }
 
 export interface HttpSessionCheckOptions extends CachedSessionCheckOptions {

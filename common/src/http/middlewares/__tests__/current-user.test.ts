@@ -243,6 +243,16 @@ describe('httpSessionCheck', () => {
     clock = 2001;
     expect(await sessionCheck('j')).toBe(false);
   });
+
+  it('when the lookup does not answer within lookupTimeoutMs, then the session counts as inactive, is not cached, and the next check asks again', async () => {
+    const answers: Array<Promise<boolean>> = [new Promise<boolean>(() => undefined), Promise.resolve(true)];
+    const lookup = jest.fn(() => answers.shift() ?? Promise.resolve(false));
+    const sessionCheck = cachedSessionCheck(lookup, { lookupTimeoutMs: 20 });
+
+    expect(await sessionCheck('j')).toBe(false);
+    expect(await sessionCheck('j')).toBe(true);
+    expect(lookup).toHaveBeenCalledTimes(2);
+  });
 });
 
 describe('requireAuth', () => {
