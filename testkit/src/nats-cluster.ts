@@ -2,7 +2,16 @@ import type { ChildProcess } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { eventually } from './eventually';
-import { freeTcpPort, launchNatsServer, makeStoreDir, natsServerBinary, releaseStoreDir, waitForExit, type NatsUser } from './nats-server';
+import {
+  freeTcpPort,
+  isPortTaken,
+  launchNatsServer,
+  makeStoreDir,
+  natsServerBinary,
+  releaseStoreDir,
+  waitForExit,
+  type NatsUser,
+} from './nats-server';
 
 export interface StartNatsClusterOptions {
   /** How many nats-server processes (default 3: the smallest cluster that survives losing one). */
@@ -132,6 +141,20 @@ export async function startNatsCluster(opts: StartNatsClusterOptions = {}): Prom
   const readyTimeoutMs = opts.readyTimeoutMs ?? 30_000;
   const bin = natsServerBinary();
   const clusterName = `ticketing-test-${process.pid}`;
+  // A free port can be taken by another process between the check and the bind: new ports, again.
+  for (let attempt = 1; ; attempt += 1) {
+    const { plans, started } = await launchCluster(bin, size, clusterName, opts, readyTimeoutMs);
+    const failed = started.find((result): result is PromiseRejectedResult => result.status === 'rejected');
+    if (!failed) return joinCluster(plans, started as PromiseFulfilledResult<ChildProcess>[], bin, readyTimeoutMs);
+    for (const result of started) if (result.status === 'fulfilled') result.value.kill('SIGKILL');
+    await Promise.all(started.map((result) => (result.status === 'fulfilled' ? waitForExit(result.value) : undefined)));
+    for (const plan of plans) releaseStoreDir(plan.storeDir);
+    if (attempt >= 3 || !isPortTaken(failed.reason)) throw failed.reason;
+  }
+}
+
+/** Plans the nodes (ports, stores, configuration files) and launches them all. */
+async function launchCluster(bin: string, size: number, clusterName: string, opts: StartNatsClusterOptions, readyTimeoutMs: number) {
   const plans: NodePlan[] = [];
   for (let i = 1; i <= size; i++) {
     const storeDir = makeStoreDir('ticketing-nats-cluster-');
@@ -143,13 +166,17 @@ export async function startNatsCluster(opts: StartNatsClusterOptions = {}): Prom
     writeNodeConfig(plan, clusterName, routes, opts.users);
   }
   const started = await Promise.allSettled(plans.map((plan) => launchNatsServer(bin, ['-c', plan.configFile], readyTimeoutMs)));
-  const failed = started.find((result): result is PromiseRejectedResult => result.status === 'rejected');
-  if (failed) {
-    for (const result of started) if (result.status === 'fulfilled') result.value.kill('SIGKILL');
-    for (const plan of plans) releaseStoreDir(plan.storeDir);
-    throw failed.reason;
-  }
-  const nodes = plans.map((plan, i) => clusterNode(plan, bin, readyTimeoutMs, (started[i] as PromiseFulfilledResult<ChildProcess>).value));
+  return { plans, started };
+}
+
+/** The handle of launched nodes, once every node agrees on a JetStream meta leader. */
+async function joinCluster(
+  plans: NodePlan[],
+  started: PromiseFulfilledResult<ChildProcess>[],
+  bin: string,
+  readyTimeoutMs: number,
+): Promise<NatsClusterHandle> {
+  const nodes = plans.map((plan, i) => clusterNode(plan, bin, readyTimeoutMs, started[i].value));
   const handle = clusterHandle(nodes, plans);
   try {
     // JetStream answers only once the nodes have elected a meta leader (and agree on it).

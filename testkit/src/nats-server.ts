@@ -163,6 +163,11 @@ export function launchNatsServer(bin: string, args: string[], readyTimeoutMs: nu
   });
 }
 
+/** True for nats-server's exit on a port another process took after freeTcpPort found it free. */
+export function isPortTaken(err: unknown): boolean {
+  return err instanceof Error && err.message.includes('address already in use');
+}
+
 /** A NATS user's name and password, as a service gets them (NATS_USER, NATS_PASSWORD). */
 export interface NatsCredentials {
   user: string;
@@ -203,9 +208,8 @@ export async function startNats(opts: StartNatsOptions = {}): Promise<NatsServer
   const jetstream = opts.jetstream ?? true;
   const readyTimeoutMs = opts.readyTimeoutMs ?? 15_000;
   const storeDir = makeStoreDir();
-  const port = await freeTcpPort();
   const configFile = opts.users ? writeConfig(storeDir, opts.users) : undefined;
-  const args = [
+  const argsFor = (port: number): string[] => [
     ...(configFile ? ['-c', configFile] : []),
     '-a',
     '127.0.0.1',
@@ -213,11 +217,18 @@ export async function startNats(opts: StartNatsOptions = {}): Promise<NatsServer
     String(port),
     ...(jetstream ? ['-js', '-sd', storeDir] : []),
   ];
-
-  let child: ChildProcess | undefined = await launchNatsServer(bin, args, readyTimeoutMs).catch((err: unknown) => {
-    releaseStoreDir(storeDir);
-    throw err;
-  });
+  let port = 0;
+  let child: ChildProcess | undefined;
+  // A free port can be taken by another process between the check and the bind: another port, again.
+  for (let attempt = 1; !child; attempt += 1) {
+    port = await freeTcpPort();
+    child = await launchNatsServer(bin, argsFor(port), readyTimeoutMs).catch((err: unknown) => {
+      if (attempt < 3 && isPortTaken(err)) return undefined;
+      releaseStoreDir(storeDir);
+      throw err;
+    });
+  }
+  const args = argsFor(port);
   let removed = false;
 
   const halt = async (signal: NodeJS.Signals): Promise<void> => {
