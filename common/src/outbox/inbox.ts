@@ -54,6 +54,9 @@ export class Inbox<E extends OutboxEvent = OutboxEvent> {
   }
 
   async init(): Promise<void> {
+    // The model's own index build (autoIndex, started when the connection opened) finishes first, so
+    // none of its commands is still to come once init resolves.
+    await this.model.init();
     await this.model.createCollection().catch((err: { code?: number }) => {
       if (err.code !== 48) throw err; // NamespaceExists
     });

@@ -55,6 +55,9 @@ export class Outbox<E extends OutboxEvent = OutboxEvent> {
 
   /** Creates the collection and its indexes (outside any transaction: DDL in a transaction fails). */
   async init(): Promise<void> {
+    // The model's own index build (autoIndex, started when the connection opened) finishes first, so
+    // none of its commands is still to come once init resolves.
+    await this.model.init();
     await this.model.createCollection().catch((err: { code?: number }) => {
       if (err.code !== 48) throw err; // NamespaceExists
     });
