@@ -79,7 +79,9 @@ describe('the flood gate in front of signin and signup', () => {
     expect(refused).toBeGreaterThanOrEqual(10);
     const summaries = lines.filter((line) => line.msg === 'Signin attempts refused by the flood gate');
     expect(summaries).toHaveLength(1);
-    expect(lines.filter((line) => line.msg === 'request completed' && JSON.stringify(line).includes('429'))).toHaveLength(0);
+    // By status: a request id may contain the digits 429.
+    const completed = lines as Array<{ msg: string; res?: { statusCode?: number } }>;
+    expect(completed.filter((line) => line.msg === 'request completed' && line.res?.statusCode === 429)).toHaveLength(0);
   });
 
   it('when a known device signs in to its account from a flooding address, then it is let through, signed in, and its IP is not charged', async () => {
@@ -104,6 +106,8 @@ describe('the flood gate in front of signin and signup', () => {
     expect(withOthers.status).toBe(400);
     expect(await ThrottleCounter.findOne({ key: `device:${other.device}` }).lean()).toBeNull();
     const forged = `device=${user.device.slice('device='.length, -3)}AAA`;
+    // Used up again: the burst is per second, and the attempt above (a password check) may outlast it.
+    await useUpBurst(FLOODER);
     const withForged = await signinFrom(FLOODER, { email: user.email, password: STRONG_PASSWORD }, forged).expect(429);
     expect(withForged.body).toEqual(TOO_MANY);
   });
