@@ -1,10 +1,12 @@
 /**
  * The data-size scenario (`--data 1000,100000`): at each size N, seed N users, N tickets and N orders
  * (cancelled, so they hold no ticket) straight into the services' databases in the models' shapes (not through
- * HTTP), then measure each route's req/s and p99 with autocannon. Sizes are cumulative: the seed tops
+ * HTTP), then measure each route's req/s and p99 with autocannon, each after an unmeasured warm-up
+ * run of the same route (so the first size is not measured on cold processes). Sizes are cumulative: the seed tops
  * the collections up to N. The figures show whether a route's cost grows with the data (a collection
- * scan) or not (an index range). At each size it also times a pass of orders' outbox relay (its read of
- * the unpublished rows, with N published rows kept for retention) and of the expiry sweeper (its read of
+ * scan) or not (an index range). At each size it also times a pass of each outbox relay (tickets' read
+ * of the tickets holding events; orders' read of the unpublished rows, with N published rows kept for
+ * retention) and of the expiry sweeper (its read of
  * the due orders), and reads the double's resident memory.
  */
 import { readFileSync } from 'node:fs';
@@ -192,6 +194,9 @@ export interface DataSizeOptions {
 }
 
 /** Runs the scenario at each size, in increasing order. */
+const WARM_UP_SECONDS = 2;
+const WARM_UP_ORDERS = 60;
+
 export async function runDataSize(opts: DataSizeOptions): Promise<DataSizeFigures[]> {
   const results: DataSizeFigures[] = [];
   for (const size of [...opts.sizes].sort((a, b) => a - b)) {
@@ -210,7 +215,10 @@ export async function runDataSize(opts: DataSizeOptions): Promise<DataSizeFigure
     const ids = sample.map((row) => row._id.toHexString());
     let n = 0;
     const roundRobin: AutocannonRequest[] = [{ setupRequest: (req) => ({ ...req, path: `/api/tickets/${ids[n++ % ids.length]}` }) }];
-    const fresh = await opts.freshTickets(Math.max(50, opts.durationSeconds * 40));
+    // Each route is first run unmeasured for WARM_UP_SECONDS (the first size would otherwise be measured
+    // on cold processes); POST /api/orders warms up on tickets of its own, WARM_UP_ORDERS of them.
+    const measuredOrders = Math.max(50, opts.durationSeconds * 40);
+    const fresh = await opts.freshTickets(measuredOrders + WARM_UP_ORDERS);
     let nextFresh = 0;
     const json = { 'content-type': 'application/json' };
     const routes: Array<[string, AutocannonOptions]> = [
@@ -232,7 +240,7 @@ export async function runDataSize(opts: DataSizeOptions): Promise<DataSizeFigure
           url: `${opts.url}/api/orders`,
           method: 'POST',
           headers: json,
-          amount: fresh.length,
+          amount: measuredOrders,
           requests: [
             {
               setupRequest: (req) => {
@@ -248,6 +256,8 @@ export async function runDataSize(opts: DataSizeOptions): Promise<DataSizeFigure
     const figures: DataSizeFigures['routes'] = [];
     for (const [name, options] of routes) {
       opts.log(`data size ${size}: ${name}`);
+      const warmUp = options.amount === undefined ? { duration: WARM_UP_SECONDS } : { amount: WARM_UP_ORDERS };
+      await Promise.resolve(autocannon({ connections: opts.connections, timeout: 30, ...options, ...warmUp }));
       const result = await Promise.resolve(
         autocannon({ connections: opts.connections, duration: opts.durationSeconds, timeout: 30, ...options }),
       );
