@@ -28,6 +28,7 @@ import { Subjects } from '../../contracts/subjects';
 import type { TicketCreatedEvent } from '../../contracts/types';
 import { Publisher } from '../../events/publisher';
 import { Listener } from '../../events/listener';
+import { EmbeddedOutbox } from '../../outbox/embedded-outbox';
 import { Outbox } from '../../outbox/outbox';
 import { OutboxRelay } from '../../outbox/outbox-relay';
 import { Inbox } from '../../outbox/inbox';
@@ -40,12 +41,34 @@ class TicketCreatedPublisher extends Publisher<TicketCreatedEvent> {
   readonly subject = Subjects.TicketCreated;
 }
 
-/** The tickets side: POST /api/tickets writes the ticket and its event in one transaction. */
-function ticketsApp(connection: Connection, outbox: Outbox) {
-  const Ticket = connection.models.Ticket ?? connection.model('Ticket', new Schema({ title: String, price: Number, userId: String }));
+const ticketModel = (connection: Connection) =>
+  connection.models.Ticket ?? connection.model('Ticket', new Schema({ title: String, price: Number, userId: String }));
+
+/**
+ * The tickets side: POST /api/tickets writes the ticket and its event in one transaction (an Outbox),
+ * or in one insert that carries the event (an EmbeddedOutbox, as the tickets service does).
+ */
+function ticketsApp(connection: Connection, outbox: Outbox | EmbeddedOutbox) {
+  const Ticket = ticketModel(connection);
   const app = express();
   app.use(express.json());
   app.post('/api/tickets', async (req, res) => {
+    if (outbox instanceof EmbeddedOutbox) {
+      const _id = new mongoose.Types.ObjectId();
+      const data = { id: _id.toHexString(), version: 0, title: req.body.title as string, price: req.body.price as number, userId: USER_ID };
+      const pending = outbox.pending();
+      await new TicketCreatedPublisher(pending).publish(data);
+      await Ticket.collection.insertOne({
+        _id,
+        title: data.title,
+        price: data.price,
+        userId: USER_ID,
+        ...outbox.insertFields(pending.events),
+      });
+      outbox.committed(_id, pending.events);
+      res.status(201).json(data);
+      return;
+    }
     const ticket = await outbox.transaction(async (tx) => {
       const [doc] = await Ticket.create([{ title: req.body.title, price: req.body.price, userId: USER_ID }], { session: tx.session });
       const data = { id: doc._id.toHexString(), version: 0, title: doc.title as string, price: doc.price as number, userId: USER_ID };
@@ -94,10 +117,13 @@ afterAll(async () => {
 });
 
 /** Runs the scenario over `connect`'s transports and returns the finished spans of its one trace. */
-async function ticketWriteTrace(connect: () => Promise<Transport>): Promise<{ spans: ReadableSpan[]; replicaTitle: string }> {
+async function ticketWriteTrace(
+  connect: () => Promise<Transport>,
+  store: 'collection' | 'embedded' = 'collection',
+): Promise<{ spans: ReadableSpan[]; replicaTitle: string }> {
   exporter.reset();
   const [ticketsBroker, ordersBroker] = [await connect(), await connect()];
-  const ticketsOutbox = new Outbox(ticketsDb);
+  const ticketsOutbox = store === 'embedded' ? new EmbeddedOutbox(ticketModel(ticketsDb).collection) : new Outbox(ticketsDb);
   const ordersOutbox = new Outbox(ordersDb);
   const inbox = new Inbox(ordersOutbox);
   await Promise.all([ticketsOutbox.init(), ordersOutbox.init(), inbox.init()]);
@@ -164,6 +190,16 @@ describe('a ticket write and what it causes form one trace', () => {
   it('when a ticket is created over JetStream, then the request, the relay publish and orders applying ticket:created share one trace, parent to child', async () => {
     const { spans, replicaTitle } = await ticketWriteTrace(() =>
       createTransport({ NATS_URL: nats.url }, { logger: quiet, connectTimeoutMs: 5_000, publishTimeoutMs: 5_000 }),
+    );
+
+    expect(replicaTitle).toBe('concert');
+    expectOneTraceFromTheRequest(spans);
+  });
+
+  it('when the ticket’s event is kept on the ticket (EmbeddedOutbox), then the request, the relay publish and orders applying it share one trace too', async () => {
+    const { spans, replicaTitle } = await ticketWriteTrace(
+      () => createTransport({ NATS_URL: nats.url }, { logger: quiet, connectTimeoutMs: 5_000, publishTimeoutMs: 5_000 }),
+      'embedded',
     );
 
     expect(replicaTitle).toBe('concert');
