@@ -1,17 +1,19 @@
 /**
  * The data-size scenario (`--data 1000,100000`): at each size N, seed N users, N tickets and N orders
  * (cancelled, so they hold no ticket) straight into the services' databases in the models' shapes (not through
- * HTTP), then measure each route's req/s and p99 with autocannon, each after an unmeasured warm-up
- * run of the same route (so the first size is not measured on cold processes). Sizes are cumulative: the seed tops
- * the collections up to N. The figures show whether a route's cost grows with the data (a collection
- * scan) or not (an index range). At each size it also times a pass of each outbox relay (tickets' read
- * of the tickets holding events; orders' read of the unpublished rows, with N published rows kept for
- * retention) and of the expiry sweeper (its read of
- * the due orders), and reads the double's resident memory.
- */
+ * HTTP), then measure each route's req/s and p99 with autocannon: every route is first run unmeasured
+ * (so the first size is not measured on cold processes), then measured in `repeats` rounds over all
+ * routes, and its median run is reported with the CPU each process used during it. Sizes are
+ * cumulative: the seed tops the collections up to N. The figures show whether a route's cost grows with
+ * the data (a collection scan) or not (an index range). At each size it also times a pass of each outbox
+ * relay (tickets' read of the tickets holding events; orders' read of the unpublished rows, with N
+ * published rows kept for retention) and of the expiry sweeper (its read of the due orders), reads the
+ * double's resident memory, and reads each process's CPU while at rest after the seed. */
 import { readFileSync } from 'node:fs';
 import crypto from 'node:crypto';
 import autocannon, { type AutocannonOptions, type AutocannonRequest } from 'autocannon';
+import { CpuMeter } from './process-cpu';
+import { timedRun } from './timed-run';
 import mongoose from 'mongoose';
 
 type MongoClient = InstanceType<typeof mongoose.mongo.MongoClient>;
@@ -36,7 +38,25 @@ export interface DataSizeFigures {
   /** Growth of the resident set per 100,000 documents since the previous size. */
   rssMiBPer100kDocuments?: number;
   passes: PassFigures[];
-  routes: Array<{ name: string; requestsPerSecond: number; p99: number; non2xx: number }>;
+  /** CPU each process used (share of one core) over IDLE_SECONDS with no requests, right after the seed. */
+  idleCpu: Record<string, number>;
+  routes: Array<{
+    name: string;
+    /** The median run's. */
+    requestsPerSecond: number;
+    /** Every run's, in the order they ran. */
+    runs: number[];
+    p99: number;
+    non2xx: number;
+    cpu: Record<string, number>;
+  }>;
+}
+
+interface RouteRun {
+  requestsPerSecond: number;
+  p99: number;
+  non2xx: number;
+  cpu: Record<string, number>;
 }
 
 const BATCH = 1000;
@@ -180,6 +200,8 @@ export interface DataSizeOptions {
   client: MongoClient;
   sizes: number[];
   durationSeconds: number;
+  /** Measured runs of each route at each size (the median is reported). */
+  repeats: number;
   connections: number;
   seller: { cookie: string };
   /** The buyer whose orders GET /api/orders lists. */
@@ -188,15 +210,67 @@ export interface DataSizeOptions {
   buyerCookies: string[];
   /** The double's process, for its resident memory. */
   mongodPid?: number;
+  /** The processes whose CPU is read during each run, by name. */
+  pids: Record<string, number>;
   /** Free tickets already replicated in orders, one per order placed. */
   freshTickets: (count: number) => Promise<string[]>;
   log: (line: string) => void;
 }
 
-/** Runs the scenario at each size, in increasing order. */
 const WARM_UP_SECONDS = 2;
 const WARM_UP_ORDERS = 60;
+/** How long the processes' CPU is read while nothing is asked of them, after each seed. */
+const IDLE_SECONDS = 3;
 
+/** Warms every route up, then measures them in `repeats` rounds; each route's figure is its median run. */
+async function measureRoutes(
+  routes: Array<[string, AutocannonOptions]>,
+  repeats: number,
+  log: (line: string) => void,
+  opts: Pick<DataSizeOptions, 'connections' | 'durationSeconds' | 'pids'>,
+): Promise<DataSizeFigures['routes']> {
+  const meter = new CpuMeter(opts.pids);
+  // Rounds over every route, so a drift of the machine during a size falls on all routes alike; each
+  // route's figure is its median run.
+  const runs = new Map<string, RouteRun[]>(routes.map(([name]) => [name, []]));
+  for (const [name, options] of routes) {
+    log(`${name} (warm-up)`);
+    const warmUp = options.amount === undefined ? { duration: WARM_UP_SECONDS } : { amount: WARM_UP_ORDERS };
+    await Promise.resolve(autocannon({ connections: opts.connections, timeout: 30, ...options, ...warmUp }));
+  }
+  for (let round = 0; round < repeats; round += 1) {
+    for (const [name, options] of routes) {
+      log(`${name} (run ${round + 1} of ${repeats})`);
+      meter.start();
+      const { result, requestsPerSecond } = await timedRun({
+        connections: opts.connections,
+        duration: opts.durationSeconds,
+        timeout: 30,
+        ...options,
+      });
+      runs.get(name)?.push({
+        requestsPerSecond,
+        p99: result.latency.p99,
+        non2xx: result.non2xx + result.errors + result.timeouts,
+        cpu: meter.stop(),
+      });
+    }
+  }
+  return routes.map(([name]) => {
+    const all = runs.get(name) ?? [];
+    const median = [...all].sort((a, b) => a.requestsPerSecond - b.requestsPerSecond)[Math.floor(all.length / 2)];
+    return {
+      name,
+      requestsPerSecond: median.requestsPerSecond,
+      runs: all.map((run) => run.requestsPerSecond),
+      p99: median.p99,
+      non2xx: all.reduce((sum, run) => sum + run.non2xx, 0),
+      cpu: median.cpu,
+    };
+  });
+}
+
+/** Runs the scenario at each size, in increasing order. */
 export async function runDataSize(opts: DataSizeOptions): Promise<DataSizeFigures[]> {
   const results: DataSizeFigures[] = [];
   for (const size of [...opts.sizes].sort((a, b) => a - b)) {
@@ -207,6 +281,11 @@ export async function runDataSize(opts: DataSizeOptions): Promise<DataSizeFigure
     const documents = await documentCount(opts.client);
     const doubleRssMiB = opts.mongodPid ? residentMiB(opts.mongodPid) : undefined;
     const passFigures = await passes(opts.client);
+    // Work left from the seed (a garbage collector catching up, say) shows here as CPU with no requests.
+    const meter = new CpuMeter(opts.pids);
+    meter.start();
+    await new Promise((resolve) => setTimeout(resolve, IDLE_SECONDS * 1000));
+    const idleCpu = meter.stop();
     const sample = await opts.client
       .db('tickets')
       .collection('tickets')
@@ -217,8 +296,10 @@ export async function runDataSize(opts: DataSizeOptions): Promise<DataSizeFigure
     const roundRobin: AutocannonRequest[] = [{ setupRequest: (req) => ({ ...req, path: `/api/tickets/${ids[n++ % ids.length]}` }) }];
     // Each route is first run unmeasured for WARM_UP_SECONDS (the first size would otherwise be measured
     // on cold processes); POST /api/orders warms up on tickets of its own, WARM_UP_ORDERS of them.
-    const measuredOrders = Math.max(50, opts.durationSeconds * 40);
-    const fresh = await opts.freshTickets(measuredOrders + WARM_UP_ORDERS);
+    // About the run's duration at 100 orders/s (a run that ends on a count of requests).
+    const measuredOrders = Math.max(50, opts.durationSeconds * 100);
+    const repeats = Math.max(1, opts.repeats);
+    const fresh = await opts.freshTickets(measuredOrders * repeats + WARM_UP_ORDERS);
     let nextFresh = 0;
     const json = { 'content-type': 'application/json' };
     const routes: Array<[string, AutocannonOptions]> = [
@@ -253,27 +334,13 @@ export async function runDataSize(opts: DataSizeOptions): Promise<DataSizeFigure
         },
       ],
     ];
-    const figures: DataSizeFigures['routes'] = [];
-    for (const [name, options] of routes) {
-      opts.log(`data size ${size}: ${name}`);
-      const warmUp = options.amount === undefined ? { duration: WARM_UP_SECONDS } : { amount: WARM_UP_ORDERS };
-      await Promise.resolve(autocannon({ connections: opts.connections, timeout: 30, ...options, ...warmUp }));
-      const result = await Promise.resolve(
-        autocannon({ connections: opts.connections, duration: opts.durationSeconds, timeout: 30, ...options }),
-      );
-      figures.push({
-        name,
-        requestsPerSecond: Math.round(result['2xx'] / result.duration),
-        p99: result.latency.p99,
-        non2xx: result.non2xx + result.errors + result.timeouts,
-      });
-    }
+    const figures = await measureRoutes(routes, Math.max(1, opts.repeats), (line) => opts.log(`data size ${size}: ${line}`), opts);
     const previous = results.at(-1);
     const rssMiBPer100kDocuments =
       previous?.doubleRssMiB !== undefined && doubleRssMiB !== undefined && documents > previous.documents
         ? +(((doubleRssMiB - previous.doubleRssMiB) / (documents - previous.documents)) * 100_000).toFixed(1)
         : undefined;
-    results.push({ size, seedSeconds, documents, doubleRssMiB, rssMiBPer100kDocuments, passes: passFigures, routes: figures });
+    results.push({ size, seedSeconds, documents, doubleRssMiB, rssMiBPer100kDocuments, passes: passFigures, idleCpu, routes: figures });
   }
   return results;
 }

@@ -25,7 +25,8 @@ import { mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import readline from 'node:readline';
-import autocannon, { type AutocannonOptions, type AutocannonRequest, type AutocannonResult } from 'autocannon';
+import { type AutocannonOptions, type AutocannonRequest } from 'autocannon';
+import { timedRun, type TimedResult } from './timed-run';
 import mongoose from 'mongoose';
 import type { BenchStackInfo } from './bench-stack-host';
 import { selfTimeByOrigin, topSelfTime, type SelfTime } from './cpu-profile';
@@ -68,6 +69,7 @@ const runs = (scenario: (typeof SCENARIOS)[number]): boolean => ONLY.has(scenari
 /** `--data 1000,100000`: the data-size scenario at those sizes, after the others (see data-size.ts). */
 const DATA_SIZES = arg('data', '').split(',').filter(Boolean).map(Number);
 const DATA_DURATION = Number(arg('data-duration', '5'));
+const DATA_REPEATS = Number(arg('data-repeats', '3'));
 const OUT = arg('out', PROFILE ? '' : path.join(ROOT, 'bench', 'results.json'));
 /**
  * Each route's baseline is measured again right after the route (`--no-adjacent` leaves it out): the
@@ -336,17 +338,17 @@ async function waitForCompletions(ordersDb: Db, paymentsDb: Db, timeoutMs = 300_
   }
 }
 
-function run(opts: AutocannonOptions): Promise<AutocannonResult> {
-  return Promise.resolve(autocannon({ connections: CONNECTIONS, timeout: 30, ...opts }));
+function run(opts: AutocannonOptions): Promise<TimedResult> {
+  return timedRun({ connections: CONNECTIONS, timeout: 30, ...opts });
 }
 
-function figures(name: string, result: AutocannonResult, cpu: Record<string, number>): HttpFigures {
+function figures(name: string, { result, requestsPerSecond }: TimedResult, cpu: Record<string, number>): HttpFigures {
   return {
     name,
     requests: result['2xx'],
     non2xx: result.non2xx,
     errors: result.errors + result.timeouts,
-    requestsPerSecond: Math.round(result['2xx'] / result.duration),
+    requestsPerSecond,
     latencyMs: { p50: result.latency.p50, p99: result.latency.p99, mean: +result.latency.mean.toFixed(2) },
     cpu,
   };
@@ -636,11 +638,13 @@ async function main(): Promise<void> {
         client: observer,
         sizes: DATA_SIZES,
         durationSeconds: DATA_DURATION,
+        repeats: DATA_REPEATS,
         connections: CONNECTIONS,
         seller: { cookie: seller },
         buyer: { cookie: dataBuyerCookie, id: currentUser.id },
         buyerCookies,
         mongodPid: info.pids.mongod,
+        pids: { ...info.pids, bench: process.pid },
         freshTickets: async (count) => {
           // From the start of this second: every id the tickets service gives from now on sorts after it.
           const since = mongoose.Types.ObjectId.createFromTime(Math.floor(Date.now() / 1000));
@@ -725,9 +729,12 @@ async function main(): Promise<void> {
   printTable(results.http, propagation, relay);
   for (const sized of dataSize ?? []) {
     const routes = sized.routes.map(
-      (r) => `${r.name} ${r.requestsPerSecond} req/s p99 ${r.p99} ms${r.non2xx ? ` (${r.non2xx} non-2xx)` : ''}`,
+      (r) =>
+        `${r.name} ${r.requestsPerSecond} req/s (runs ${r.runs.join(', ')}) p99 ${r.p99} ms${r.non2xx ? ` (${r.non2xx} non-2xx)` : ''}`,
     );
     console.log(`data size ${sized.size} (seeded in ${sized.seedSeconds} s): ${routes.join('; ')}`);
+    console.log(`  CPU at rest after the seed: ${JSON.stringify(sized.idleCpu)}`);
+    for (const r of sized.routes) console.log(`  CPU during ${r.name}: ${JSON.stringify(r.cpu)}`);
   }
   if (profileDir) console.log(JSON.stringify(profiles, null, 2));
 }
