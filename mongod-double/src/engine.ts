@@ -265,7 +265,9 @@ export class Engine {
       }
     }
     for (const { collection, record, doc } of writes) {
-      record.versions.push({ ts, doc });
+      // A new record's array is made to size: most documents keep their one version for good.
+      if (record.versions.length === 0) record.versions = [{ ts, doc }];
+      else record.versions.push({ ts, doc });
       if (!doc) continue;
       track(collection, record, doc, 1);
       const norm = normalizeDoc(doc);

@@ -76,14 +76,16 @@ export function orderedKeysOf(fields: string[], doc: Doc, collation: Collation |
 /** The one key of a document whose every index field holds one value that is not an array (the
  *  common case, without the combinations below); undefined otherwise. */
 function singleKeyOf(fields: string[], doc: Doc, collation: Collation | undefined): OrderedKey | undefined {
-  const values: unknown[] = [];
-  const parts: string[] = [];
-  for (const field of fields) {
-    const found = getPathValues(doc, field);
+  // Sized up front: an index entry lives as long as its document, and an array grown by push keeps
+  // room for 17 elements (152 bytes instead of 24 for one field), millions of times over.
+  const values = new Array<unknown>(fields.length);
+  const parts = new Array<string>(fields.length);
+  for (let i = 0; i < fields.length; i += 1) {
+    const found = getPathValues(doc, fields[i]);
     if (found.length !== 1 || Array.isArray(found[0])) return undefined;
     const value = found[0] === undefined ? null : found[0];
-    values.push(value);
-    parts.push(canonicalKey(foldStrings(value, collation)));
+    values[i] = value;
+    parts[i] = canonicalKey(foldStrings(value, collation));
   }
   return { key: parts.join('|'), values };
 }

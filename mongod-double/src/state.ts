@@ -6,6 +6,7 @@ import { ClusterClock } from './cluster-time';
 import { CursorRegistry } from './cursors';
 import { Engine } from './engine';
 import { FailPoints } from './fail-points';
+import { observeGc } from './gc-stats';
 import type { Logger } from './log';
 import { SessionRegistry } from './transactions';
 import { TopCounters } from './top';
@@ -68,6 +69,7 @@ export class ServerState {
     readonly options: ServerOptions,
     readonly log: Logger,
   ) {
+    observeGc();
     this.replSet = options.replSet
       ? {
           name: options.replSet.split('/')[0],

@@ -112,6 +112,33 @@ describe('MongoDB test double: the mongod executable', () => {
     await expect(admin.command({ replSetInitiate: {} })).rejects.toMatchObject({ code: 23 });
   });
 
+  it('when documents are written, then serverStatus counts the collector pauses they cause in testDouble.gc', async () => {
+    const client = await connect(await portOf(launch(['--port', '0'])));
+    const admin = client.db('admin');
+    type Pauses = { count: number; totalMs: number; maxMs: number };
+    const gc = async (): Promise<{ gc: Record<string, Pauses>; heapUsedBytes: unknown }> =>
+      (await admin.command({ serverStatus: 1 })).testDouble as { gc: Record<string, Pauses>; heapUsedBytes: unknown };
+    const before = await gc();
+
+    // About 100 MB of strings through the double's young generation (64 MiB semi-spaces).
+    const big = 'x'.repeat(50_000);
+    for (let batch = 0; batch < 20; batch += 1) {
+      await client
+        .db('gc')
+        .collection('big')
+        .insertMany(Array.from({ length: 100 }, (_, i) => ({ batch, i, big })));
+    }
+    await client.db('gc').dropDatabase();
+    const after = await gc();
+
+    expect(Object.keys(after.gc).sort()).toEqual(['incremental', 'major', 'minor', 'weakCallbacks']);
+    expect(after.gc.minor.count).toBeGreaterThan(before.gc.minor.count);
+    expect(after.gc.minor.totalMs).toBeGreaterThan(before.gc.minor.totalMs);
+    expect(after.gc.minor.maxMs).toBeGreaterThan(0);
+    expect(after.gc.minor.maxMs).toBeLessThanOrEqual(after.gc.minor.totalMs);
+    expect(Number(after.heapUsedBytes)).toBeGreaterThan(0);
+  });
+
   it('when sent the shutdown command, then it closes the connection without a reply and exits 0', async () => {
     const double = launch(['--port', '0']);
     const client = await connect(await portOf(double));

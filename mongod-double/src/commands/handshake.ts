@@ -1,6 +1,8 @@
 // Handshake and server information: hello/isMaster, ping, buildInfo and the probes drivers, shells and
 // mongoose send.
+import { getHeapStatistics } from 'node:v8';
 import { Long } from 'bson';
+import { gcPauses } from '../gc-stats';
 import {
   LOGICAL_SESSION_TIMEOUT_MINUTES,
   MAX_BSON_OBJECT_SIZE,
@@ -177,6 +179,8 @@ export const handshakeCommands: CommandTable = {
           ),
         },
         storageEngine: { name: 'ephemeralForTest', supportsCommittedReads: true, persistent: false },
+        // Not in mongod's reply: the double's own process, whose collector pauses every command.
+        testDouble: { gc: gcPauses(), heapUsedBytes: Long.fromNumber(getHeapStatistics().used_heap_size) },
         ok: 1,
       };
     },
