@@ -49,6 +49,10 @@ export interface DataSizeFigures {
     p99: number;
     non2xx: number;
     cpu: Record<string, number>;
+    /** The median run's time in the double per request, by collection (µs, from its `top`). */
+    doubleMicrosPerRequest: Record<string, number>;
+    /** The median run's collector pauses in the double, ms by kind (serverStatus `testDouble.gc`). */
+    doubleGcMs: Record<string, number>;
   }>;
 }
 
@@ -57,6 +61,35 @@ interface RouteRun {
   p99: number;
   non2xx: number;
   cpu: Record<string, number>;
+  doubleMicrosPerRequest: Record<string, number>;
+  doubleGcMs: Record<string, number>;
+}
+
+/** The double's collector pauses so far, total ms by kind (empty on a real mongod). */
+async function gcTotals(client: MongoClient): Promise<Record<string, number>> {
+  const status = await client.db('admin').command({ serverStatus: 1 });
+  const gc = (status.testDouble as { gc?: Record<string, { totalMs: number }> } | undefined)?.gc ?? {};
+  return Object.fromEntries(Object.entries(gc).map(([kind, pauses]) => [kind, pauses.totalMs]));
+}
+
+function gcSince(before: Record<string, number>, after: Record<string, number>): Record<string, number> {
+  return Object.fromEntries(Object.entries(after).map(([kind, ms]) => [kind, Math.round(ms - (before[kind] ?? 0))]));
+}
+
+/** The double's time so far on each collection (µs), from `top`. */
+async function topMicros(client: MongoClient): Promise<Map<string, number>> {
+  const { totals } = await client.db('admin').command({ top: 1 });
+  const entries = Object.entries(totals as Record<string, { total?: { time?: unknown } }>).filter(([ns]) => ns !== 'note');
+  return new Map(entries.map(([ns, usage]) => [ns, Number(usage.total?.time ?? 0)]));
+}
+
+/** Time per request on each collection between two `top` readings, largest first, leaving out under 1 µs. */
+function microsPerRequest(before: Map<string, number>, after: Map<string, number>, requests: number): Record<string, number> {
+  const per = [...after]
+    .map(([ns, time]) => [ns, Math.round((time - (before.get(ns) ?? 0)) / Math.max(1, requests))] as const)
+    .filter(([, micros]) => micros >= 1)
+    .sort((a, b) => b[1] - a[1]);
+  return Object.fromEntries(per);
 }
 
 const BATCH = 1000;
@@ -227,7 +260,7 @@ async function measureRoutes(
   routes: Array<[string, AutocannonOptions]>,
   repeats: number,
   log: (line: string) => void,
-  opts: Pick<DataSizeOptions, 'connections' | 'durationSeconds' | 'pids'>,
+  opts: Pick<DataSizeOptions, 'connections' | 'durationSeconds' | 'pids' | 'client'>,
 ): Promise<DataSizeFigures['routes']> {
   const meter = new CpuMeter(opts.pids);
   // Rounds over every route, so a drift of the machine during a size falls on all routes alike; each
@@ -241,6 +274,8 @@ async function measureRoutes(
   for (let round = 0; round < repeats; round += 1) {
     for (const [name, options] of routes) {
       log(`${name} (run ${round + 1} of ${repeats})`);
+      const topBefore = await topMicros(opts.client);
+      const gcBefore = await gcTotals(opts.client);
       meter.start();
       const { result, requestsPerSecond } = await timedRun({
         connections: opts.connections,
@@ -248,11 +283,16 @@ async function measureRoutes(
         timeout: 30,
         ...options,
       });
+      const cpu = meter.stop();
+      const doubleMicros = microsPerRequest(topBefore, await topMicros(opts.client), result['2xx']);
+      const doubleGcMs = gcSince(gcBefore, await gcTotals(opts.client));
       runs.get(name)?.push({
         requestsPerSecond,
         p99: result.latency.p99,
         non2xx: result.non2xx + result.errors + result.timeouts,
-        cpu: meter.stop(),
+        cpu,
+        doubleMicrosPerRequest: doubleMicros,
+        doubleGcMs,
       });
     }
   }
@@ -266,6 +306,8 @@ async function measureRoutes(
       p99: median.p99,
       non2xx: all.reduce((sum, run) => sum + run.non2xx, 0),
       cpu: median.cpu,
+      doubleMicrosPerRequest: median.doubleMicrosPerRequest,
+      doubleGcMs: median.doubleGcMs,
     };
   });
 }

@@ -734,7 +734,11 @@ async function main(): Promise<void> {
     );
     console.log(`data size ${sized.size} (seeded in ${sized.seedSeconds} s): ${routes.join('; ')}`);
     console.log(`  CPU at rest after the seed: ${JSON.stringify(sized.idleCpu)}`);
-    for (const r of sized.routes) console.log(`  CPU during ${r.name}: ${JSON.stringify(r.cpu)}`);
+    for (const r of sized.routes) {
+      console.log(
+        `  CPU during ${r.name}: ${JSON.stringify(r.cpu)}; in the double, µs per request: ${JSON.stringify(r.doubleMicrosPerRequest)}, collector pauses (ms): ${JSON.stringify(r.doubleGcMs)}`,
+      );
+    }
   }
   if (profileDir) console.log(JSON.stringify(profiles, null, 2));
 }
