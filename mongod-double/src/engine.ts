@@ -18,7 +18,7 @@ import { HistoryWindow } from './history';
 import type { Index, IndexKey } from './indexes';
 import { DocRecord, type LockOwner, type Version } from './storage';
 import type { PendingWrite, Transaction } from './transactions';
-import { canonicalKey, normalizeDoc, type Doc } from './values';
+import { canonicalKey, normalizeDoc, unwrapInt32s, type Doc } from './values';
 
 export interface Visible {
   record: DocRecord;
@@ -163,6 +163,7 @@ export class Engine {
    * `insert` demands that no visible document has this _id.
    */
   write(collection: Collection, key: string, doc: Doc | null, txn: Transaction | undefined, insert: boolean): MustWait | DocRecord {
+    if (doc) unwrapInt32s(doc);
     const record = collection.records.get(key);
     const blocked = this.check(collection, key, record, doc, txn, insert);
     if (blocked) return blocked;
