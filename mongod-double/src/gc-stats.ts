@@ -1,6 +1,7 @@
 // The garbage collector's pauses in this process, by kind, for serverStatus's `testDouble.gc`. The
-// double keeps every document as JavaScript objects, so with millions of them a full collection
-// (mark-sweep) pauses every command for a while: this is where a slowdown with data shows up.
+// double keeps every document as JavaScript objects, so with millions of them each collection, even a
+// scavenge of the young generation, pauses every command for longer: this is where a slowdown with
+// data shows up.
 import { constants, PerformanceObserver, type PerformanceEntry } from 'node:perf_hooks';
 
 export interface GcPauses {

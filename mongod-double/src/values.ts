@@ -1,7 +1,8 @@
-// BSON value helpers. Stored documents keep the exact BSON types they arrived with (Int32, Double, Long,
+// BSON value helpers. Stored documents keep the exact BSON types they arrived with (Double, Long and
 // Decimal128 wrappers, from `deserialize(..., { promoteValues: false })`), so a double 1.0 stays a
-// double; an Int32 is stored as its plain number, which reads as an int32 again. Query evaluation works on a normalised view in which every number is a JS number, because
-// mingo compares the wrappers as opaque objects.
+// double; an Int32 is stored as its plain number, which reads as an int32 again. Query evaluation
+// works on a normalised view in which every number is a JS number, because mingo compares the
+// wrappers as opaque objects.
 import { Binary, BSONRegExp, BSONSymbol, Decimal128, Double, Int32, Long, MaxKey, MinKey, ObjectId, Timestamp, serialize } from 'bson';
 
 export type Doc = Record<string, unknown>;
