@@ -55,18 +55,22 @@ export class ServiceProcess {
       lines.on('line', (line) => log?.(`[${this.name}] ${line}`));
     }
     const readyPath = this.opts.readyPath ?? '/readyz';
-    await eventually(
-      async () => {
-        if (!this.running) throw new Error(`${this.name} exited during start (code ${child.exitCode})`);
-        const res = await fetch(`${this.url}${readyPath}`);
-        return res.status === 200;
-      },
-      `${this.name} to be ready on ${this.url}${readyPath}`,
-      60_000,
-    ).catch(async (err: unknown) => {
+    try {
+      // An exit ends the wait at once (a throw would only count as "not ready yet" until the timeout).
+      const outcome = await eventually(
+        async () => {
+          if (!this.running) return 'exited';
+          const res = await fetch(`${this.url}${readyPath}`);
+          return res.status === 200 ? 'ready' : undefined;
+        },
+        `${this.name} to be ready on ${this.url}${readyPath}`,
+        60_000,
+      );
+      if (outcome === 'exited') throw new Error(`${this.name} exited during start (code ${child.exitCode ?? child.signalCode})`);
+    } catch (err) {
       await this.kill();
       throw err;
-    });
+    }
   }
 
   /** Sends SIGTERM and waits for the exit code (the service's graceful shutdown). */

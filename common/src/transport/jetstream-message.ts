@@ -28,12 +28,30 @@ export function subjectMatches(pattern: string, subject: string): boolean {
   return p.length === s.length;
 }
 
-/** Errors worth retrying: the broker is away, restarting, or slow. A JetStream API refusal is final. */
+/**
+ * Errors worth retrying: the broker is away, restarting, or slow. A JetStream API refusal is final,
+ * except "temporarily unavailable" (status 503, e.g. while the cluster elects a leader); `code` is
+ * JetStream's own error number, `status` the HTTP-like one.
+ */
 export function isTransient(err: unknown): boolean {
-  if (err instanceof JetStreamApiError) return err.code === 503;
+  if (err instanceof JetStreamApiError) return err.status === 503;
   // The broker refuses this user the subject: retrying cannot help.
   if (isPermissionViolation(err)) return false;
   return true;
+}
+
+/** JetStream's "no suitable peers for placement": a replica's server is not (yet) in the cluster. */
+const NO_SUITABLE_PEERS = 10005;
+
+/**
+ * Errors that waiting can cure while a service starts: those of `isTransient`, and a stream of several
+ * replicas that cannot be placed yet because a cluster peer is still starting. A server without
+ * JetStream is final.
+ */
+export function isTransientAtStart(err: unknown): boolean {
+  if (err instanceof Error && err.name === 'JetStreamNotEnabled') return false;
+  if (err instanceof JetStreamApiError && err.code === NO_SUITABLE_PEERS) return true;
+  return isTransient(err);
 }
 
 /** A `Permissions Violation` from the broker (nats.js `PermissionViolationError`), possibly as the cause. */

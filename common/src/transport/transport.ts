@@ -27,6 +27,11 @@ export interface TransportOptions {
   logger?: Logger;
   /** How long the first connection may take before `connect` rejects. Default 10 000 ms. */
   connectTimeoutMs?: number;
+  /**
+   * JetStream: how long `connect` keeps retrying, once connected, while JetStream is not ready (API
+   * replies time out, or a stream's replicas cannot be placed yet). Default 30 000 ms.
+   */
+  jetStreamReadyTimeoutMs?: number;
   /** Pause between reconnect attempts after the broker goes away (attempts never stop). Default 500 ms. */
   reconnectTimeWaitMs?: number;
   /** How long `publish` keeps retrying while the broker is unreachable before it rejects. Default 30 000 ms. */

@@ -4,7 +4,7 @@ import { connect, headers } from '@nats-io/transport-node';
 import { Subjects, type TicketCreatedEvent } from '@ticketing/common/contracts';
 import { DEFAULT_STREAM_NAME, durableName, JetStreamTransport, type TransportConfig } from '@ticketing/common/transport';
 import { startNatsCluster, type NatsClusterHandle, eventually } from '@ticketing/testkit';
-import { eventFactories, quietLogger, RecordingListener } from './helpers';
+import { captureLogger, eventFactories, quietLogger, RecordingListener } from './helpers';
 
 // Each case starts its own cluster; leader elections take seconds.
 jest.setTimeout(120_000);
@@ -169,5 +169,24 @@ describe('JetStream transport on a 3-node cluster', () => {
     const ack = await t.publish(Subjects.TicketCreated, data, { msgId });
     expect(ack.duplicate).toBe(true);
     expect((await t.jsm.streams.info(DEFAULT_STREAM_NAME)).state.messages).toBe(1);
+  });
+
+  it('when two of the three nodes are still starting as a service connects with three replicas, then connect waits for them and creates the replicated streams', async () => {
+    const c = await startNatsCluster();
+    cluster = c;
+    await Promise.all([c.node('n2').pause(), c.node('n3').pause()]);
+    const { logger, lines } = captureLogger();
+    const connecting = JetStreamTransport.connect({ NATS_URL: c.node('n1').url, NATS_STREAM_REPLICAS: 3 }, { logger });
+    connecting.then((t) => transports.push(t)).catch(() => undefined);
+
+    // The stream cannot be placed on three peers yet: connect says so and keeps trying.
+    await eventually(() => lines.some((line) => String(line.msg).startsWith('JetStream not ready')), 'a not-ready warning');
+    await Promise.all([c.node('n2').restart(), c.node('n3').restart()]);
+    const t = await connecting;
+
+    const info = await t.jsm.streams.info(DEFAULT_STREAM_NAME);
+    expect(info.config.num_replicas).toBe(3);
+    const ack = await t.publish(Subjects.TicketCreated, eventFactories[Subjects.TicketCreated]());
+    expect(ack).toMatchObject({ duplicate: false, stream: DEFAULT_STREAM_NAME, seq: 1 });
   });
 });
