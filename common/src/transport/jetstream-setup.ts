@@ -7,7 +7,10 @@ import {
   type JetStreamManager,
   type StreamConfig,
 } from '@nats-io/jetstream';
+import type { Logger } from 'pino';
 import type { SubscribeOptions } from './transport';
+import { isTransientAtStart } from './jetstream-message';
+import { errorMessage, sleep } from './status';
 
 // Creating and updating the stream and the durable consumers, idempotently and safely across replicas.
 
@@ -111,4 +114,24 @@ async function updateConsumerIfNeeded(
     max_deliver: wanted.max_deliver,
     ...(wanted.num_replicas === undefined ? {} : { num_replicas: wanted.num_replicas }),
   });
+}
+
+/**
+ * Runs a start-up step again while it fails in a way waiting can cure (a cluster still electing its
+ * meta leader answers late; a stream of three replicas cannot be placed while a peer is starting),
+ * until `deadline`; any other failure, or the last one, is thrown.
+ */
+export function whileStarting(deadline: number, logger: Logger) {
+  return async <T>(step: string, run: () => Promise<T>): Promise<T> => {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await run();
+      } catch (err) {
+        const left = deadline - Date.now();
+        if (!isTransientAtStart(err) || left <= 0) throw err;
+        logger.warn({ err: errorMessage(err), attempt }, `JetStream not ready: will try again to ${step}`);
+        await sleep(Math.min(100 * 2 ** Math.min(attempt - 1, 4), 1_000, left));
+      }
+    }
+  };
 }

@@ -11,16 +11,8 @@ import {
 } from '@nats-io/jetstream';
 import type { Logger } from 'pino';
 import { JetStreamDeadLetters } from './jetstream-dead-letters';
-import { consumerConfig, ensureConsumer, ensureStream, NANOS_PER_MS } from './jetstream-setup';
-import {
-  decodeBody,
-  isTransient,
-  isTransientAtStart,
-  JetStreamEventMessage,
-  MSG_ID_HEADER,
-  subjectMatches,
-  traceHeaders,
-} from './jetstream-message';
+import { consumerConfig, ensureConsumer, ensureStream, NANOS_PER_MS, whileStarting } from './jetstream-setup';
+import { decodeBody, isTransient, JetStreamEventMessage, MSG_ID_HEADER, subjectMatches, traceHeaders } from './jetstream-message';
 import { ALL_SUBJECTS } from '../contracts/subjects';
 import { logger as defaultLogger } from '../core/logger';
 import { DEAD_LETTER_SUBJECT_PREFIX, DEFAULT_DEAD_LETTER_STREAM_NAME, DEFAULT_STREAM_NAME, durableName } from './names';
@@ -456,24 +448,4 @@ export class JetStreamTransport implements Transport {
   private emit(status: ConnectionStatus): void {
     this.status.emit(status, (err) => this.logger.error({ err: errorMessage(err) }, 'Connection status listener threw'));
   }
-}
-
-/**
- * Runs a start-up step again while it fails in a way waiting can cure (a cluster still electing its
- * meta leader answers late; a stream of three replicas cannot be placed while a peer is starting),
- * until `deadline`; any other failure, or the last one, is thrown.
- */
-function whileStarting(deadline: number, logger: Logger) {
-  return async <T>(step: string, run: () => Promise<T>): Promise<T> => {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        return await run();
-      } catch (err) {
-        const left = deadline - Date.now();
-        if (!isTransientAtStart(err) || left <= 0) throw err;
-        logger.warn({ err: errorMessage(err), attempt }, `JetStream not ready: will try again to ${step}`);
-        await sleep(Math.min(100 * 2 ** Math.min(attempt - 1, 4), 1_000, left));
-      }
-    }
-  };
 }
