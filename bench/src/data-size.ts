@@ -46,6 +46,10 @@ export interface DataSizeFigures {
     requestsPerSecond: number;
     /** Every run's, in the order they ran. */
     runs: number[];
+    /** Every run's collector pauses in the double (ms by kind), in the order they ran. */
+    doubleGcMsByRun: Array<Record<string, number>>;
+    /** Every run's CPU by process (share of one core), in the order they ran. */
+    cpuByRun: Array<Record<string, number>>;
     p99: number;
     non2xx: number;
     cpu: Record<string, number>;
@@ -239,8 +243,10 @@ export interface DataSizeOptions {
   seller: { cookie: string };
   /** The buyer whose orders GET /api/orders lists. */
   buyer: { cookie: string; id: string };
-  /** Buyers POST /api/orders rotates through (one buyer's placements serialise on its gate). */
-  buyerCookies: string[];
+  /** Signs up buyers (their session cookies): each size's POST /api/orders gets its own. */
+  newBuyers: (count: number) => Promise<string[]>;
+  /** Orders each buyer places at a size (so every size's buyers have as many open orders). */
+  ordersPerBuyer: number;
   /** The double's process, for its resident memory. */
   mongodPid?: number;
   /** The processes whose CPU is read during each run, by name. */
@@ -303,6 +309,8 @@ async function measureRoutes(
       name,
       requestsPerSecond: median.requestsPerSecond,
       runs: all.map((run) => run.requestsPerSecond),
+      doubleGcMsByRun: all.map((run) => run.doubleGcMs),
+      cpuByRun: all.map((run) => run.cpu),
       p99: median.p99,
       non2xx: all.reduce((sum, run) => sum + run.non2xx, 0),
       cpu: median.cpu,
@@ -342,6 +350,9 @@ export async function runDataSize(opts: DataSizeOptions): Promise<DataSizeFigure
     const measuredOrders = Math.max(50, opts.durationSeconds * 100);
     const repeats = Math.max(1, opts.repeats);
     const fresh = await opts.freshTickets(measuredOrders * repeats + WARM_UP_ORDERS);
+    // Fresh buyers at each size: a buyer's gate lists its open orders, so buyers carried over from the
+    // previous size would make its placements cost more for reasons other than the data's size.
+    const buyerCookies = await opts.newBuyers(Math.ceil(fresh.length / opts.ordersPerBuyer));
     let nextFresh = 0;
     const json = { 'content-type': 'application/json' };
     const routes: Array<[string, AutocannonOptions]> = [
@@ -368,7 +379,7 @@ export async function runDataSize(opts: DataSizeOptions): Promise<DataSizeFigure
             {
               setupRequest: (req) => {
                 const i = nextFresh++;
-                const cookie = opts.buyerCookies[i % opts.buyerCookies.length];
+                const cookie = buyerCookies[i % buyerCookies.length];
                 return { ...req, headers: { ...req.headers, cookie }, body: JSON.stringify({ ticketId: fresh[i % fresh.length] }) };
               },
             },
