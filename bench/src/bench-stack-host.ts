@@ -47,12 +47,6 @@ function childPid(parent: number, matching: RegExp): number | undefined {
   return undefined;
 }
 
-/** The service's own broker user, as the stack gave it (auth has none). */
-function brokerCredentials(stack: LocalStack, name: ServiceName): NodeJS.ProcessEnv {
-  const own = name === 'auth' ? undefined : stack.natsUsers?.[name];
-  return own ? { NATS_USER: own.user, NATS_PASSWORD: own.password } : {};
-}
-
 /**
  * Replaces replica 0 of a service by one started with the CPU profiler on, and returns it: the stack's
  * stop() stops only the processes it started, so the caller stops this one (its profile is written
@@ -61,23 +55,14 @@ function brokerCredentials(stack: LocalStack, name: ServiceName): NodeJS.Process
 async function profileService(stack: LocalStack, name: ServiceName): Promise<ServiceProcess> {
   const [original] = stack.services[name];
   await original.stop();
+  // The stack's own environment for it (auth's lifted throttle, the broker user, the session keys),
+  // so the profiled replica behaves as the one it replaces.
   const replica = new ServiceProcess({
     name,
     cwd: path.join(ROOT, name),
-    env: {
-      PATH: process.env.PATH,
-      NODE_ENV: 'development',
-      LOG_LEVEL: 'warn',
-      MONGO_URI: stack.mongoUris[name],
-      NATS_URL: stack.natsUrl,
-      NATS_CLIENT_ID: `${name}-profiled-${crypto.randomBytes(3).toString('hex')}`,
-      ...stack.sessionEnv(name),
-      ...brokerCredentials(stack, name),
-      ...(name === 'payments' && stack.stripe ? { STRIPE_SECRET_KEY: stack.stripe.secretKey, STRIPE_API_URL: stack.stripe.url } : {}),
-      COOKIE_SECURE: 'false',
-      MAX_ACTIVE_ORDERS_PER_USER: MAX_ACTIVE_ORDERS,
-      ...profilerEnv,
-    },
+    env: { ...original.env, NATS_CLIENT_ID: `${name}-profiled-${crypto.randomBytes(3).toString('hex')}`, ...profilerEnv },
+    // Auth's port is the other services' AUTH_URL.
+    port: original.listenPort,
   });
   await replica.start();
   // The gateway reads this array per request.

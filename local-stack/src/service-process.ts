@@ -12,6 +12,8 @@ export interface ServiceProcessOptions {
   log?: (line: string) => void;
   /** Readiness path polled after start. */
   readyPath?: string;
+  /** The port to listen on; absent or 0: a free one, chosen at the first start. */
+  port?: number;
 }
 
 /** One replica of a service as a child process, which tests can stop, kill and restart. */
@@ -20,7 +22,9 @@ export class ServiceProcess {
   private exited?: Promise<number | null>;
   private port = 0;
 
-  constructor(private readonly opts: ServiceProcessOptions) {}
+  constructor(private readonly opts: ServiceProcessOptions) {
+    this.port = opts.port ?? 0;
+  }
 
   get name(): string {
     return this.opts.name;
@@ -30,12 +34,22 @@ export class ServiceProcess {
     return `http://127.0.0.1:${this.port}`;
   }
 
+  /** The port it listens on (kept across restarts); 0 before the first start unless it was given. */
+  get listenPort(): number {
+    return this.port;
+  }
+
   get running(): boolean {
     return this.child !== undefined && this.child.exitCode === null && this.child.signalCode === null;
   }
 
   get pid(): number | undefined {
     return this.child?.pid;
+  }
+
+  /** The environment the process is started with (PORT aside), e.g. to start a variant of it. */
+  get env(): NodeJS.ProcessEnv {
+    return { ...this.opts.env };
   }
 
   /** Starts the process on a free port (the same port on a restart) and waits until it is ready. */
