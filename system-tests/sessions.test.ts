@@ -15,6 +15,14 @@ describe('sessions through the gateway', () => {
     await system?.stop();
   }, 60_000);
 
+  it('when auth runs as one replica, then the other services ask it directly (AUTH_URL), as through auth-srv in Kubernetes', () => {
+    const [auth] = system.stack.services.auth;
+    for (const name of ['tickets', 'orders', 'payments'] as const) {
+      expect(system.stack.services[name][0].env.AUTH_URL).toBe(auth.url);
+    }
+    expect(auth.url).not.toBe(system.stack.url);
+  });
+
   it('when a session cookie is copied before signout, then within seconds after it every service refuses it (401)', async () => {
     const user = new ApiClient(system.stack.url);
     await user.signup();

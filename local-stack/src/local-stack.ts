@@ -161,6 +161,8 @@ interface ProcessPlan {
   /** What every service gets; `perService` adds its own. */
   shared: NodeJS.ProcessEnv;
   perService: Record<ServiceName, NodeJS.ProcessEnv>;
+  /** A service's port when it runs as one replica and others must know it before it starts. */
+  ports: Partial<Record<ServiceName, number>>;
 }
 
 function serviceProcesses(plan: ProcessPlan): Record<ServiceName, ServiceProcess[]> {
@@ -178,6 +180,7 @@ function serviceProcesses(plan: ProcessPlan): Record<ServiceName, ServiceProcess
           name: count > 1 ? `${name}-${i + 1}` : name,
           cwd: path.join(plan.rootDir, name),
           log: plan.log,
+          port: count === 1 ? plan.ports[name] : undefined,
           env: {
             PATH: process.env.PATH,
             NODE_ENV: plan.env.NODE_ENV ?? 'development',
@@ -238,13 +241,16 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
     const { nats, url: natsUrl, users: natsUsers } = await startBroker(env, cleanups);
     const provider = await startPaymentsProvider(env, cleanups);
     const sessionKeys = sessionKeysFrom(env, log);
-    // The other services ask auth whether a session is still active, through the gateway (as in
-    // Kubernetes through auth-srv): its port is chosen now, before the services start.
+    // The other services ask auth whether a session is still active (AUTH_URL), as in Kubernetes
+    // through auth-srv: straight at auth when it runs as one replica, else through the gateway, which
+    // balances over the replicas. Either port is chosen now, before the services start.
     const gatewayPort = opts.port || (await freeTcpPort());
+    const authPort = (opts.replicas?.auth ?? 1) === 1 ? await freeTcpPort() : undefined;
+    const authUrl = `http://127.0.0.1:${authPort ?? gatewayPort}`;
     const sessionEnv = (name: ServiceName): NodeJS.ProcessEnv =>
       name === 'auth'
         ? { JWT_PRIVATE_KEY: sessionKeys.privateKey, JWT_PUBLIC_KEY: sessionKeys.publicKey }
-        : { JWT_PUBLIC_KEY: sessionKeys.publicKey, AUTH_URL: `http://127.0.0.1:${gatewayPort}` };
+        : { JWT_PUBLIC_KEY: sessionKeys.publicKey, AUTH_URL: authUrl };
     const perService = {} as Record<ServiceName, NodeJS.ProcessEnv>;
     for (const name of SERVICE_NAMES) perService[name] = { MONGO_URI: mongoUris[name], ...sessionEnv(name), ...brokerEnv(natsUsers, name) };
     perService.payments = { ...perService.payments, ...provider.env };
@@ -266,6 +272,7 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
       log,
       shared: { NATS_URL: natsUrl },
       perService,
+      ports: { auth: authPort },
     });
     const all = Object.values(services).flat();
     cleanups.push(() => Promise.all(all.map((s) => s.stop())));

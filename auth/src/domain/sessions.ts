@@ -20,7 +20,10 @@ export async function recordSession(session: { jti: string; userId: string; iat:
  */
 // `jti` is always a string here (a route parameter or a verified claim), so the filter takes no operator from input.
 export async function touchSession(jti: string, idleSeconds: number, now = new Date()): Promise<boolean> {
-  const updated = await Session.findOneAndUpdate(
+  // Every other service asks this (through its cache) for every signed-in request: one update that
+  // returns no document, on the driver's collection (the filter's types are fixed here, so mongoose's
+  // casting and hydration would add cost and nothing else).
+  const { matchedCount } = await Session.collection.updateOne(
     {
       jti,
       revokedAt: null,
@@ -28,9 +31,8 @@ export async function touchSession(jti: string, idleSeconds: number, now = new D
       lastSeenAt: { $gt: new Date(now.getTime() - idleSeconds * 1000) },
     },
     { $set: { lastSeenAt: now } },
-    { projection: { _id: 1 } },
   );
-  return updated !== null;
+  return matchedCount === 1;
 }
 
 /** Ends the session (signout). Revoking an unknown or revoked session changes nothing. */

@@ -14,7 +14,15 @@ import { type OutboxTransaction } from '@ticketing/common/outbox';
 import type { ClientSession } from 'mongoose';
 import { OrderCancelledPublisher } from '../events/publishers/order-cancelled-publisher';
 import { OrderCreatedPublisher } from '../events/publishers/order-created-publisher';
-import { activeOrderExpiries, Order as Orders, RESERVING_STATUSES, toOrder, type OrderDoc, type OrderRow } from '../models/order';
+import {
+  activeOrderExpiries,
+  insertOrder,
+  Order as Orders,
+  RESERVING_STATUSES,
+  toOrder,
+  type OrderDoc,
+  type OrderRow,
+} from '../models/order';
 import { Ticket as Tickets, toTicket } from '../models/ticket';
 import { ensureUserOrderGate, MissingOrderGateError, passUserOrderGate, recountOpenOrders } from '../models/user-order-gate';
 import { outbox } from '../outbox';
@@ -86,22 +94,18 @@ async function placeOrder(input: CreateOrderInput): Promise<Order> {
         await recountOpenOrders(userId, [...open, expiresAt], tx.session);
       }
 
-      const doc = Orders.build({
-        userId,
-        status: OrderStatus.Created,
-        expiresAt,
-        ticket: toTicket(replica),
-        reservation: replica.reservations,
-      });
-      await doc.save({ session: tx.session });
-      const order = toOrder(doc);
+      const row = await insertOrder(
+        { userId, status: OrderStatus.Created, expiresAt, ticket: toTicket(replica), reservation: replica.reservations },
+        tx.session,
+      );
+      const order = toOrder(row);
       await new OrderCreatedPublisher(tx).publish({
         id: order.id,
         version: order.version,
         status: order.status,
         userId: order.userId,
         expiresAt: order.expiresAt.toISOString(),
-        ticket: { id: order.ticket.id, price: order.ticket.price, reservation: doc.reservation },
+        ticket: { id: order.ticket.id, price: order.ticket.price, reservation: row.reservation },
       });
       return order;
     });

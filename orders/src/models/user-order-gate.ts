@@ -1,4 +1,4 @@
-import mongoose, { ClientSession, Schema } from 'mongoose';
+import mongoose, { ClientSession, Schema, type mongo } from 'mongoose';
 
 /**
  * One document per buyer (`_id`: the user id) that every order placement of that buyer writes first in
@@ -27,6 +27,9 @@ const userOrderGateSchema = new Schema<UserOrderGateFields>(
 );
 
 export const UserOrderGate = mongoose.model<UserOrderGateFields>('UserOrderGate', userOrderGateSchema, 'user_order_gates');
+
+/** The gates' collection as the driver sees it, typed by its documents (whose `_id` is a string). */
+const gates = (): mongo.Collection<UserOrderGateFields> => UserOrderGate.collection as unknown as mongo.Collection<UserOrderGateFields>;
 
 /**
  * Creates the buyer's gate if missing, outside any transaction (a concurrent first placement may win:
@@ -64,7 +67,8 @@ export interface GatePlacement {
 export async function passUserOrderGate(userId: string, placement: GatePlacement, session: ClientSession): Promise<boolean> {
   const { now, expiresAt, maxActiveOrders } = placement;
   const stillOpen = { $filter: { input: '$openExpiries', cond: { $gt: ['$$this', now] } } };
-  const gate = await UserOrderGate.findOneAndUpdate(
+  // Through the driver: a pipeline update is not cast anyway, and mongoose's query would double the CPU.
+  const gate = await gates().findOneAndUpdate(
     { _id: userId },
     [
       {
@@ -81,8 +85,8 @@ export async function passUserOrderGate(userId: string, placement: GatePlacement
         },
       },
     ],
-    { new: true, session, projection: { openExpiries: 1 } },
-  ).lean<Pick<UserOrderGateFields, 'openExpiries'>>();
+    { returnDocument: 'after', session, projection: { openExpiries: 1 } },
+  );
   if (!gate) throw new MissingOrderGateError(userId);
   return Array.isArray(gate.openExpiries) && gate.openExpiries.length <= maxActiveOrders;
 }

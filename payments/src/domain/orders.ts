@@ -1,7 +1,7 @@
 import { OrderCancelledEvent, OrderCreatedEvent, OrderStatus } from '@ticketing/common/contracts';
 import type { EventOutcome } from '@ticketing/common/events';
 import { isDuplicateKeyError } from '@ticketing/common/http';
-import { Order, OrderModel, toOrder } from '../models/order';
+import { Order, OrderModel, orderReplicas, toOrder } from '../models/order';
 import { PaymentModel } from '../models/payment';
 import { outbox } from '../outbox';
 
@@ -18,7 +18,10 @@ export async function findOrder(id: string): Promise<Order | null> {
  */
 export async function applyOrderCreated(data: OrderCreatedEvent['data']): Promise<EventOutcome> {
   try {
-    const result = await OrderModel.updateOne(
+    // Through the driver: the data was checked against the contract when it was parsed (status one of
+    // the order statuses, price a finite number >= 0), which is every rule mongoose's update validators
+    // would check again, at about twice the CPU of the write.
+    const result = await orderReplicas().updateOne(
       { _id: data.id },
       {
         $setOnInsert: {
@@ -29,7 +32,7 @@ export async function applyOrderCreated(data: OrderCreatedEvent['data']): Promis
           paymentAttempts: 0,
         },
       },
-      { upsert: true, runValidators: true },
+      { upsert: true },
     );
     return result.upsertedCount === 1 ? 'applied' : 'duplicate';
   } catch (err) {

@@ -1,5 +1,5 @@
 import { OrderStatus } from '@ticketing/common/contracts';
-import mongoose, { Model, Schema } from 'mongoose';
+import mongoose, { Model, Schema, type mongo } from 'mongoose';
 
 /** The payments service's replica of an order, as order:created and order:cancelled describe it. */
 export interface Order {
@@ -40,6 +40,9 @@ const orderSchema = new Schema<OrderFields>(
 );
 
 export const OrderModel: Model<OrderFields> = mongoose.model<OrderFields>('Order', orderSchema);
+
+/** The replicas' collection as the driver sees it, typed by its documents (whose `_id` is the order id). */
+export const orderReplicas = (): mongo.Collection<OrderFields> => OrderModel.collection as unknown as mongo.Collection<OrderFields>;
 
 /** Builds an unsaved replica row (the static `build` of the course). */
 export function buildOrder(attrs: Omit<Order, 'paymentAttempts'> & { paymentAttempts?: number }) {
