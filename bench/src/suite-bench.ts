@@ -97,6 +97,12 @@ interface HttpFigures {
   latencyMs: { p50: number; p99: number; mean: number };
   /** Share of one core used by each process during the measured run. */
   cpu: Record<string, number>;
+  /**
+   * CPU per 2xx request, in ms: summed over the processes (the bench's own left out) and by process;
+   * `vsBaseline`: the total against the baseline's. Steadier from one run to the next than req/s,
+   * which follows how fast the machine is that hour.
+   */
+  cpuMsPerRequest: { total: number; byProcess: Record<string, number>; vsBaseline?: number };
   /** Time until orders applied every event caused by the run (write runs only). */
   catchUpMs?: number;
   /**
@@ -349,6 +355,18 @@ function run(opts: AutocannonOptions): Promise<TimedResult> {
   return timedRun({ connections: CONNECTIONS, timeout: 30, ...opts });
 }
 
+function cpuPerRequest(cpu: Record<string, number>, requestsPerSecond: number): HttpFigures['cpuMsPerRequest'] {
+  const byProcess: Record<string, number> = {};
+  let total = 0;
+  for (const [name, share] of Object.entries(cpu)) {
+    if (name === 'bench') continue;
+    const ms = (share * 1000) / Math.max(1, requestsPerSecond);
+    total += ms;
+    if (ms >= 0.01) byProcess[name] = +ms.toFixed(2);
+  }
+  return { total: +total.toFixed(2), byProcess };
+}
+
 function figures(name: string, { result, requestsPerSecond }: TimedResult, cpu: Record<string, number>): HttpFigures {
   return {
     name,
@@ -358,6 +376,7 @@ function figures(name: string, { result, requestsPerSecond }: TimedResult, cpu: 
     requestsPerSecond,
     latencyMs: { p50: result.latency.p50, p99: result.latency.p99, mean: +result.latency.mean.toFixed(2) },
     cpu,
+    cpuMsPerRequest: cpuPerRequest(cpu, requestsPerSecond),
   };
 }
 
@@ -595,6 +614,7 @@ async function main(): Promise<void> {
         p50: +(fig.latencyMs.p50 / base.latencyMs.p50).toFixed(2),
         p99: +(fig.latencyMs.p99 / base.latencyMs.p99).toFixed(2),
       };
+      fig.cpuMsPerRequest.vsBaseline = +(fig.cpuMsPerRequest.total / Math.max(0.001, base.cpuMsPerRequest.total)).toFixed(1);
     }
 
     // Propagation, one write at a time: 2xx answer → visible in the orders replica.
@@ -787,6 +807,14 @@ function printTable(http: HttpFigures[], propagation: Record<string, LatencyFigu
       .map(([ns, n]) => `${ns} ${n}`)
       .join(', ');
     console.log(`database commands per request, ${f.name}: ${f.dbCommandsPerRequest.total} (${byName}; by collection: ${byCollection})`);
+  }
+  for (const f of http) {
+    const { total, byProcess, vsBaseline } = f.cpuMsPerRequest;
+    const parts = Object.entries(byProcess)
+      .sort((a, b) => b[1] - a[1])
+      .map(([name, ms]) => `${name} ${ms}`)
+      .join(', ');
+    console.log(`CPU ms per request, ${f.name}: ${total}${vsBaseline === undefined ? '' : ` (${vsBaseline} × the baseline's)`} (${parts})`);
   }
   if (relay) console.log(`outbox relay: ${JSON.stringify(relay)}`);
 }
