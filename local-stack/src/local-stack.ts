@@ -54,8 +54,6 @@ export interface LocalStack {
   url: string;
   /** The session key pair: the private key went to auth only, the public key to every service. */
   sessionKeys: SessionKeys;
-  /** What a service process needs to mint (auth) or verify sessions: keys and AUTH_URL. */
-  sessionEnv(name: ServiceName): NodeJS.ProcessEnv;
   /** Set when the stack started its own MongoDB test double. */
   mongo?: TestMongo;
   /** Set when the stack started its own nats-server (tests stop and restart it). */
@@ -279,7 +277,7 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
     // Start replicas concurrently: the double and the broker are already up.
     await Promise.all(all.map((s) => s.start()));
     const url = await startGateway(services, gatewayPort, opts.clientDir ?? path.join(rootDir, 'client', 'dist'), cleanups);
-    return { url, sessionKeys, sessionEnv, mongo, nats, natsUrl, natsUsers, stripe: provider.stripe, mongoUris, services, stop: stopAll };
+    return { url, sessionKeys, mongo, nats, natsUrl, natsUsers, stripe: provider.stripe, mongoUris, services, stop: stopAll };
   } catch (err) {
     await stopAll();
     throw err;
