@@ -2,7 +2,7 @@ import { isDuplicateKeyError } from '@ticketing/common/http';
 import { OrderStatus } from '@ticketing/common/contracts';
 import mongoose from 'mongoose';
 import { outbox } from '../../outbox';
-import { Order, toOrder } from '../../models/order';
+import { insertOrder, Order, toOrder } from '../../models/order';
 import { Ticket } from '../../models/ticket';
 import { buildOrder, buildTicket, newId, useOrdersDatabase } from '../../test/helpers';
 
@@ -17,6 +17,29 @@ async function loadOrder(id: string) {
 }
 
 describe('Order model', () => {
+  it('when insertOrder stores a new order, then it is active at version 0 and reads back as it returned it', async () => {
+    const ticket = { id: newId(), title: 'gig', price: 12, version: 3 };
+    const row = await insertOrder({
+      userId: 'user-1',
+      status: OrderStatus.Created,
+      expiresAt: new Date('2030-01-01T00:00:00.000Z'),
+      ticket,
+      reservation: 2,
+    });
+
+    const stored = await Order.findById(row._id).lean();
+    expect(stored).toMatchObject({ userId: 'user-1', status: 'created', active: true, version: 0, reservation: 2, ticket });
+    expect(toOrder(stored!)).toEqual(toOrder(row));
+  });
+
+  it('when insertOrder gets an order that breaks the schema (a ticket id that is not 24 hex digits), then it refuses it and stores nothing', async () => {
+    const ticket = { id: 'not-an-id', title: 'gig', price: 12, version: 0 };
+    await expect(
+      insertOrder({ userId: 'user-1', status: OrderStatus.Created, expiresAt: new Date(), ticket, reservation: 1 }),
+    ).rejects.toBeInstanceOf(mongoose.Error.ValidationError);
+    expect(await Order.countDocuments({})).toBe(0);
+  });
+
   it('when serialised, then it has the documented shape with the ticket snapshot embedded', async () => {
     const ticket = await buildTicket({ title: 'gig', price: 12 });
     const order = await buildOrder({ ticket, userId: 'user-1', expiresAt: new Date('2030-01-01T00:00:00.000Z') });
