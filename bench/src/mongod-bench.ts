@@ -3,7 +3,7 @@
 // Run with `npm run build && npm run bench:mongod`.
 import os from 'node:os';
 import mongoose, { Schema } from 'mongoose';
-import { mongoUriWithDatabase, startMongo } from '@ticketing/testkit';
+import { runOnDouble } from './double-connection';
 
 const INSERTS = Number(process.env.BENCH_INSERTS ?? 5000);
 const READS = Number(process.env.BENCH_READS ?? 5000);
@@ -100,66 +100,54 @@ interface BenchTicket {
   userId: string;
 }
 
-async function main(): Promise<void> {
-  const mongo = await startMongo();
-  const connection = await mongoose.createConnection(mongoUriWithDatabase(mongo.uri, 'bench')).asPromise();
-  try {
-    const Ticket = connection.model<BenchTicket>(
-      'BenchTicket',
-      new Schema<BenchTicket>({ title: String, price: Number, userId: { type: String, index: true } }),
-    );
-    await Ticket.init();
-    // Warm-up, so connection setup and JIT are not measured.
-    for (let i = 0; i < 200; i++) await Ticket.create({ title: `warm ${i}`, price: i, userId: 'warm' });
+runOnDouble(async (connection) => {
+  const Ticket = connection.model<BenchTicket>(
+    'BenchTicket',
+    new Schema<BenchTicket>({ title: String, price: Number, userId: { type: String, index: true } }),
+  );
+  await Ticket.init();
+  // Warm-up, so connection setup and JIT are not measured.
+  for (let i = 0; i < 200; i++) await Ticket.create({ title: `warm ${i}`, price: i, userId: 'warm' });
 
-    const ids: string[] = [];
-    let start = process.hrtime.bigint();
-    for (let i = 0; i < INSERTS; i++) {
-      const ticket = await Ticket.create({ title: `ticket ${i}`, price: 10 + (i % 90), userId: `user-${i % 50}` });
-      ids.push(ticket.id as string);
-    }
-    const insertSeconds = Number(process.hrtime.bigint() - start) / 1e9;
-
-    start = process.hrtime.bigint();
-    for (let i = 0; i < READS; i++) {
-      const found = await Ticket.findById(ids[i % ids.length]).lean();
-      if (!found) throw new Error('read missed a document');
-    }
-    const readSeconds = Number(process.hrtime.bigint() - start) / 1e9;
-
-    const queries: QueryFigure[] = [];
-    for (const size of QUERY_SIZES) queries.push(...(await queryFigures(connection, size)));
-
-    const result = {
-      bench: 'mongod-double',
-      date: new Date().toISOString(),
-      node: process.version,
-      cpus: os.cpus().length,
-      cpuModel: os.cpus()[0]?.model ?? 'unknown',
-      inserts: INSERTS,
-      insertsPerSecond: Math.round(INSERTS / insertSeconds),
-      reads: READS,
-      pointReadsPerSecond: Math.round(READS / readSeconds),
-      collectionSize: INSERTS + 200,
-      queries,
-    };
-    console.log(JSON.stringify(result));
-    console.log(
-      `mongod double via mongoose: ${result.insertsPerSecond} inserts/s (${INSERTS} sequential creates), ` +
-        `${result.pointReadsPerSecond} point reads/s by _id (${READS} findById) on ${result.cpus} CPUs, Node ${process.version}`,
-    );
-    for (const q of queries) {
-      console.log(
-        `${String(q.documents).padStart(7)} docs  ${q.medianMs.toFixed(3).padStart(8)} ms median  ${q.meanMs.toFixed(3).padStart(8)} ms mean  (${q.runs} runs)  ${q.query}`,
-      );
-    }
-  } finally {
-    await connection.close();
-    await mongo.stop();
+  const ids: string[] = [];
+  let start = process.hrtime.bigint();
+  for (let i = 0; i < INSERTS; i++) {
+    const ticket = await Ticket.create({ title: `ticket ${i}`, price: 10 + (i % 90), userId: `user-${i % 50}` });
+    ids.push(ticket.id as string);
   }
-}
+  const insertSeconds = Number(process.hrtime.bigint() - start) / 1e9;
 
-main().catch((error: unknown) => {
-  console.error(error);
-  process.exitCode = 1;
+  start = process.hrtime.bigint();
+  for (let i = 0; i < READS; i++) {
+    const found = await Ticket.findById(ids[i % ids.length]).lean();
+    if (!found) throw new Error('read missed a document');
+  }
+  const readSeconds = Number(process.hrtime.bigint() - start) / 1e9;
+
+  const queries: QueryFigure[] = [];
+  for (const size of QUERY_SIZES) queries.push(...(await queryFigures(connection, size)));
+
+  const result = {
+    bench: 'mongod-double',
+    date: new Date().toISOString(),
+    node: process.version,
+    cpus: os.cpus().length,
+    cpuModel: os.cpus()[0]?.model ?? 'unknown',
+    inserts: INSERTS,
+    insertsPerSecond: Math.round(INSERTS / insertSeconds),
+    reads: READS,
+    pointReadsPerSecond: Math.round(READS / readSeconds),
+    collectionSize: INSERTS + 200,
+    queries,
+  };
+  console.log(JSON.stringify(result));
+  console.log(
+    `mongod double via mongoose: ${result.insertsPerSecond} inserts/s (${INSERTS} sequential creates), ` +
+      `${result.pointReadsPerSecond} point reads/s by _id (${READS} findById) on ${result.cpus} CPUs, Node ${process.version}`,
+  );
+  for (const q of queries) {
+    console.log(
+      `${String(q.documents).padStart(7)} docs  ${q.medianMs.toFixed(3).padStart(8)} ms median  ${q.meanMs.toFixed(3).padStart(8)} ms mean  (${q.runs} runs)  ${q.query}`,
+    );
+  }
 });

@@ -7,7 +7,7 @@ import { writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import mongoose, { Schema } from 'mongoose';
-import { mongoUriWithDatabase, startMongo } from '@ticketing/testkit';
+import { runOnDouble } from './double-connection';
 
 const OPS = Number(process.env.BENCH_WRITE_OPS ?? 3000);
 const OUT = process.env.BENCH_OUT ?? path.resolve(__dirname, '../results-write-path.json');
@@ -61,115 +61,103 @@ function models(connection: mongoose.Connection) {
   };
 }
 
-async function main(): Promise<void> {
-  const mongo = await startMongo();
-  const connection = await mongoose.createConnection(mongoUriWithDatabase(mongo.uri, 'bench')).asPromise();
-  try {
-    const { order, gate, replica, session } = models(connection);
-    for (const model of [order, gate, replica, session]) await model.init();
-    const orderAttrs = (i: number) => ({
-      userId: `user-${i}`,
-      status: 'created',
-      expiresAt: new Date(Date.now() + 900_000),
-      ticket: { id: new mongoose.Types.ObjectId().toHexString(), title: 'bench', price: 10, version: 0 },
-      reservation: 1,
-    });
-    const gateUpdate = (now: Date) => [
-      {
-        $set: {
-          placements: { $add: [{ $ifNull: ['$placements', 0] }, 1] },
-          openExpiries: {
-            $slice: [
-              { $concatArrays: [{ $filter: { input: { $ifNull: ['$openExpiries', []] }, cond: { $gt: ['$$this', now] } } }, [now]] },
-              -6,
-            ],
-          },
+runOnDouble(async (connection) => {
+  const { order, gate, replica, session } = models(connection);
+  for (const model of [order, gate, replica, session]) await model.init();
+  const orderAttrs = (i: number) => ({
+    userId: `user-${i}`,
+    status: 'created',
+    expiresAt: new Date(Date.now() + 900_000),
+    ticket: { id: new mongoose.Types.ObjectId().toHexString(), title: 'bench', price: 10, version: 0 },
+    reservation: 1,
+  });
+  const gateUpdate = (now: Date) => [
+    {
+      $set: {
+        placements: { $add: [{ $ifNull: ['$placements', 0] }, 1] },
+        openExpiries: {
+          $slice: [
+            { $concatArrays: [{ $filter: { input: { $ifNull: ['$openExpiries', []] }, cond: { $gt: ['$$this', now] } } }, [now]] },
+            -6,
+          ],
         },
       },
-    ];
-    const replicaIds = Array.from({ length: 2 * (OPS + Math.ceil(OPS / 3)) }, () => new mongoose.Types.ObjectId());
-    const far = new Date(Date.now() + 3_600_000);
-    await session.collection.insertMany(
-      Array.from({ length: 100 }, (_, i) => ({ jti: `jti-${i}`, revokedAt: null, expiresAt: far, lastSeenAt: new Date() })),
-    );
-    const touchFilter = (i: number) => ({ jti: `jti-${i % 100}`, revokedAt: null, expiresAt: { $gt: new Date() } });
-    const half = replicaIds.length / 2;
+    },
+  ];
+  const replicaIds = Array.from({ length: 2 * (OPS + Math.ceil(OPS / 3)) }, () => new mongoose.Types.ObjectId());
+  const far = new Date(Date.now() + 3_600_000);
+  await session.collection.insertMany(
+    Array.from({ length: 100 }, (_, i) => ({ jti: `jti-${i}`, revokedAt: null, expiresAt: far, lastSeenAt: new Date() })),
+  );
+  const touchFilter = (i: number) => ({ jti: `jti-${i % 100}`, revokedAt: null, expiresAt: { $gt: new Date() } });
+  const half = replicaIds.length / 2;
 
-    const figures: WriteFigure[] = [
-      {
-        write: 'insert an order (save; validateSync + insertOne)',
-        mongooseCpuMs: await cpuPerOp((i) => order.create(orderAttrs(i))),
-        driverCpuMs: await cpuPerOp((i) => {
-          const row = { _id: new mongoose.Types.ObjectId(), ...orderAttrs(i), active: true, version: 0 };
-          const invalid = new order(row).validateSync();
-          if (invalid) throw invalid;
-          return order.collection.insertOne(row);
-        }),
-      },
-      {
-        write: "the buyer's gate (pipeline findOneAndUpdate)",
-        mongooseCpuMs: await cpuPerOp((i) =>
-          gate
-            .findOneAndUpdate({ _id: `g${i % 50}` }, gateUpdate(new Date()), { new: true, upsert: true, projection: { openExpiries: 1 } })
-            .lean(),
+  const figures: WriteFigure[] = [
+    {
+      write: 'insert an order (save; validateSync + insertOne)',
+      mongooseCpuMs: await cpuPerOp((i) => order.create(orderAttrs(i))),
+      driverCpuMs: await cpuPerOp((i) => {
+        const row = { _id: new mongoose.Types.ObjectId(), ...orderAttrs(i), active: true, version: 0 };
+        const invalid = new order(row).validateSync();
+        if (invalid) throw invalid;
+        return order.collection.insertOne(row);
+      }),
+    },
+    {
+      write: "the buyer's gate (pipeline findOneAndUpdate)",
+      mongooseCpuMs: await cpuPerOp((i) =>
+        gate
+          .findOneAndUpdate({ _id: `g${i % 50}` }, gateUpdate(new Date()), { new: true, upsert: true, projection: { openExpiries: 1 } })
+          .lean(),
+      ),
+      driverCpuMs: await cpuPerOp((i) =>
+        (gate.collection as unknown as mongoose.mongo.Collection<{ _id: string }>).findOneAndUpdate(
+          { _id: `g${i % 50}` },
+          gateUpdate(new Date()),
+          {
+            returnDocument: 'after',
+            upsert: true,
+            projection: { openExpiries: 1 },
+          },
         ),
-        driverCpuMs: await cpuPerOp((i) =>
-          (gate.collection as unknown as mongoose.mongo.Collection<{ _id: string }>).findOneAndUpdate(
-            { _id: `g${i % 50}` },
-            gateUpdate(new Date()),
-            {
-              returnDocument: 'after',
-              upsert: true,
-              projection: { openExpiries: 1 },
-            },
-          ),
+      ),
+    },
+    {
+      write: 'a replica upsert (updateOne, update validators)',
+      mongooseCpuMs: await cpuPerOp((i) =>
+        replica.updateOne(
+          { _id: replicaIds[i] },
+          { $setOnInsert: { title: 't', price: 10, version: 0 } },
+          { upsert: true, runValidators: true },
         ),
-      },
-      {
-        write: 'a replica upsert (updateOne, update validators)',
-        mongooseCpuMs: await cpuPerOp((i) =>
-          replica.updateOne(
-            { _id: replicaIds[i] },
-            { $setOnInsert: { title: 't', price: 10, version: 0 } },
-            { upsert: true, runValidators: true },
-          ),
+      ),
+      driverCpuMs: await cpuPerOp((i) =>
+        replica.collection.updateOne(
+          { _id: replicaIds[half + i] },
+          { $setOnInsert: { title: 't', price: 10, version: 0 } },
+          { upsert: true },
         ),
-        driverCpuMs: await cpuPerOp((i) =>
-          replica.collection.updateOne(
-            { _id: replicaIds[half + i] },
-            { $setOnInsert: { title: 't', price: 10, version: 0 } },
-            { upsert: true },
-          ),
-        ),
-      },
-      {
-        write: "auth's session touch (findOneAndUpdate; updateOne)",
-        mongooseCpuMs: await cpuPerOp((i) =>
-          session.findOneAndUpdate(touchFilter(i), { $set: { lastSeenAt: new Date() } }, { projection: { _id: 1 } }),
-        ),
-        driverCpuMs: await cpuPerOp((i) => session.collection.updateOne(touchFilter(i), { $set: { lastSeenAt: new Date() } })),
-      },
-    ];
+      ),
+    },
+    {
+      write: "auth's session touch (findOneAndUpdate; updateOne)",
+      mongooseCpuMs: await cpuPerOp((i) =>
+        session.findOneAndUpdate(touchFilter(i), { $set: { lastSeenAt: new Date() } }, { projection: { _id: 1 } }),
+      ),
+      driverCpuMs: await cpuPerOp((i) => session.collection.updateOne(touchFilter(i), { $set: { lastSeenAt: new Date() } })),
+    },
+  ];
 
-    const result = {
-      bench: 'write-path',
-      date: new Date().toISOString(),
-      node: process.version,
-      cpus: os.cpus().length,
-      ops: OPS,
-      figures,
-    };
-    writeFileSync(OUT, `${JSON.stringify(result, null, 2)}\n`);
-    console.log('| write | client CPU per write, mongoose | through the driver |');
-    console.log('|---|---|---|');
-    for (const f of figures) console.log(`| ${f.write} | ${f.mongooseCpuMs} ms | ${f.driverCpuMs} ms |`);
-  } finally {
-    await connection.close();
-    await mongo.stop();
-  }
-}
-
-main().catch((error: unknown) => {
-  console.error(error);
-  process.exitCode = 1;
+  const result = {
+    bench: 'write-path',
+    date: new Date().toISOString(),
+    node: process.version,
+    cpus: os.cpus().length,
+    ops: OPS,
+    figures,
+  };
+  writeFileSync(OUT, `${JSON.stringify(result, null, 2)}\n`);
+  console.log('| write | client CPU per write, mongoose | through the driver |');
+  console.log('|---|---|---|');
+  for (const f of figures) console.log(`| ${f.write} | ${f.mongooseCpuMs} ms | ${f.driverCpuMs} ms |`);
 });
