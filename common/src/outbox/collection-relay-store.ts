@@ -25,6 +25,7 @@ export class CollectionRelayStore implements RelayStore {
   constructor(
     private readonly model: Model<OutboxRecord>,
     readonly onCommit: RelayStore['onCommit'],
+    readonly claimOnWrite: RelayStore['claimOnWrite'],
   ) {
     this.rows = model.collection as unknown as mongo.Collection<OutboxRecord>;
   }

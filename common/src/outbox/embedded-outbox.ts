@@ -1,8 +1,8 @@
 import { EventEmitter } from 'node:events';
 import type { Collection as MongooseCollection, mongo } from 'mongoose';
 import type { PublishAck, PublishOptions } from '../transport/transport';
-import { newEventBookkeeping, newEventFields } from './outbox';
-import type { OutboxLevelsRead, RelayFailure, RelayRow, RelayStore, RelayWrite } from './relay-store';
+import { newEventBookkeeping, newEventFields, WriteClaims } from './outbox';
+import type { OutboxLevelsRead, RelayFailure, RelayRow, RelayStore, RelayWrite, WriteClaimer } from './relay-store';
 
 /** The array on the aggregate's document that holds its unpublished events, in version order. */
 export const EMBEDDED_OUTBOX_FIELD = 'outbox';
@@ -65,6 +65,7 @@ const PENDING = EMBEDDED_OUTBOX_PENDING_FIELD;
  */
 export class EmbeddedOutbox implements RelayStore {
   private readonly commits = new EventEmitter();
+  private readonly writeClaims = new WriteClaims();
   private readonly collection: mongo.Collection;
   /**
    * The document ids of the aggregates reads returned, by aggregate id (the relay skips by aggregate
@@ -84,7 +85,7 @@ export class EmbeddedOutbox implements RelayStore {
 
   /** A new unpublished event (its data names the aggregate's id and version). */
   event(subject: string, data: unknown, msgId?: string): EmbeddedEvent {
-    const { aggregateId: _aggregateId, ...event } = newEventFields(subject, data, msgId);
+    const { aggregateId: _aggregateId, ...event } = newEventFields(subject, data, msgId, this.writeClaims.claim());
     return event;
   }
 
@@ -114,14 +115,14 @@ export class EmbeddedOutbox implements RelayStore {
 
   /** The bookkeeping of a new event (due now, unattempted, unclaimed), for appendInPipeline and the hand-off built after the write. */
   bookkeeping(): Omit<EmbeddedEvent, 'subject' | 'data' | 'msgId' | 'aggregateVersion'> {
-    return newEventBookkeeping();
+    return newEventBookkeeping(this.writeClaims.claim());
   }
 
   /**
    * A pipeline stage that appends the event `parts` compute from the document (after the stages before
    * it), with `bookkeeping` (see bookkeeping()). With `onlyIf` (an expression), only where it is true.
    */
-  appendInPipeline(parts: EmbeddedEventExpression, bookkeeping: object = newEventBookkeeping(), onlyIf?: unknown): object {
+  appendInPipeline(parts: EmbeddedEventExpression, bookkeeping: object = this.bookkeeping(), onlyIf?: unknown): object {
     const event = {
       $mergeObjects: [
         { $literal: bookkeeping },
@@ -146,6 +147,10 @@ export class EmbeddedOutbox implements RelayStore {
   /** The events document `doc` (read back with its outbox) holds from version `fromVersion` on. */
   static eventsFrom(doc: { [OUTBOX]?: EmbeddedEvent[] }, fromVersion: number): EmbeddedEvent[] {
     return (doc[OUTBOX] ?? []).filter((event) => event.aggregateVersion >= fromVersion);
+  }
+
+  claimOnWrite(claimer: WriteClaimer): () => void {
+    return this.writeClaims.register(claimer);
   }
 
   onCommit(listener: (rows: readonly RelayRow[]) => void): () => void {

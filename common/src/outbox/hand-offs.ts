@@ -24,8 +24,11 @@ export class HandOffs<Row extends VersionedRow> {
     else this.queued = [];
   }
 
-  clear(): void {
+  /** Empties the queue and returns what it held, as queued. */
+  takeAll(): Row[] {
+    const rows = this.queued;
     this.queued = [];
+    return rows;
   }
 
   /**

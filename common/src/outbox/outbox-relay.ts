@@ -21,10 +21,16 @@ export interface OutboxRelayOptions {
   /** Periodic sweep, so nothing depends on the writer process surviving (default 1 s). */
   sweepIntervalMs?: number;
   /**
-   * How long published rows may wait to be marked for the next pass, whose claim then carries the
-   * marks (default 50 ms). Only the bookkeeping waits: the events are published already.
+   * How long published rows may wait to be marked, so that one write marks many (default 50 ms); a
+   * claim written meanwhile carries them. Only the bookkeeping waits: the events are published already.
    */
   markDelayMs?: number;
+  /**
+   * Claim the events this process writes as they are written (default true), so that publishing a
+   * hand-off costs no claim write; false leaves them unclaimed, for any relay to claim when it reads
+   * them (one relay per store claims on write; see RelayStore.claimOnWrite).
+   */
+  claimOnWrite?: boolean;
   /** Backoff after a failed publish: min, doubling per attempt, up to max (defaults 100 ms, 10 s). */
   retryMinMs?: number;
   retryMaxMs?: number;
@@ -59,10 +65,17 @@ function isDuplicateAck(ack: unknown): boolean {
  */
 export class OutboxRelay {
   readonly relayId: string;
+  /**
+   * What this relay instance claims the events of its process with as they are written (see
+   * RelayStore.claimOnWrite): unique to the instance, so a row holding it was never attempted by another.
+   */
+  private readonly writeToken: string;
+  private unclaimWrites?: () => void;
   private readonly claimMs: number;
   private readonly batchSize: number;
   private readonly sweepIntervalMs: number;
   private readonly markDelayMs: number;
+  private readonly claimOnWrite: boolean;
   private readonly retryMinMs: number;
   private readonly retryMaxMs: number;
   private readonly logger?: OutboxRelayOptions['logger'];
@@ -97,10 +110,12 @@ export class OutboxRelay {
     opts: OutboxRelayOptions = {},
   ) {
     this.relayId = opts.relayId ?? `relay-${crypto.randomBytes(4).toString('hex')}`;
+    this.writeToken = `${this.relayId}:write:${crypto.randomBytes(4).toString('hex')}`;
     this.claimMs = opts.claimMs ?? 10_000;
     this.batchSize = opts.batchSize ?? 200;
     this.sweepIntervalMs = opts.sweepIntervalMs ?? 1_000;
     this.markDelayMs = opts.markDelayMs ?? 50;
+    this.claimOnWrite = opts.claimOnWrite ?? true;
     this.retryMinMs = opts.retryMinMs ?? 100;
     this.retryMaxMs = opts.retryMaxMs ?? 10_000;
     this.logger = opts.logger;
@@ -115,13 +130,22 @@ export class OutboxRelay {
     this.running = true;
     this.stopped = false;
     this.unsubscribe = this.store.onCommit((rows) => this.handOff(rows));
+    // The commits this process makes from now on come claimed by this relay: the hand-off needs no claim write.
+    if (this.claimOnWrite) {
+      this.unclaimWrites = this.store.claimOnWrite(() =>
+        this.running ? { claimedBy: this.writeToken, claimedUntil: new Date(Date.now() + this.claimMs) } : null,
+      );
+    }
     this.schedule(0);
   }
 
   /** Rows committed in this process: the next pass may publish them without reading the outbox. */
   private handOff(rows: readonly RelayRow[]): void {
     if (!this.running) return;
-    this.handOffs.add(rows);
+    // Rows written claimed by another relay of this process are that relay's to publish.
+    const mine = rows.filter((row) => !row.claimedBy || row.claimedBy === this.writeToken);
+    if (mine.length === 0) return;
+    this.handOffs.add(mine);
     this.kick();
   }
 
@@ -141,12 +165,17 @@ export class OutboxRelay {
     this.running = false;
     this.stopped = true;
     this.unsubscribe?.();
+    this.unclaimWrites?.();
+    this.unclaimWrites = undefined;
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
-    this.handOffs.clear();
+    const queued = this.handOffs.takeAll();
     this.wake?.(false);
     await this.pass;
-    await this.flushMarks();
+    // Rows written claimed by this relay and not published: released now, so that another relay
+    // takes them at once rather than when the claim lapses.
+    const held = queued.filter((row) => row.claimedBy === this.writeToken);
+    await this.writeWithMarks(held.map((row): RelayWrite => ({ kind: 'release', row, token: this.writeToken })));
   }
 
   async stats(): Promise<OutboxStats> {
@@ -192,6 +221,7 @@ export class OutboxRelay {
           // Another pass right away only when this one left work behind (it was full); commits made
           // meanwhile in this process set `again` through kick(), other processes' through the sweep.
           if (progressed && this.lastPassFull) this.again = true;
+          if (this.marksDue()) await this.flushMarks();
         } while (this.again && this.running);
         // Rows published but not yet marked: a commit soon after brings a pass whose claim marks them.
       } while (this.unmarked.size > 0 && this.running && (await this.kickedWithin(this.markDelayMs)));
@@ -242,6 +272,16 @@ export class OutboxRelay {
   }
 
   /**
+   * Whether the marks must be written now rather than wait for a claim to carry them: rows written
+   * claimed by this relay need no claim, so under a steady flow of them no claim would come.
+   */
+  private marksDue(): boolean {
+    if (this.unmarked.size >= this.batchSize) return true;
+    const oldest = this.unmarked.values().next();
+    return !oldest.done && Date.now() - oldest.value.publishedAt.getTime() >= this.markDelayMs;
+  }
+
+  /**
    * One pass: reads up to `batchSize` unpublished rows and takes each aggregate's head run (its
    * lowest unpublished versions in order, as long as they are due and unclaimed), claims them in one
    * write, publishes each aggregate's run in version order (aggregates in parallel), and marks what
@@ -263,20 +303,26 @@ export class OutboxRelay {
       // Rows published but unmarked would fill the read's window (they are still unpublished there).
       await this.flushMarks();
     }
-    const runs = known ?? (await this.readRuns(now));
+    const runs = this.withoutLapsedWriteClaims(known ?? (await this.readRuns(now)), now);
     if (runs.length === 0) return false;
 
     const candidates = runs.flat();
     const token = `${this.relayId}:${(this.passes += 1)}`;
     const claimedUntil = new Date(now.getTime() + this.claimMs);
+    // Rows written claimed by this relay are held already; the others are claimed now.
+    const toClaim = candidates.filter((row) => row.claimedBy !== this.writeToken);
     // One command: the previous pass's marks, then a claim per row (a conditional update: unclaimed,
     // or its claim lapsed). Everything changed its row exactly when every claim succeeded.
-    const claim = await this.writeWithMarks(candidates.map((row): RelayWrite => ({ kind: 'claim', row, token, claimedUntil, now })));
+    const claim =
+      toClaim.length > 0
+        ? await this.writeWithMarks(toClaim.map((row): RelayWrite => ({ kind: 'claim', row, token, claimedUntil, now })))
+        : { unchanged: 0 };
     let mine = runs;
     if (claim.unchanged > 0) {
-      // Another relay took some rows first: keep, per aggregate, the rows this pass claimed from the
+      // Another relay took some rows first: keep, per aggregate, the rows this pass holds from the
       // head on; a row claimed after a gap would overtake the one in the gap, so it is let go.
-      const ids = await this.store.claimedBy(candidates, token);
+      const ids = await this.store.claimedBy(toClaim, token);
+      for (const row of candidates) if (row.claimedBy === this.writeToken) ids.add(row.msgId);
       mine = runs.map((run) => {
         const prefix: RelayRow[] = [];
         for (const row of run) {
@@ -296,7 +342,7 @@ export class OutboxRelay {
     if (release.length > 0) {
       // Claimed but not published (stopped, a failure earlier in the run, a gap): free them now
       // rather than when the claim lapses, with the marks. Rows another relay holds are not touched.
-      await this.writeWithMarks(release.map((row): RelayWrite => ({ kind: 'release', row, token })));
+      await this.writeWithMarks(release.map((row): RelayWrite => ({ kind: 'release', row, token: this.tokenOf(row, token) })));
     }
     return published.length > 0;
   }
@@ -324,8 +370,9 @@ export class OutboxRelay {
           open = true;
         }
         if (!open) continue;
-        const blocked =
-          row.nextAttemptAt.getTime() > now.getTime() || (row.claimedUntil ? row.claimedUntil.getTime() >= now.getTime() : false);
+        // A live claim blocks the row, unless it is this relay's own claim on write (a hand-off the read overtook).
+        const claimedByOther = row.claimedBy !== this.writeToken && row.claimedUntil ? row.claimedUntil.getTime() >= now.getTime() : false;
+        const blocked = row.nextAttemptAt.getTime() > now.getTime() || claimedByOther;
         if (blocked) {
           // Later versions wait behind it; an aggregate blocked at its head is left out of the next read.
           if (run.length === 0) skipped.push(row.aggregateId);
@@ -352,7 +399,7 @@ export class OutboxRelay {
         this.failedInLoop = true;
         const attempts = row.attempts + 1;
         const delay = Math.min(this.retryMaxMs, this.retryMinMs * 2 ** Math.min(attempts - 1, 20));
-        await this.store.fail(row, token, {
+        await this.store.fail(row, this.tokenOf(row, token), {
           attempts,
           lastError: err instanceof Error ? err.message : String(err),
           nextAttemptAt: new Date(Date.now() + delay),
@@ -365,6 +412,23 @@ export class OutboxRelay {
       this.handOffs.acknowledged(row);
       published.push(row);
     }
+  }
+
+  /**
+   * The runs with this relay's lapsed claims on write dropped from its copies of the rows: such a row
+   * (written long before, e.g. by a transaction that kept retrying) may have been taken by another
+   * relay, so it is claimed again like any other.
+   */
+  private withoutLapsedWriteClaims(runs: RelayRow[][], now: Date): RelayRow[][] {
+    const lapsed = (row: RelayRow): boolean =>
+      row.claimedBy === this.writeToken && (!row.claimedUntil || row.claimedUntil.getTime() < now.getTime());
+    if (!runs.some((run) => run.some(lapsed))) return runs;
+    return runs.map((run) => run.map((row) => (lapsed(row) ? { ...row, claimedBy: null, claimedUntil: null } : row)));
+  }
+
+  /** The token this relay holds `row` with: its claim on write, or the pass's claim. */
+  private tokenOf(row: RelayRow, passToken: string): string {
+    return row.claimedBy === this.writeToken ? this.writeToken : passToken;
   }
 
   /** Publishes one row; with tracing on, in a producer span that is a child of the context the row was written in. */
@@ -387,7 +451,8 @@ export class OutboxRelay {
    * dropped as well), but it is logged as an error and counted.
    */
   private onDuplicate(row: RelayRow): void {
-    const neverPublished = row.attempts === 0 && !row.claimedUntil;
+    // A row this relay claimed on write was never attempted by another (the token is this instance's).
+    const neverPublished = row.attempts === 0 && (!row.claimedUntil || row.claimedBy === this.writeToken);
     if (!neverPublished) {
       this.logger?.debug({ msgId: row.msgId, attempts: row.attempts }, 'outbox publish was a duplicate of an earlier attempt');
       return;

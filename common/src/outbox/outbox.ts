@@ -4,7 +4,7 @@ import { eventMessageId, type AggregateRef } from '../contracts/types';
 import type { PublishAck, PublishOptions } from '../transport/transport';
 import { CollectionRelayStore } from './collection-relay-store';
 import { outboxModel, OutboxRecord } from './outbox-record';
-import type { RelayStore } from './relay-store';
+import type { RelayStore, WriteClaim, WriteClaimer } from './relay-store';
 import { tracingHooks } from '../tracing/trace-hooks';
 
 /** Any event the outbox can carry: a subject and data naming its aggregate's id and version. */
@@ -45,6 +45,7 @@ export class Outbox<E extends OutboxEvent = OutboxEvent> {
   readonly model: Model<OutboxRecord>;
   private readonly commits = new EventEmitter();
   private store?: RelayStore;
+  private readonly writeClaims = new WriteClaims();
 
   constructor(
     readonly connection: Connection,
@@ -84,12 +85,12 @@ export class Outbox<E extends OutboxEvent = OutboxEvent> {
         session,
         attempt,
         publish: async (subject, data, opts) => {
-          rows.push(toRow(subject, data, opts?.msgId));
+          rows.push(toRow(subject, data, opts?.msgId, this.writeClaims.claim()));
           // Stored with the transaction; the relay gets the broker's ack later.
           return { duplicate: false };
         },
         add: async (event) => {
-          rows.push(toRow(event.subject, event.data));
+          rows.push(toRow(event.subject, event.data, undefined, this.writeClaims.claim()));
         },
       };
       const value = await fn(tx);
@@ -106,7 +107,11 @@ export class Outbox<E extends OutboxEvent = OutboxEvent> {
 
   /** What a relay reads and writes of this outbox. */
   get relayStore(): RelayStore {
-    this.store ??= new CollectionRelayStore(this.model, (listener) => this.onCommit(listener));
+    this.store ??= new CollectionRelayStore(
+      this.model,
+      (listener) => this.onCommit(listener),
+      (claimer) => this.writeClaims.register(claimer),
+    );
     return this.store;
   }
 
@@ -120,6 +125,24 @@ export class Outbox<E extends OutboxEvent = OutboxEvent> {
   }
 }
 
+/** The one relay (if any) that claims a store's events as they are written (RelayStore.claimOnWrite). */
+export class WriteClaims {
+  private claimer?: WriteClaimer;
+
+  register(claimer: WriteClaimer): () => void {
+    if (this.claimer) return () => undefined;
+    this.claimer = claimer;
+    return () => {
+      if (this.claimer === claimer) this.claimer = undefined;
+    };
+  }
+
+  /** The claim for an event built now, or undefined (unclaimed). */
+  claim(): WriteClaim | undefined {
+    return this.claimer?.() ?? undefined;
+  }
+}
+
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
@@ -130,8 +153,11 @@ function retryDelayMs(attempt: number): number {
   return 1 + Math.random() * (ceiling - 1);
 }
 
-/** An event's fields as stored, unpublished and unattempted, the id and version it names checked. */
-export function newEventFields(subject: string, data: unknown, msgId?: string) {
+/**
+ * An event's fields as stored, unpublished and unattempted, the id and version it names checked;
+ * with `claim`, held by the relay that will publish it (see RelayStore.claimOnWrite).
+ */
+export function newEventFields(subject: string, data: unknown, msgId?: string, claim?: WriteClaim) {
   if (typeof data !== 'object' || data === null) throw new TypeError(`outbox event ${subject} must carry an object`);
   const { id, version } = data as { id?: unknown; version?: unknown };
   if (typeof id !== 'string' || typeof version !== 'number') {
@@ -143,12 +169,15 @@ export function newEventFields(subject: string, data: unknown, msgId?: string) {
     msgId: msgId ?? eventMessageId(subject, { id, version }),
     aggregateId: id,
     aggregateVersion: version,
-    ...newEventBookkeeping(),
+    ...newEventBookkeeping(claim),
   };
 }
 
-/** The relay's bookkeeping of a new event: due now, never attempted, unclaimed, and the trace it was written in. */
-export function newEventBookkeeping() {
+/**
+ * The relay's bookkeeping of a new event: due now, never attempted, unclaimed unless `claim` holds it,
+ * and the trace it was written in.
+ */
+export function newEventBookkeeping(claim?: WriteClaim) {
   // The request's span, captured now: the relay publishes later, outside it.
   const trace = tracingHooks()?.activeTraceContext();
   const now = new Date();
@@ -159,12 +188,12 @@ export function newEventBookkeeping() {
     attempts: 0,
     lastError: null,
     nextAttemptAt: now,
-    claimedBy: null,
-    claimedUntil: null,
+    claimedBy: claim ? claim.claimedBy : null,
+    claimedUntil: claim ? claim.claimedUntil : null,
   };
 }
 
 /** A row as it is stored, every field the schema would default included, its _id chosen here. */
-function toRow(subject: string, data: unknown, msgId?: string): OutboxRecord {
-  return { _id: new mongoose.Types.ObjectId(), ...newEventFields(subject, data, msgId), publishedAt: null };
+function toRow(subject: string, data: unknown, msgId?: string, claim?: WriteClaim): OutboxRecord {
+  return { _id: new mongoose.Types.ObjectId(), ...newEventFields(subject, data, msgId, claim), publishedAt: null };
 }

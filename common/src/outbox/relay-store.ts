@@ -45,9 +45,24 @@ export interface OutboxLevelsRead {
   oldestCreatedAt: Date | null;
 }
 
+/** The claim a relay holds on events as they are written (see RelayStore.claimOnWrite). */
+export interface WriteClaim {
+  claimedBy: string;
+  claimedUntil: Date;
+}
+
+/** Called as each new event is built: the claim to write it with, or null to leave it unclaimed. */
+export type WriteClaimer = () => WriteClaim | null;
+
 export interface RelayStore {
   /** Called after every commit that wrote events, with the rows as committed: a relay's hand-offs. */
   onCommit(listener: (rows: readonly RelayRow[]) => void): () => void;
+  /**
+   * Lets one relay of this process claim the events this process writes, in the write itself: the
+   * relay the commit hands them to then publishes them without a claim of its own. One claimer at a
+   * time (a second one is not registered: its unregister does nothing). Returns the unregister.
+   */
+  claimOnWrite(claimer: WriteClaimer): () => void;
   /**
    * Unpublished rows in (aggregate, version) order, every aggregate read from its lowest unpublished
    * version on, leaving out `skippedAggregates`. `full`: the read hit `limit`, so more may wait.

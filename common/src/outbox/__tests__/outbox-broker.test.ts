@@ -33,8 +33,8 @@ afterAll(async () => {
   await nats?.stop();
 });
 
-function startRelay(sink: RecordingSink, id?: string): OutboxRelay {
-  const relay = new OutboxRelay(outbox, sink, { relayId: id, sweepIntervalMs: 100, retryMinMs: 50, retryMaxMs: 500 });
+function startRelay(sink: RecordingSink, id?: string, claimOnWrite = true): OutboxRelay {
+  const relay = new OutboxRelay(outbox, sink, { relayId: id, sweepIntervalMs: 100, retryMinMs: 50, retryMaxMs: 500, claimOnWrite });
   relays.push(relay);
   relay.start();
   return relay;
@@ -111,8 +111,9 @@ describe('outbox relay against a real nats-server', () => {
   it('when two relays share one outbox of 1,000 events, then each event is published once and per-aggregate order holds', async () => {
     const a = new RecordingSink(transport);
     const b = new RecordingSink(transport);
-    startRelay(a, 'relay-a');
-    startRelay(b, 'relay-b');
+    // As two replicas would see rows another process wrote: unclaimed, so they contend for them.
+    startRelay(a, 'relay-a', false);
+    startRelay(b, 'relay-b', false);
 
     const ids = await writeChanges(100, 10);
     await eventually(

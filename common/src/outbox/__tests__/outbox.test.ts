@@ -344,7 +344,7 @@ describe('outbox relay', () => {
     });
     const publishedAt = async (msgId: string) => (await outbox.model.findOne({ msgId }).lean())?.publishedAt ?? null;
 
-    it('then an aggregate’s first event, and each next version after one it published, leave without a read of the outbox: a claim and a mark', async () => {
+    it('then an aggregate’s first event, and each next version after one it published, leave without a read of the outbox and without a claim (the commit wrote them claimed by the relay): a mark each', async () => {
       const calls = recordRelayCalls();
       const sink = new RecordingSink();
       // No sweep during the test: only commits wake the relay (its first pass reads, as at every start).
@@ -360,7 +360,77 @@ describe('outbox relay', () => {
       await eventually(async () => (await publishedAt(`ticket:updated:${id}:2`)) !== null, 'version 2 to be marked published');
 
       expect(sink.acked.map((e) => e.msgId)).toEqual([0, 1, 2].map((v) => `ticket:updated:${id}:${v}`));
-      expect(calls).toEqual(['find', ...Array(6).fill('bulkWrite')]);
+      expect(calls).toEqual(['find', ...Array(3).fill('bulkWrite')]);
+    });
+
+    it('then a commit writes its rows claimed by the running relay, and rows written while no relay runs unclaimed', async () => {
+      const unclaimed = await createCounter();
+      const calls = recordRelayCalls();
+      const sink = new RecordingSink();
+      // Marks wait: what the row holds after its publish is what the commit wrote (the relay writes nothing).
+      relay(sink, { sweepIntervalMs: 60_000, markDelayMs: 60_000 }).start();
+      await eventually(() => sink.acked.length === 1, 'the row written before the start');
+      const claimed = await createCounter();
+      await eventually(() => sink.acked.length === 2, 'the row written claimed');
+
+      const row = async (c: { _id: unknown }) => outbox.model.findOne({ aggregateId: String(c._id) }).lean();
+      expect(calls.filter((call) => call === 'bulkWrite')).toHaveLength(1); // the first row's claim
+      expect(await row(claimed)).toMatchObject({ publishedAt: null, attempts: 0, claimedBy: expect.stringMatching(/:write:/) });
+      expect((await row(claimed))?.claimedUntil?.getTime()).toBeGreaterThan(Date.now());
+      expect((await row(unclaimed))?.claimedBy).not.toMatch(/:write:/);
+    });
+
+    it('when the relay stops before it published a row written claimed by it, then it releases the claim, so another relay publishes the row at once', async () => {
+      const calls = recordRelayCalls();
+      const r = relay(new RecordingSink(), { sweepIntervalMs: 60_000 });
+      r.start();
+      await eventually(() => calls.includes('find'), 'the first pass');
+
+      const c = await createCounter();
+      // The commit's kick only scheduled a pass: stopping now leaves the hand-off unpublished.
+      await r.stop();
+
+      const msgId = `ticket:updated:${c._id.toHexString()}:0`;
+      expect(await outbox.model.findOne({ msgId }).lean()).toMatchObject({ publishedAt: null, claimedBy: null, claimedUntil: null });
+      const next = new RecordingSink();
+      await relay(next).drain();
+      expect(next.acked.map((e) => e.msgId)).toEqual([msgId]);
+    });
+
+    it('when commits follow each other, then no claim is written and their marks wait: one write marks them all', async () => {
+      const calls = recordRelayCalls();
+      const sink = new RecordingSink();
+      const r = relay(sink, { sweepIntervalMs: 60_000, markDelayMs: 60_000 });
+      r.start();
+      await eventually(() => calls.includes('find'), 'the first pass');
+
+      const c = await createCounter();
+      const id = c._id.toHexString();
+      await eventually(() => sink.ackedFor(`ticket:updated:${id}:0`) === 1, 'version 0');
+      await bumpCounter(c._id);
+      await bumpCounter(c._id);
+      await eventually(() => sink.ackedFor(`ticket:updated:${id}:2`) === 1, 'version 2');
+
+      expect(calls).toEqual(['find']);
+      expect(await outbox.model.countDocuments({ publishedAt: null })).toBe(3);
+      await r.stop();
+      expect(calls).toEqual(['find', 'bulkWrite']);
+      expect(await outbox.model.countDocuments({ publishedAt: null })).toBe(0);
+      expect(await outbox.model.countDocuments({ claimedBy: { $ne: null } })).toBe(0);
+    });
+
+    it('when as many rows wait to be marked as a batch holds, then they are marked at once, without waiting for the mark delay', async () => {
+      const calls = recordRelayCalls();
+      const sink = new RecordingSink();
+      relay(sink, { sweepIntervalMs: 60_000, markDelayMs: 60_000, batchSize: 2 }).start();
+      await eventually(() => calls.includes('find'), 'the first pass');
+
+      const c = await createCounter();
+      await bumpCounter(c._id);
+
+      await eventually(async () => (await outbox.model.countDocuments({ publishedAt: null })) === 0, 'both rows to be marked');
+      expect(sink.acked).toHaveLength(2);
+      expect(calls.filter((call) => call === 'bulkWrite').length).toBeGreaterThanOrEqual(1);
     });
 
     it('when an earlier version it did not publish is still waiting, then it reads the outbox and does not overtake it', async () => {
@@ -383,10 +453,10 @@ describe('outbox relay', () => {
       expect(versionsByAggregate(sink.acked as Array<{ data: { id: string; version: number } }>).get(c._id.toHexString())).toEqual([0, 1]);
     });
 
-    it('when commits follow each other, then each pass’s marks go out with the next pass’s claim: one write per pass', async () => {
+    it('when the relay does not claim on write and commits follow each other, then each pass’s marks go out with the next pass’s claim: one write per pass', async () => {
       const calls = recordRelayCalls();
       const sink = new RecordingSink();
-      const r = relay(sink, { sweepIntervalMs: 60_000, markDelayMs: 60_000 });
+      const r = relay(sink, { sweepIntervalMs: 60_000, markDelayMs: 60_000, claimOnWrite: false });
       r.start();
       await eventually(() => calls.includes('find'), 'the first pass');
 
