@@ -343,6 +343,15 @@ describe('outbox relay', () => {
       mongoose.set('debug', false);
     });
     const publishedAt = async (msgId: string) => (await outbox.model.findOne({ msgId }).lean())?.publishedAt ?? null;
+    /** A relay started without a sweep (only commits wake it), once its first pass (a read, as at every start) is done. */
+    const startedRelay = async (opts: ConstructorParameters<typeof OutboxRelay>[2] = {}) => {
+      const calls = recordRelayCalls();
+      const sink = new RecordingSink();
+      const r = relay(sink, { sweepIntervalMs: 60_000, ...opts });
+      r.start();
+      await eventually(() => calls.includes('find'), 'the first pass');
+      return { calls, sink, r };
+    };
 
     it('then an aggregate’s first event, and each next version after one it published, leave without a read of the outbox and without a claim (the commit wrote them claimed by the relay): a mark each', async () => {
       const calls = recordRelayCalls();
@@ -398,11 +407,7 @@ describe('outbox relay', () => {
     });
 
     it('when commits follow each other, then no claim is written and their marks wait: one write marks them all', async () => {
-      const calls = recordRelayCalls();
-      const sink = new RecordingSink();
-      const r = relay(sink, { sweepIntervalMs: 60_000, markDelayMs: 60_000 });
-      r.start();
-      await eventually(() => calls.includes('find'), 'the first pass');
+      const { calls, sink, r } = await startedRelay({ markDelayMs: 60_000 });
 
       const c = await createCounter();
       const id = c._id.toHexString();
@@ -454,11 +459,7 @@ describe('outbox relay', () => {
     });
 
     it('when the relay does not claim on write and commits follow each other, then each pass’s marks go out with the next pass’s claim: one write per pass', async () => {
-      const calls = recordRelayCalls();
-      const sink = new RecordingSink();
-      const r = relay(sink, { sweepIntervalMs: 60_000, markDelayMs: 60_000, claimOnWrite: false });
-      r.start();
-      await eventually(() => calls.includes('find'), 'the first pass');
+      const { calls, sink, r } = await startedRelay({ markDelayMs: 60_000, claimOnWrite: false });
 
       const c = await createCounter();
       const id = c._id.toHexString();
